@@ -1,0 +1,1 @@
+"""Local infrastructure for Sinergi without Docker."""

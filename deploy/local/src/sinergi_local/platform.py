@@ -1,0 +1,140 @@
+"""The whole Sinergi platform on local processes: infrastructure, the four services, the demo webhook sink."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from shared.provision import provision_schema
+from sinergi_local import infrastructure, processes
+from sinergi_local.infrastructure import Infrastructure
+
+SERVICES = ("intake", "routing", "notifications", "reporting")
+DEFAULT_PORTS = {"intake": 8001, "routing": 8002, "notifications": 8003, "reporting": 8004, "sink": 8009}
+REPO_ROOT = Path(__file__).resolve().parents[4]
+
+
+@dataclass
+class Platform:
+    run_dir: Path
+    infra: Infrastructure
+    ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def password(self, role: str) -> str:
+        return infrastructure.save_secret(self.run_dir, role)
+
+    def service_env(self, service: str) -> dict[str, str]:
+        """The environment a service runs with: its settings, under its env prefix."""
+        prefix = service.upper()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("INTAKE_", "ROUTING_", "NOTIFICATIONS_",
+                                                                           "REPORTING_"))}
+        env.update({
+            f"{prefix}_HTTP_PORT": str(self.ports[service]),
+            f"{prefix}_DATABASE_URL": self.infra.app_url(f"{service}_app", self.password(f"{service}_app")),
+            f"{prefix}_MIGRATIONS_DATABASE_URL": self.infra.app_url(f"{service}_owner",
+                                                                    self.password(f"{service}_owner")),
+            f"{prefix}_KAFKA_BOOTSTRAP_SERVERS": self.infra.kafka_bootstrap_servers,
+            f"{prefix}_KAFKA_ENABLE_IDEMPOTENCE": str(self.infra.kafka_enable_idempotence).lower(),
+            f"{prefix}_KAFKA_SESSION_TIMEOUT_MS": "6000",
+        })
+        env.update({k: v for k, v in self.extra_env.items() if k.startswith(f"{prefix}_") or "_" not in k
+                    or k.startswith("OTEL_")})
+        return env
+
+    def provision(self) -> None:
+        for service in SERVICES:
+            processes.run_coroutine(provision_schema(
+                self.infra.admin_dsn, service,
+                owner_password=self.password(f"{service}_owner"), app_password=self.password(f"{service}_app"),
+            ))
+
+    def migrate(self) -> None:
+        for service in SERVICES:
+            subprocess.run([sys.executable, "-m", service, "migrate"], env=self.service_env(service), check=True,
+                           cwd=REPO_ROOT)
+
+    def start_service(self, service: str) -> int:
+        return processes.start(service, [sys.executable, "-m", service, "serve"], run_dir=self.run_dir,
+                               env=self.service_env(service), cwd=REPO_ROOT)
+
+    def start_services(self, services: tuple[str, ...] = SERVICES) -> None:
+        for service in services:
+            self.start_service(service)
+        for service in services:
+            self.wait_ready(service)
+
+    def wait_ready(self, service: str, timeout: float = 90.0) -> None:
+        deadline = time.monotonic() + timeout
+        last = ""
+        while time.monotonic() < deadline:
+            if processes.read_pid(self.run_dir / "pids" / f"{service}.pid") is None:
+                raise RuntimeError(f"{service} exited:\n{self.log_tail(service)}")
+            try:
+                response = httpx.get(f"{self.url(service)}/ready", timeout=5)
+                if response.status_code == 200:
+                    return
+                last = response.text
+            except httpx.HTTPError as error:
+                last = type(error).__name__
+            time.sleep(0.3)
+        raise RuntimeError(f"{service} not ready after {timeout}s ({last}):\n{self.log_tail(service)}")
+
+    def log_tail(self, name: str, size: int = 3000) -> str:
+        log = self.run_dir / "logs" / f"{name}.log"
+        return log.read_text(errors="replace")[-size:] if log.exists() else "(no log)"
+
+    def stop_service(self, service: str) -> None:
+        processes.stop(service, run_dir=self.run_dir)
+
+    def kill_service(self, service: str) -> None:
+        processes.kill(service, run_dir=self.run_dir)
+
+    def start_sink(self) -> None:
+        pid = processes.start(
+            "sink",
+            [sys.executable, "-m", "sinergi_local.webhook_sink", "--port", str(self.ports["sink"]),
+             "--run-dir", str(self.run_dir)],
+            run_dir=self.run_dir, cwd=REPO_ROOT,
+        )
+        processes.wait_for_port(self.ports["sink"], timeout=30, name="webhook sink", pid=pid,
+                                log=self.run_dir / "logs" / "sink.log")
+
+    def stop(self) -> None:
+        for name in (*SERVICES, "sink"):
+            processes.stop(name, run_dir=self.run_dir)
+
+
+def start_platform(
+    run_dir: Path,
+    *,
+    ports: Mapping[str, int] | None = None,
+    postgres_port: int = 55432,
+    kafka_port: int = 19092,
+    extra_env: Mapping[str, str] | None = None,
+    services: tuple[str, ...] = SERVICES,
+) -> Platform:
+    infra = infrastructure.start(run_dir, postgres_port=postgres_port, kafka_port=kafka_port)
+    platform = Platform(run_dir, infra, dict(ports or DEFAULT_PORTS), dict(extra_env or {}))
+    platform.provision()
+    platform.migrate()
+    platform.start_sink()
+    platform.start_services(services)
+    return platform
+
+
+def stop_platform(run_dir: Path) -> None:
+    for name in (*SERVICES, "sink"):
+        processes.stop(name, run_dir=run_dir)
+    infrastructure.stop(run_dir)

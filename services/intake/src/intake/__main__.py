@@ -1,0 +1,20 @@
+from pathlib import Path
+
+from shared.cli import run
+
+from intake import SERVICE
+from intake.app import create_app
+from intake.settings import IntakeSettings
+
+
+def main() -> None:
+    run(
+        service=SERVICE,
+        settings_factory=IntakeSettings,
+        app_factory=create_app,  # type: ignore[arg-type]
+        migrations_dir=Path(__file__).parent / "migrations",
+    )
+
+
+if __name__ == "__main__":
+    main()

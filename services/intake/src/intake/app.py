@@ -1,0 +1,24 @@
+"""Wires intake together; nothing is created at import time."""
+
+from fastapi import FastAPI
+
+from shared.crypto import FieldCipher
+from shared.service import create_runtime, create_service_app
+
+from intake import SERVICE
+from intake.adapters.tables import metadata
+from intake.entrypoints.api import router
+from intake.settings import IntakeSettings
+
+
+def create_app(settings: IntakeSettings | None = None) -> FastAPI:
+    settings = settings or IntakeSettings()
+    runtime = create_runtime(SERVICE, settings, metadata)
+    app = create_service_app(
+        runtime,
+        title="Sinergi intake",
+        description="Reports of violence against women and children, from every channel.",
+        routers=[router],
+    )
+    app.state.cipher = FieldCipher.from_settings(settings)
+    return app

@@ -1,0 +1,1 @@
+"""Intake's domain: pure rules about reports and cases, no I/O."""

@@ -1,0 +1,93 @@
+"""Intake's API against the real Postgres and broker."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from uuid import UUID
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer
+from sqlalchemy import text
+
+from intake.app import create_app
+from intake.settings import IntakeSettings
+
+pytestmark = pytest.mark.integration
+
+REPORT = {
+    "regency_code": "62.13",
+    "violence_types": ["fisik", "psikis"],
+    "victim": {"sex": "perempuan", "age": 9},
+    "narrative": "Narasi rahasia uji integrasi: korban dipukul di rumah.",
+    "channel": "hotline",
+}
+
+
+@pytest.fixture
+async def intake(make_settings: Callable[..., IntakeSettings]) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(make_settings(IntakeSettings, "intake"))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
+            client.app = app  # type: ignore[attr-defined]
+            yield client
+
+
+async def test_report_is_stored_encrypted_and_published(intake: httpx.AsyncClient) -> None:
+    response = await intake.post("/v1/reports", json=REPORT)
+    assert response.status_code == 201, response.text
+    accepted = response.json()
+    case_id = UUID(accepted["case_id"])
+    assert accepted["case_number"].startswith("6213-")
+
+    runtime = intake.app.state.runtime  # type: ignore[attr-defined]
+    async with runtime.engine.connect() as connection:
+        row = (await connection.execute(
+            text("SELECT narrative_ciphertext, violence_types FROM cases WHERE case_id = :id"), {"id": case_id}
+        )).one()
+    assert "korban" not in row.narrative_ciphertext
+    assert row.narrative_ciphertext.startswith("v1:")
+    cipher = intake.app.state.cipher  # type: ignore[attr-defined]
+    assert cipher.decrypt(row.narrative_ciphertext, case_id=case_id, field="narrative") == REPORT["narrative"]
+
+    consumer = AIOKafkaConsumer(
+        "sinergi.cases", bootstrap_servers=runtime.settings.kafka_bootstrap_servers,
+        auto_offset_reset="earliest", enable_auto_commit=False, fetch_max_wait_ms=50,
+    )
+    await consumer.start()
+    try:
+        event = None
+        async with asyncio.timeout(30):
+            while event is None:
+                for messages in (await consumer.getmany(timeout_ms=500)).values():
+                    for message in messages:
+                        if message.key == str(case_id).encode():
+                            event = message
+    finally:
+        await consumer.stop()
+    payload = json.loads(event.value)
+    assert payload["event_type"] == "case.reported"
+    assert payload["violence_types"] == ["fisik", "psikis"]
+    assert payload["victim_age_group"] == "6-12"
+    assert b"korban" not in event.value
+    assert dict(event.headers).get("traceparent") is not None
+
+
+async def test_case_numbers_are_unique_under_concurrent_reports(intake: httpx.AsyncClient) -> None:
+    report = {**REPORT, "regency_code": "64.74"}
+    responses = await asyncio.gather(*(intake.post("/v1/reports", json=report) for _ in range(20)))
+    assert all(r.status_code == 201 for r in responses), [r.text for r in responses]
+    numbers = [r.json()["case_number"] for r in responses]
+    assert len(set(numbers)) == 20
+
+
+async def test_invalid_report_names_the_field(intake: httpx.AsyncClient) -> None:
+    response = await intake.post("/v1/reports", json={**REPORT, "regency_code": "6213", "narrative": "x"})
+    assert response.status_code == 422
+    locations = [tuple(item["loc"]) for item in response.json()["detail"]]
+    assert ("body", "regency_code") in locations
+    assert "x" not in json.dumps([item.get("input") for item in response.json()["detail"]
+                                  if item["loc"][-1] == "narrative"])

@@ -1,0 +1,1 @@
+"""Sinergi notifications service."""

@@ -1,0 +1,1 @@
+"""Sinergi reporting service."""

@@ -1,0 +1,31 @@
+"""Event contracts: the only language Sinergi's services speak to each other.
+
+One module per producing service; ``topics`` names where each event travels. Events carry no personal field:
+an authorised agency reads the details through the owning service's API.
+"""
+
+from shared.contracts.base import Event, EventParseError, parse_event
+from shared.contracts.vocabulary import AgeGroup, Channel, Sex, ViolenceType
+from shared.contracts.intake import CaseReported
+from shared.contracts.notifications import WebhookDelivered
+from shared.contracts.routing import ReferralCreated
+from shared.contracts.topics import ALL_TOPICS, CASES, NOTIFICATIONS, REFERRALS, TopicSpec, dead_letter_topic
+
+__all__ = [
+    "ALL_TOPICS",
+    "AgeGroup",
+    "Channel",
+    "Sex",
+    "ViolenceType",
+    "CASES",
+    "NOTIFICATIONS",
+    "REFERRALS",
+    "CaseReported",
+    "Event",
+    "EventParseError",
+    "ReferralCreated",
+    "TopicSpec",
+    "WebhookDelivered",
+    "dead_letter_topic",
+    "parse_event",
+]

@@ -1,0 +1,88 @@
+"""The envelope every event shares, and the one way to read an event off the wire."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+from uuid import UUID, uuid4
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Event(BaseModel):
+    """Base of every event. Subclasses pin ``event_type``, ``schema_version`` and ``producer`` with Literals
+    and name the ``topic`` they travel on.
+
+    Frozen, because an event is a fact that has happened. Unknown fields are ignored on read so that a producer
+    may add optional fields without breaking older consumers; a change that is not additive gets a new
+    ``schema_version`` and a new class.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    topic: ClassVar[str]
+    registry: ClassVar[dict[tuple[str, int], type[Event]]] = {}
+
+    event_id: UUID = Field(default_factory=uuid4, description="Unique id; consumers deduplicate on it.")
+    event_type: str = Field(description="Dotted name of what happened, e.g. `case.reported`.")
+    schema_version: int = Field(description="Version of this event type's schema.")
+    occurred_at: AwareDatetime = Field(default_factory=utc_now, description="When it happened (UTC).")
+    case_id: UUID = Field(description="The case this event is about; also the Kafka message key.")
+    producer: str = Field(description="The service that produced the event.")
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        event_type = cls.model_fields["event_type"].default
+        version = cls.model_fields["schema_version"].default
+        if isinstance(event_type, str) and isinstance(version, int):
+            Event.registry[(event_type, version)] = cls
+
+    @property
+    def key(self) -> bytes:
+        """Events are keyed by case so that a case's events stay in order on one partition."""
+        return str(self.case_id).encode()
+
+    def to_json(self) -> bytes:
+        return self.model_dump_json().encode()
+
+
+class EventParseError(ValueError):
+    """An event that cannot be read: bad JSON, an unknown type or version, or a schema violation.
+
+    The message names what is wrong without echoing the payload, which may hold data we must not log.
+    """
+
+
+def _describe(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors(include_input=False, include_url=False):
+        location = ".".join(str(p) for p in item["loc"]) or "<root>"
+        parts.append(f"{location}: {item['msg']}")
+    return "; ".join(parts)
+
+
+def parse_event(raw: bytes | str) -> Event:
+    """Read one event from JSON, choosing its class by ``event_type`` and ``schema_version``.
+
+    Raises EventParseError with a reason that is safe to log and to put in a dead-letter header.
+    """
+    try:
+        document = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise EventParseError(f"not JSON: {error.msg if hasattr(error, 'msg') else 'bad encoding'}") from None
+    if not isinstance(document, dict):
+        raise EventParseError("not a JSON object")
+    event_type, version = document.get("event_type"), document.get("schema_version")
+    event_class = Event.registry.get((event_type, version)) if isinstance(event_type, str) else None
+    if event_class is None:
+        raise EventParseError(f"unknown event type {str(event_type)[:64]!r} with schema version {version!r}")
+    try:
+        return event_class.model_validate(document)
+    except ValidationError as error:
+        raise EventParseError(_describe(error)) from None

@@ -1,0 +1,135 @@
+"""Kafka plumbing, built in one place: the broker, topic creation, and consumers that deduplicate, dead-letter
+what they cannot read, and commit only after their transaction."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaMessage
+from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
+from faststream.message import StreamMessage
+from opentelemetry.sdk.trace import TracerProvider
+
+from shared.contracts import ALL_TOPICS, Event, EventParseError, TopicSpec, dead_letter_topic, parse_event
+from shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+DLQ_REASON_HEADER = "sinergi-dlq-reason"
+DLQ_SOURCE_HEADER = "sinergi-dlq-source"
+DLQ_CONSUMER_HEADER = "sinergi-dlq-consumer"
+
+EventHandler = Callable[[Event], Awaitable[None]]
+
+
+def create_broker(settings: ServiceSettings, *, service: str, tracer_provider: TracerProvider) -> KafkaBroker:
+    """The service's one broker: producer settings for durability, and W3C trace context in Kafka headers."""
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        client_id=f"sinergi-{service}",
+        acks="all",
+        enable_idempotence=settings.kafka_enable_idempotence,
+        linger_ms=settings.kafka_linger_ms,
+        request_timeout_ms=settings.kafka_request_timeout_ms,
+        middlewares=[KafkaTelemetryMiddleware(tracer_provider=tracer_provider)],
+        logger=logging.getLogger(f"sinergi.{service}.kafka"),
+    )
+
+
+async def ensure_topics(
+    bootstrap_servers: str, topics: Iterable[TopicSpec] = ALL_TOPICS, *, replication_factor: int = 1
+) -> None:
+    """Create every topic and its dead-letter topic if missing. In production the topics are declared by
+    the deployment (deploy/k8s); this only fills in what is missing."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="sinergi-topics")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [NewTopic(t.name, t.partitions, replication_factor) for t in topics if t.name not in existing]
+        wanted += [
+            NewTopic(dead_letter_topic(t.name), 1, replication_factor) for t in topics if dead_letter_topic(t.name) not in existing
+        ]
+        if wanted:
+            try:
+                await admin.create_topics(wanted)
+            except TopicAlreadyExistsError:
+                pass  # another service created it first
+    finally:
+        await admin.close()
+
+
+async def _raw_body(message: StreamMessage[object]) -> bytes:
+    """Hand handlers the raw bytes: the event contract, not the framework, decides what they mean."""
+    return message.body
+
+
+def subscribe(
+    broker: KafkaBroker,
+    settings: ServiceSettings,
+    *,
+    topic: TopicSpec,
+    group_id: str,
+    handler: EventHandler,
+    event_types: frozenset[str] | None = None,
+    retry_delay: float = 1.0,
+) -> None:
+    """Consume ``topic`` in consumer group ``group_id`` at least once.
+
+    - the offset is committed only after ``handler`` returned (its transaction committed);
+    - an event that cannot be read goes to the topic's dead-letter topic with the reason in headers, and the
+      consumer carries on;
+    - any other failure (database down, ...) rewinds to the event and retries it after ``retry_delay``.
+    """
+
+    async def consume(body: bytes, message: KafkaMessage) -> None:
+        try:
+            event = parse_event(body)
+        except EventParseError as error:
+            await dead_letter(broker, message, group_id=group_id, reason=str(error))
+            return
+        if event_types is not None and event.event_type not in event_types:
+            return
+        try:
+            await handler(event)
+        except Exception as error:
+            log.warning(
+                "%s failed on %s %s (%s); will retry", group_id, event.event_type, event.event_id,
+                type(error).__name__,
+            )
+            await asyncio.sleep(retry_delay)
+            raise
+
+    broker.subscriber(
+        topic.name,
+        group_id=group_id,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        auto_offset_reset="earliest",
+        session_timeout_ms=settings.kafka_session_timeout_ms,
+        heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
+        fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+        decoder=_raw_body,
+        title=f"{group_id}:{topic.name}",
+        description=f"{group_id} consumes {topic.description}",
+    )(consume)
+
+
+async def dead_letter(broker: KafkaBroker, message: KafkaMessage, *, group_id: str, reason: str) -> None:
+    """Park an unreadable message, byte for byte, with why and where it came from."""
+    record = message.raw_message
+    source = f"{record.topic}/{record.partition}/{record.offset}"  # type: ignore[union-attr]
+    log.warning("dead-lettering %s for %s: %s", source, group_id, reason)
+    await broker.publish(
+        message.body,
+        dead_letter_topic(record.topic),  # type: ignore[union-attr]
+        key=record.key,  # type: ignore[union-attr]
+        headers={
+            DLQ_REASON_HEADER: reason[:1000],
+            DLQ_SOURCE_HEADER: source,
+            DLQ_CONSUMER_HEADER: group_id,
+        },
+    )

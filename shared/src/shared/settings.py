@@ -1,0 +1,84 @@
+"""Settings helpers: every service has one settings class, built on these, read from the environment at start.
+
+Secrets come only from settings. Outside development a missing or development-only secret stops the service
+at start, so a production deployment can never run on a value that is in this repository.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings
+
+Environment = Literal["development", "test", "production"]
+
+# Known only to development: base64 of 32 bytes of 0x00. Refused in production by `FieldEncryptionSettings`.
+DEVELOPMENT_ENCRYPTION_KEY = base64.b64encode(bytes(32)).decode()
+
+
+class ServiceSettings(BaseSettings):
+    """What every service needs. Subclasses set ``model_config = SettingsConfigDict(env_prefix="NAME_")``."""
+
+    environment: Environment = "development"
+    http_host: str = "127.0.0.1"
+    http_port: int
+
+    database_url: SecretStr = Field(
+        description="SQLAlchemy URL of the service's application role (DML on its own schema only), "
+        "e.g. postgresql+asyncpg://intake_app:secret@127.0.0.1:5432/sinergi",
+    )
+    migrations_database_url: SecretStr | None = Field(
+        default=None,
+        description="URL of the role that owns the service's schema and runs its migrations.",
+    )
+    database_pool_size: int = 10
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_enable_idempotence: bool = Field(
+        default=True,
+        description="Idempotent producer: on for Apache Kafka; off for brokers without InitProducerId (Tansu). "
+        "Correctness never depends on it: consumers deduplicate on event_id.",
+    )
+    kafka_consumer_group_prefix: str = Field(
+        default="sinergi", description="Consumer groups are named <prefix>-<service>; one prefix per environment."
+    )
+    kafka_session_timeout_ms: int = 10_000
+    kafka_heartbeat_interval_ms: int = 1_000
+    kafka_fetch_max_wait_ms: int = 10
+    kafka_linger_ms: int = 5
+    kafka_request_timeout_ms: int = 15_000
+    kafka_topic_replication_factor: int = Field(default=1, description="For topics the service creates if missing")
+
+    outbox_batch_size: int = 500
+    outbox_poll_interval_ms: int = 200
+
+    def consumer_group(self, service: str) -> str:
+        return f"{self.kafka_consumer_group_prefix}-{service}"
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == "development"
+
+
+class FieldEncryptionSettings(BaseSettings):
+    """Keys for the personal-field encryption of ``shared.crypto``; mixed into the settings of services that
+    store personal data."""
+
+    encryption_keys: dict[str, SecretStr] = Field(
+        default_factory=lambda: {"dev": SecretStr(DEVELOPMENT_ENCRYPTION_KEY)},
+        description='JSON object of key id to base64 AES-256 key, e.g. {"2026-11": "..."}; old keys stay for reading.',
+    )
+    encryption_active_key_id: str = Field(default="dev", description="The key id new ciphertexts use.")
+    environment: Environment = "development"
+
+    @model_validator(mode="after")
+    def _refuse_development_keys_outside_development(self) -> FieldEncryptionSettings:
+        if self.encryption_active_key_id not in self.encryption_keys:
+            raise ValueError(f"encryption_active_key_id {self.encryption_active_key_id!r} is not in encryption_keys")
+        if self.environment != "development":
+            for key_id, key in self.encryption_keys.items():
+                if key.get_secret_value() == DEVELOPMENT_ENCRYPTION_KEY:
+                    raise ValueError(f"encryption key {key_id!r} is the development key; set a real one")
+        return self

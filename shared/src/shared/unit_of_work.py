@@ -1,0 +1,70 @@
+"""Unit of work: one transaction holding a service's state change and the events it raises (its outbox)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from shared.contracts import Event
+from shared.inbox import first_delivery
+from shared.outbox import enqueue
+
+
+class UnitOfWork:
+    """``async with uow: ...; uow.emit(event); await uow.commit()``. Leaving without commit rolls back."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        outbox: Table,
+        inbox: Table | None = None,
+        after_commit: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._outbox = outbox
+        self._inbox = inbox
+        self._after_commit = after_commit
+        self._events: list[Event] = []
+        self._session: AsyncSession | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("the unit of work is not open")
+        return self._session
+
+    async def __aenter__(self) -> Self:
+        self._session = self._sessions()
+        self._events = []
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.session.rollback()
+        await self.session.close()
+        self._session = None
+
+    def emit(self, event: Event) -> None:
+        """Queue ``event`` to be published if, and only if, this unit of work commits."""
+        self._events.append(event)
+
+    async def first_delivery(self, event: Event, consumer: str) -> bool:
+        """Record ``event`` in the inbox; False if this consumer already processed it."""
+        if self._inbox is None:
+            raise RuntimeError("this unit of work has no inbox")
+        return await first_delivery(
+            self.session, self._inbox, consumer=consumer, event_id=event.event_id, event_type=event.event_type
+        )
+
+    async def commit(self) -> None:
+        await enqueue(self.session, self._outbox, self._events)
+        await self.session.commit()
+        had_events, self._events = bool(self._events), []
+        if had_events:
+            self._after_commit()
