@@ -7,7 +7,6 @@ KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL, when set, name existing servers and no
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import subprocess
@@ -18,19 +17,19 @@ from pathlib import Path
 
 import pytest
 
+from shared.provision import provision_schema
 from sinergi_local import infrastructure, processes
 from sinergi_local.containers import docker_available, start_containers
 from sinergi_local.infrastructure import Infrastructure
-from shared.provision import provision_schema
 
 REPO_ROOT = Path(__file__).parent
 
 
 @pytest.fixture(scope="session")
-def test_run_dir() -> Iterator[Path]:
+def test_run_dir() -> Path:
     run_dir = REPO_ROOT / ".run" / f"test-{os.getpid()}"
     run_dir.mkdir(parents=True, exist_ok=True)
-    yield run_dir
+    return run_dir
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +60,9 @@ def service_env(infra: Infrastructure, test_run_dir: Path) -> Callable[[str], di
         if service not in ready:
             owner_pw = infrastructure.save_secret(test_run_dir, f"{service}_owner")
             app_pw = infrastructure.save_secret(test_run_dir, f"{service}_app")
-            processes.run_coroutine(provision_schema(infra.admin_dsn, service, owner_password=owner_pw, app_password=app_pw))
+            processes.run_coroutine(
+                provision_schema(infra.admin_dsn, service, owner_password=owner_pw, app_password=app_pw)
+            )
             prefix = service.upper()
             env = {
                 f"{prefix}_ENVIRONMENT": "development",
@@ -89,7 +90,7 @@ def settings_kwargs(env: dict[str, str], service: str) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def make_settings(service_env: Callable[[str], dict[str, str]]) -> Callable[..., object]:
-    """``make_settings(RoutingSettings, "routing", http_port=0)``: a settings object for an in-process app."""
+    """``make_settings(RoutingSettings, "routing")``: a settings object for an in-process app."""
 
     def build(settings_class: type, service: str, **overrides: object) -> object:
         return settings_class(**{**settings_kwargs(service_env(service), service), **overrides})

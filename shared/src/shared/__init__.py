@@ -1,1 +1,2 @@
-"""What Sinergi's services share, and nothing else: event contracts, messaging, telemetry, settings and database helpers."""
+"""What Sinergi's services share, and nothing else: event contracts, messaging, telemetry, settings and
+database helpers."""

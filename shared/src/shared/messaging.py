@@ -4,6 +4,7 @@ what they cannot read, and commit only after their transaction."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 
@@ -52,13 +53,13 @@ async def ensure_topics(
         existing = set(await admin.list_topics())
         wanted = [NewTopic(t.name, t.partitions, replication_factor) for t in topics if t.name not in existing]
         wanted += [
-            NewTopic(dead_letter_topic(t.name), 1, replication_factor) for t in topics if dead_letter_topic(t.name) not in existing
+            NewTopic(dead_letter_topic(t.name), 1, replication_factor)
+            for t in topics
+            if dead_letter_topic(t.name) not in existing
         ]
         if wanted:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another service created it first
                 await admin.create_topics(wanted)
-            except TopicAlreadyExistsError:
-                pass  # another service created it first
     finally:
         await admin.close()
 

@@ -10,6 +10,7 @@ several instances running.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import zlib
 from typing import Any
@@ -104,10 +105,8 @@ class OutboxRelay:
                 continue
             if published < self._batch_size:
                 self._wakeup.clear()
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), self._poll_interval)
-                except TimeoutError:
-                    pass
 
     async def publish_batch(self) -> int:
         """Publish up to one batch of unpublished rows in order; return how many were published."""

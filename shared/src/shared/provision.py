@@ -38,7 +38,8 @@ async def provision_schema(admin_dsn: str, schema: str, *, owner_password: str, 
                 f"GRANT USAGE ON SCHEMA {schema} TO {app}",
                 f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA {schema} "
                 f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {app}",
-                f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA {schema} GRANT USAGE, SELECT ON SEQUENCES TO {app}",
+                f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA {schema} "
+                f"GRANT USAGE, SELECT ON SEQUENCES TO {app}",
                 f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {app}",
                 f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {app}",
             ]

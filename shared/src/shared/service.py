@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 
 from fastapi import APIRouter, FastAPI
@@ -17,16 +17,16 @@ from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.db import create_engine, ping
+from shared.inbox import define_inbox_table
 from shared.messaging import create_broker, ensure_topics
 from shared.outbox import OutboxRelay, define_outbox_table
-from shared.inbox import define_inbox_table
 from shared.settings import ServiceSettings
 from shared.telemetry import instrument_app, setup_tracing, shutdown_tracing
 from shared.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-Worker = Callable[[], Awaitable[None]]
+Worker = Callable[[], Coroutine[None, None, None]]
 
 
 @dataclass

@@ -31,7 +31,7 @@ def setup_tracing(service: str) -> TracerProvider:
     if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     trace.set_tracer_provider(provider)
-    AsyncPGInstrumentor().instrument(tracer_provider=provider)
+    AsyncPGInstrumentor().instrument(tracer_provider=provider)  # type: ignore[no-untyped-call]
     _provider = provider
     return provider
 

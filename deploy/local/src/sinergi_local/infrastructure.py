@@ -3,7 +3,6 @@ KAFKA_BOOTSTRAP_SERVERS when set (nothing is started then), otherwise local proc
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import secrets
@@ -57,7 +56,9 @@ def save_secret(run_dir: Path, name: str, value: str | None = None) -> str:
     return values[name]
 
 
-def start(run_dir: Path, *, postgres_port: int, kafka_port: int, broker_storage: str = "memory://tansu/") -> Infrastructure:
+def start(
+    run_dir: Path, *, postgres_port: int, kafka_port: int, broker_storage: str = "memory://tansu/"
+) -> Infrastructure:
     run_dir.mkdir(parents=True, exist_ok=True)
     run_dir.chmod(0o755)
     external_db = os.environ.get("DATABASE_URL")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
@@ -49,8 +48,7 @@ class Platform:
             f"{prefix}_KAFKA_ENABLE_IDEMPOTENCE": str(self.infra.kafka_enable_idempotence).lower(),
             f"{prefix}_KAFKA_SESSION_TIMEOUT_MS": "6000",
         })
-        env.update({k: v for k, v in self.extra_env.items() if k.startswith(f"{prefix}_") or "_" not in k
-                    or k.startswith("OTEL_")})
+        env.update(self.extra_env)
         return env
 
     def provision(self) -> None:

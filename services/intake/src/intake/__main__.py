@@ -1,10 +1,9 @@
 from pathlib import Path
 
-from shared.cli import run
-
 from intake import SERVICE
 from intake.app import create_app
 from intake.settings import IntakeSettings
+from shared.cli import run
 
 
 def main() -> None:

@@ -2,13 +2,12 @@
 
 from fastapi import FastAPI
 
-from shared.crypto import FieldCipher
-from shared.service import create_runtime, create_service_app
-
 from intake import SERVICE
 from intake.adapters.tables import metadata
 from intake.entrypoints.api import router
 from intake.settings import IntakeSettings
+from shared.crypto import FieldCipher
+from shared.service import create_runtime, create_service_app
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:

@@ -5,26 +5,26 @@ an authorised agency reads the details through the owning service's API.
 """
 
 from shared.contracts.base import Event, EventParseError, parse_event
-from shared.contracts.vocabulary import AgeGroup, Channel, Sex, ViolenceType
 from shared.contracts.intake import CaseReported
 from shared.contracts.notifications import WebhookDelivered
 from shared.contracts.routing import ReferralCreated
 from shared.contracts.topics import ALL_TOPICS, CASES, NOTIFICATIONS, REFERRALS, TopicSpec, dead_letter_topic
+from shared.contracts.vocabulary import AgeGroup, Channel, Sex, ViolenceType
 
 __all__ = [
     "ALL_TOPICS",
-    "AgeGroup",
-    "Channel",
-    "Sex",
-    "ViolenceType",
     "CASES",
     "NOTIFICATIONS",
     "REFERRALS",
+    "AgeGroup",
     "CaseReported",
+    "Channel",
     "Event",
     "EventParseError",
     "ReferralCreated",
+    "Sex",
     "TopicSpec",
+    "ViolenceType",
     "WebhookDelivered",
     "dead_letter_topic",
     "parse_event",

@@ -79,7 +79,9 @@ def parse_event(raw: bytes | str) -> Event:
     if not isinstance(document, dict):
         raise EventParseError("not a JSON object")
     event_type, version = document.get("event_type"), document.get("schema_version")
-    event_class = Event.registry.get((event_type, version)) if isinstance(event_type, str) else None
+    event_class = None
+    if isinstance(event_type, str) and isinstance(version, int):
+        event_class = Event.registry.get((event_type, version))
     if event_class is None:
         raise EventParseError(f"unknown event type {str(event_type)[:64]!r} with schema version {version!r}")
     try:

@@ -5,16 +5,15 @@ from __future__ import annotations
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.crypto import FieldCipher
-
 from intake.adapters.tables import CaseNumberCounter, CaseRow
 from intake.domain.model import Case
+from shared.crypto import FieldCipher
 
 
 async def next_case_sequence(session: AsyncSession, regency_code: str, year: int) -> int:
     """The next number for a regency and year. The row lock of the upsert serialises concurrent reports, so
     no two cases get the same number."""
-    table = CaseNumberCounter.__table__  # type: ignore[attr-defined]
+    table = CaseNumberCounter.__table__  # type: ignore[attr-defined]  # SQLModel sets it at class creation
     statement = (
         insert(table)
         .values(regency_code=regency_code, year=year, last_number=1)

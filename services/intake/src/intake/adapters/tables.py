@@ -5,16 +5,20 @@ from uuid import UUID
 
 from sqlalchemy import Column, DateTime, Text
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
-from shared.db import table_base
+from shared.db import service_registry
 from shared.service import define_messaging_tables
 
-IntakeTable = table_base("intake")
+
+class IntakeTable(SQLModel, registry=service_registry("intake")):
+    """Base of intake's tables: its own registry and metadata, bound to the ``intake`` schema."""
+
+
 metadata = IntakeTable.metadata
 
 
-class CaseRow(IntakeTable, table=True):  # type: ignore[call-arg]
+class CaseRow(IntakeTable, table=True):
     __tablename__ = "cases"
 
     case_id: UUID = Field(primary_key=True)
@@ -29,7 +33,7 @@ class CaseRow(IntakeTable, table=True):  # type: ignore[call-arg]
     reported_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-class CaseNumberCounter(IntakeTable, table=True):  # type: ignore[call-arg]
+class CaseNumberCounter(IntakeTable, table=True):
     __tablename__ = "case_number_counters"
 
     regency_code: str = Field(primary_key=True)

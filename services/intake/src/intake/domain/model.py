@@ -12,7 +12,7 @@ from shared.contracts import AgeGroup, CaseReported, Channel, Sex, ViolenceType
 REGENCY_CODE = re.compile(r"^\d{2}\.\d{2}$")
 
 
-class InvalidReport(ValueError):
+class InvalidReportError(ValueError):
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(f"{field}: {reason}")
         self.field = field
@@ -41,11 +41,11 @@ class Report:
 
     def __post_init__(self) -> None:
         if not REGENCY_CODE.match(self.regency_code):
-            raise InvalidReport("regency_code", "must be a Kemendagri regency/city code such as 62.13")
+            raise InvalidReportError("regency_code", "must be a Kemendagri regency/city code such as 62.13")
         if not self.violence_types:
-            raise InvalidReport("violence_types", "at least one violence type is required")
+            raise InvalidReportError("violence_types", "at least one violence type is required")
         if self.victim.age is not None and not 0 <= self.victim.age <= 120:
-            raise InvalidReport("victim.age", "must be between 0 and 120")
+            raise InvalidReportError("victim.age", "must be between 0 and 120")
 
     @property
     def province_code(self) -> str:

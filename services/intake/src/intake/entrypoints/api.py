@@ -8,12 +8,11 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from intake.domain.model import InvalidReportError, Report, Victim
+from intake.service_layer.handlers import submit_report
 from shared.contracts import Channel, Sex, ViolenceType
 from shared.crypto import FieldCipher
 from shared.service import Runtime
-
-from intake.domain.model import InvalidReport, Report, Victim
-from intake.service_layer.handlers import submit_report
 
 router = APIRouter(prefix="/v1", tags=["reports"])
 
@@ -67,7 +66,7 @@ async def create_report(
             narrative=body.narrative,
             channel=body.channel,
         )
-    except InvalidReport as error:
+    except InvalidReportError as error:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
             [{"loc": ["body", *error.field.split(".")], "msg": error.reason, "type": "value_error"}],

@@ -1,5 +1,4 @@
-from shared.migrations import run_migrations
-
 from intake.adapters.tables import metadata
+from shared.migrations import run_migrations
 
 run_migrations(metadata)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from uuid import uuid4
 
+from intake.adapters import repository
+from intake.domain.model import Case, Report, case_number
 from shared.contracts.base import utc_now
 from shared.crypto import FieldCipher
 from shared.unit_of_work import UnitOfWork
-
-from intake.adapters import repository
-from intake.domain.model import Case, Report, case_number
 
 
 async def submit_report(report: Report, uow: UnitOfWork, cipher: FieldCipher) -> Case:

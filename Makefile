@@ -1,0 +1,49 @@
+# Sinergi: `make up` runs the platform on local processes, `make test` runs every check, `make down` stops.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: up down status test lint typecheck imports unit docs install clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+# uv verifies every wheel against the hashes pinned in uv.lock.
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml shared/pyproject.toml services/*/pyproject.toml deploy/local/pyproject.toml
+	$(UV) sync --all-packages --locked --python $(PYTHON) --quiet
+	touch $@
+
+install: $(VENV)/.synced
+
+up: install
+	$(BIN)/sinergi-local up
+
+down:
+	@if [ -x $(BIN)/sinergi-local ]; then $(BIN)/sinergi-local down; else echo "nothing to stop"; fi
+
+status: install
+	$(BIN)/sinergi-local status
+
+lint: install
+	$(BIN)/ruff check .
+
+typecheck: install
+	$(BIN)/mypy shared/src services/*/src deploy/local/src
+
+imports: install
+	$(BIN)/lint-imports
+
+docs: install
+	$(BIN)/python -m sinergi_local.docs
+
+test: install lint typecheck imports
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean: down
+	rm -rf .run $(VENV) $(TOOLS)

@@ -1,0 +1,68 @@
+"""``sinergi-local up|down|status``: the whole platform on local processes (what `make up` runs)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from sinergi_local import processes
+from sinergi_local.platform import DEFAULT_PORTS, REPO_ROOT, SERVICES, start_platform, stop_platform
+from sinergi_local.seed import seed_all
+
+RUN_DIR = Path(os.environ.get("SINERGI_RUN_DIR", REPO_ROOT / ".run" / "platform"))
+
+CURL = """curl -s -X POST {intake}/v1/reports -H 'content-type: application/json' -d '{{"regency_code": "62.13", \
+"violence_types": ["fisik"], "victim": {{"sex": "perempuan", "age": 12}}, "narrative": "contoh laporan", \
+"channel": "hotline"}}'"""
+
+
+def up(reports: int) -> None:
+    print("Starting PostgreSQL, the Tansu broker and the four services (logs in .run/platform/logs)...")
+    platform = start_platform(RUN_DIR)
+    state = RUN_DIR / "platform.json"
+    if not state.exists():
+        print(f"Seeding the agency directory, webhook subscriptions and {reports} sample reports...")
+        seed_all(platform, reports)
+        state.write_text(json.dumps({"seeded": True}))
+    print("\nSinergi is up:")
+    for service in SERVICES:
+        print(f"  {service:<14} {platform.url(service)}/docs")
+    print(f"  {'webhook sink':<14} {platform.url('sink')}/received")
+    print(f"  statistics     {platform.url('reporting')}/v1/stats/cases?group_by=regency,violence_type")
+    print("\nTry a report:\n  " + CURL.format(intake=platform.url("intake")))
+    print("\nStop everything with: make down")
+
+
+def status() -> None:
+    for name in (*SERVICES, "sink", "tansu"):
+        pid = processes.read_pid(RUN_DIR / "pids" / f"{name}.pid")
+        port = DEFAULT_PORTS.get(name, "")
+        print(f"{name:<14} {'running pid ' + str(pid) if pid else 'stopped':<22} {port}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="sinergi-local", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    start = commands.add_parser("up", help="start everything and seed demo data on first start")
+    start.add_argument("--reports", type=int, default=50)
+    commands.add_parser("down", help="stop everything `up` started")
+    commands.add_parser("status", help="what is running")
+    args = parser.parse_args()
+    if args.command == "up":
+        try:
+            up(args.reports)
+        except Exception as error:  # noqa: BLE001 - one clear line instead of a traceback
+            print(f"make up failed: {error}", file=sys.stderr)
+            sys.exit(1)
+    elif args.command == "down":
+        stop_platform(RUN_DIR)
+        print("Sinergi stopped.")
+    else:
+        status()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import pytest
+
+from shared.contracts import CaseReported, EventParseError, ReferralCreated, parse_event
+from shared.contracts.vocabulary import AgeGroup
+
+
+def case_reported() -> CaseReported:
+    return CaseReported(
+        case_id=uuid4(), case_number="6213-2026-00001", province_code="62", regency_code="62.13",
+        violence_types=("fisik",), victim_sex="perempuan", victim_age_group="6-12", channel="hotline",
+        reported_at=datetime.now(UTC),
+    )
+
+
+def test_an_event_round_trips_through_json() -> None:
+    event = case_reported()
+    parsed = parse_event(event.to_json())
+    assert parsed == event
+    assert isinstance(parsed, CaseReported)
+    assert event.key == str(event.case_id).encode()
+
+
+def test_events_are_frozen() -> None:
+    event = case_reported()
+    with pytest.raises(ValueError, match="frozen"):
+        event.case_number = "x"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"{not json", "not JSON"),
+        (b"[1, 2]", "not a JSON object"),
+        (b'{"event_type": "case.exploded", "schema_version": 1}', "unknown event type"),
+        (b'{"event_type": "case.reported", "schema_version": 99}', "unknown event type"),
+        (b'{"event_type": "case.reported", "schema_version": 1, "case_id": "nope"}', "case_id"),
+    ],
+)
+def test_unreadable_events_are_refused_with_a_safe_reason(raw: bytes, reason: str) -> None:
+    with pytest.raises(EventParseError, match=reason):
+        parse_event(raw)
+
+
+def test_the_reason_never_echoes_the_payload() -> None:
+    with pytest.raises(EventParseError) as error:
+        parse_event(b'{"event_type": "case.reported", "schema_version": 1, "case_number": "Siti Aminah"}')
+    assert "Siti" not in str(error.value)
+
+
+def test_every_event_type_is_registered_once() -> None:
+    from shared.contracts.base import Event
+
+    assert Event.registry[("case.reported", 1)] is CaseReported
+    assert Event.registry[("referral.created", 1)] is ReferralCreated
+
+
+@pytest.mark.parametrize(
+    ("age", "group"),
+    [(0, "0-5"), (5, "0-5"), (6, "6-12"), (12, "6-12"), (13, "13-17"), (17, "13-17"), (18, "18-24"),
+     (24, "18-24"), (25, "25-44"), (44, "25-44"), (45, "45-59"), (59, "45-59"), (60, "60+"), (None, "unknown")],
+)
+def test_simfoni_age_groups(age: int | None, group: str) -> None:
+    assert AgeGroup.of_age(age) == group

@@ -1,0 +1,215 @@
+"""The outbox relay and the consumer plumbing, on the real Postgres and broker."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from faststream.kafka import KafkaBroker
+from opentelemetry.sdk.trace import TracerProvider
+from sqlalchemy import MetaData, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from shared.contracts import CaseReported, TopicSpec, dead_letter_topic
+from shared.messaging import DLQ_REASON_HEADER, create_broker, ensure_topics, subscribe
+from shared.outbox import OutboxRelay
+from shared.provision import provision_schema
+from shared.service import define_messaging_tables
+from shared.settings import ServiceSettings
+from shared.unit_of_work import UnitOfWork
+from sinergi_local.infrastructure import Infrastructure
+
+pytestmark = pytest.mark.integration
+SCHEMA = "shared_test"
+
+
+class Settings(ServiceSettings):
+    http_port: int = 0
+
+
+def case_reported(case_id: uuid.UUID | None = None, number: int = 1) -> CaseReported:
+    return CaseReported(
+        case_id=case_id or uuid.uuid4(), case_number=f"9901-2026-{number:05d}", province_code="99",
+        regency_code="99.01", violence_types=("fisik",), victim_sex="perempuan", victim_age_group="6-12",
+        channel="hotline", reported_at=datetime.now(UTC),
+    )
+
+
+@pytest.fixture(scope="module")
+async def tables(infra: Infrastructure) -> tuple[MetaData, Any, Any]:
+    await provision_schema(infra.admin_dsn, SCHEMA, owner_password="owner-pw-test", app_password="app-pw-test")
+    metadata = MetaData(schema=SCHEMA)
+    outbox, inbox = define_messaging_tables(metadata)
+    owner = create_async_engine(infra.app_url(f"{SCHEMA}_owner", "owner-pw-test"))
+    async with owner.begin() as connection:
+        await connection.run_sync(metadata.drop_all)
+        await connection.run_sync(metadata.create_all)
+    await owner.dispose()
+    return metadata, outbox, inbox
+
+
+@pytest.fixture
+async def engine(infra: Infrastructure, tables: Any) -> AsyncIterator[AsyncEngine]:
+    engine = create_async_engine(infra.app_url(f"{SCHEMA}_app", "app-pw-test"),
+                                 connect_args={"server_settings": {"search_path": SCHEMA}})
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def settings(infra: Infrastructure) -> Settings:
+    return Settings(database_url="postgresql+asyncpg://unused", kafka_bootstrap_servers=infra.kafka_bootstrap_servers,
+                    kafka_enable_idempotence=infra.kafka_enable_idempotence, kafka_session_timeout_ms=6000)
+
+
+@pytest.fixture
+async def broker(settings: Settings) -> AsyncIterator[KafkaBroker]:
+    broker = create_broker(settings, service="shared-test", tracer_provider=TracerProvider())
+    await broker.start()
+    yield broker
+    await broker.stop()
+
+
+async def read_topic(bootstrap: str, topic: str, want: Callable[[list[Any]], bool]) -> list[Any]:
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                                enable_auto_commit=False, fetch_max_wait_ms=50)
+    await consumer.start()
+    seen: list[Any] = []
+    try:
+        async with asyncio.timeout(30):
+            while not want(seen):
+                for messages in (await consumer.getmany(timeout_ms=300)).values():
+                    seen.extend(messages)
+    finally:
+        await consumer.stop()
+    return seen
+
+
+async def unpublished(engine: AsyncEngine, outbox: Any) -> int:
+    async with engine.connect() as connection:
+        return int(await connection.scalar(
+            select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))) or 0)
+
+
+async def test_events_committed_with_state_are_published_in_order(
+    engine: AsyncEngine, tables: Any, broker: KafkaBroker, settings: Settings
+) -> None:
+    _, outbox, inbox = tables
+    await ensure_topics(settings.kafka_bootstrap_servers)
+    case_id = uuid.uuid4()
+    events = [case_reported(case_id, n) for n in range(1, 11)]
+    uow = UnitOfWork(engine, outbox=outbox, inbox=inbox)
+    async with uow:
+        for event in events:
+            uow.emit(event)
+        await uow.commit()
+    async with uow:  # leaving without commit publishes nothing
+        uow.emit(case_reported())
+
+    relay = OutboxRelay(engine, outbox, broker)
+    while await relay.publish_batch():
+        pass
+    assert await unpublished(engine, outbox) == 0
+
+    def mine(seen: list[Any]) -> list[Any]:
+        return [m for m in seen if m.key == str(case_id).encode()]
+
+    messages = mine(await read_topic(settings.kafka_bootstrap_servers, "sinergi.cases", lambda s: len(mine(s)) >= 10))
+    assert [json.loads(m.value)["case_number"] for m in messages] == [e.case_number for e in events]
+
+
+class FailingAfter:
+    """The real broker, made to fail after ``n`` publishes: a relay dying mid-batch."""
+
+    def __init__(self, broker: KafkaBroker, n: int) -> None:
+        self.broker, self.left = broker, n
+
+    async def publish(self, *args: Any, **kwargs: Any) -> Any:
+        if self.left == 0:
+            raise ConnectionError("broker went away")
+        self.left -= 1
+        return await self.broker.publish(*args, **kwargs)
+
+
+async def test_a_relay_that_dies_mid_batch_republishes_and_never_skips(
+    engine: AsyncEngine, tables: Any, broker: KafkaBroker, settings: Settings
+) -> None:
+    _, outbox, inbox = tables
+    case_id = uuid.uuid4()
+    events = [case_reported(case_id, n) for n in range(1, 7)]
+    uow = UnitOfWork(engine, outbox=outbox, inbox=inbox)
+    async with uow:
+        for event in events:
+            uow.emit(event)
+        await uow.commit()
+
+    dying = OutboxRelay(engine, outbox, FailingAfter(broker, 3))  # type: ignore[arg-type]
+    with pytest.raises(ConnectionError):
+        await dying.publish_batch()
+    assert await unpublished(engine, outbox) == 6  # nothing marked: the batch will be sent again
+
+    relay = OutboxRelay(engine, outbox, broker)
+    while await relay.publish_batch():
+        pass
+    assert await unpublished(engine, outbox) == 0
+    wanted = {str(e.event_id) for e in events}
+
+    def ids(seen: list[Any]) -> set[str]:
+        return {json.loads(m.value)["event_id"] for m in seen if m.key == str(case_id).encode()}
+
+    got = ids(await read_topic(settings.kafka_bootstrap_servers, "sinergi.cases", lambda s: ids(s) >= wanted))
+    assert got == wanted
+
+
+async def test_a_consumer_dead_letters_poison_retries_failures_and_ignores_redelivery(
+    engine: AsyncEngine, tables: Any, settings: Settings
+) -> None:
+    _, outbox, inbox = tables
+    topic = TopicSpec(f"shared-test-{uuid.uuid4().hex[:8]}", 2, "test topic")
+    await ensure_topics(settings.kafka_bootstrap_servers, [topic])
+    handled: list[uuid.UUID] = []
+    handled_once = asyncio.Event()
+    failures = {"left": 1}
+
+    async def handler(event: Any) -> None:
+        if failures["left"]:
+            failures["left"] -= 1
+            raise RuntimeError("database hiccup")
+        async with UnitOfWork(engine, outbox=outbox, inbox=inbox) as uow:
+            if not await uow.first_delivery(event, "shared-test"):
+                return
+            handled.append(event.event_id)
+            await uow.commit()
+        handled_once.set()
+
+    consumer_broker = create_broker(settings, service="shared-test-consumer", tracer_provider=TracerProvider())
+    subscribe(consumer_broker, settings, topic=topic, group_id=f"g-{uuid.uuid4().hex[:8]}", handler=handler,
+              retry_delay=0.1)
+    good = case_reported()
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic.name, b"{not json", key=good.key)
+        await producer.send_and_wait(topic.name, good.to_json(), key=good.key)
+        await producer.send_and_wait(topic.name, good.to_json(), key=good.key)  # a redelivery
+    finally:
+        await producer.stop()
+
+    await consumer_broker.start()
+    try:
+        await asyncio.wait_for(handled_once.wait(), 40)
+        await asyncio.sleep(1)  # room for the redelivered copy to be (not) handled
+    finally:
+        await consumer_broker.stop()
+    assert handled == [good.event_id]
+
+    dead = await read_topic(settings.kafka_bootstrap_servers, dead_letter_topic(topic.name), lambda s: len(s) >= 1)
+    assert dead[0].value == b"{not json"
+    headers = dict(dead[0].headers)
+    assert b"not JSON" in headers[DLQ_REASON_HEADER]

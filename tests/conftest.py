@@ -1,0 +1,112 @@
+"""Fixtures for the cross-service tests: the four services as real processes, and an OTLP receiver."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi import FastAPI, Request, Response
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+from sinergi_local.infrastructure import Infrastructure
+from sinergi_local.platform import SERVICES, Platform
+from sinergi_local.processes import free_port
+
+
+@dataclass
+class ReceivedSpan:
+    service: str
+    name: str
+    trace_id: str
+    span_id: str
+    parent_span_id: str
+    attributes: dict[str, Any]
+
+
+@dataclass
+class OtlpReceiver:
+    """An OTLP/HTTP trace endpoint, as a collector would be, that keeps what it receives."""
+
+    endpoint: str
+    spans: list[ReceivedSpan] = field(default_factory=list)
+
+    def wait_for(self, predicate: Callable[[list[ReceivedSpan]], bool], timeout: float = 30) -> list[ReceivedSpan]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate(list(self.spans)):
+                return list(self.spans)
+            time.sleep(0.2)
+        raise AssertionError(f"spans not received in {timeout}s; have {[(s.service, s.name) for s in self.spans]}")
+
+
+def _any_value(value: Any) -> Any:
+    kind = value.WhichOneof("value")
+    return getattr(value, kind) if kind else None
+
+
+def _serve_in_thread(app: FastAPI, port: int) -> uvicorn.Server:
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True).start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return server
+
+
+@pytest.fixture(scope="session")
+def otlp_receiver() -> Iterator[OtlpReceiver]:
+    port = free_port()
+    receiver = OtlpReceiver(endpoint=f"http://127.0.0.1:{port}")
+    app = FastAPI()
+
+    @app.post("/v1/traces")
+    async def traces(request: Request) -> Response:
+        export = ExportTraceServiceRequest()
+        export.ParseFromString(await request.body())
+        for resource_spans in export.resource_spans:
+            resource = {a.key: _any_value(a.value) for a in resource_spans.resource.attributes}
+            for scope_spans in resource_spans.scope_spans:
+                for span in scope_spans.spans:
+                    receiver.spans.append(ReceivedSpan(
+                        service=str(resource.get("service.name")),
+                        name=span.name,
+                        trace_id=span.trace_id.hex(),
+                        span_id=span.span_id.hex(),
+                        parent_span_id=span.parent_span_id.hex(),
+                        attributes={a.key: _any_value(a.value) for a in span.attributes},
+                    ))
+        return Response(content=b"", media_type="application/x-protobuf")
+
+    server = _serve_in_thread(app, port)
+    yield receiver
+    server.should_exit = True
+
+
+@pytest.fixture(scope="session")
+def platform(
+    infra: Infrastructure, service_env: Callable[[str], dict[str, str]], test_run_dir: Path,
+    otlp_receiver: OtlpReceiver,
+) -> Iterator[Platform]:
+    """The four services and the demo webhook sink as real processes on the session's infrastructure."""
+    for service in SERVICES:
+        service_env(service)  # provisioned and migrated
+    ports = {name: free_port() for name in (*SERVICES, "sink")}
+    running = Platform(test_run_dir, infra, ports, extra_env={
+        "OTEL_EXPORTER_OTLP_ENDPOINT": otlp_receiver.endpoint,
+        "OTEL_BSP_SCHEDULE_DELAY": "200",
+        **{f"{s.upper()}_OUTBOX_POLL_INTERVAL_MS": "100" for s in SERVICES},
+        **{f"{s.upper()}_KAFKA_CONSUMER_GROUP_PREFIX": "e2e" for s in SERVICES},
+    })
+    running.start_sink()
+    try:
+        running.start_services()
+        yield running
+    finally:
+        running.stop()
