@@ -189,8 +189,8 @@ async def test_a_consumer_dead_letters_poison_retries_failures_and_ignores_redel
         handled_once.set()
 
     consumer_broker = create_broker(settings, service="shared-test-consumer", tracer_provider=TracerProvider())
-    subscribe(consumer_broker, settings, topic=topic, group_id=f"g-{uuid.uuid4().hex[:8]}", handler=handler,
-              retry_delay=0.1)
+    subscribe(consumer_broker, settings, topic=topic, group_id=f"g-{uuid.uuid4().hex[:8]}", events=(CaseReported,),
+              handler=handler, retry_delay=0.1)
     good = case_reported()
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
     await producer.start()

@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
@@ -25,7 +26,7 @@ DLQ_REASON_HEADER = "sinergi-dlq-reason"
 DLQ_SOURCE_HEADER = "sinergi-dlq-source"
 DLQ_CONSUMER_HEADER = "sinergi-dlq-consumer"
 
-EventHandler = Callable[[Event], Awaitable[None]]
+EventHandler = Callable[[Any], Awaitable[None]]
 
 
 def create_broker(settings: ServiceSettings, *, service: str, tracer_provider: TracerProvider) -> KafkaBroker:
@@ -75,11 +76,13 @@ def subscribe(
     *,
     topic: TopicSpec,
     group_id: str,
+    events: Sequence[type[Event]],
     handler: EventHandler,
-    event_types: frozenset[str] | None = None,
     retry_delay: float = 1.0,
 ) -> None:
-    """Consume ``topic`` in consumer group ``group_id`` at least once.
+    """Consume the ``events`` classes from ``topic`` in consumer group ``group_id``, at least once. Other event
+    types on the topic are skipped, as is a version of a type this build does not handle. The same ``events``
+    declaration documents the consumer in the service's AsyncAPI document (``shared.asyncapi``).
 
     - the offset is committed only after ``handler`` returned (its transaction committed);
     - an event that cannot be read goes to the topic's dead-letter topic with the reason in headers, and the
@@ -87,13 +90,15 @@ def subscribe(
     - any other failure (database down, ...) rewinds to the event and retries it after ``retry_delay``.
     """
 
+    wanted = tuple(events)
+
     async def consume(body: bytes, message: KafkaMessage) -> None:
         try:
             event = parse_event(body)
         except EventParseError as error:
             await dead_letter(broker, message, group_id=group_id, reason=str(error))
             return
-        if event_types is not None and event.event_type not in event_types:
+        if not isinstance(event, wanted):
             return
         try:
             await handler(event)

@@ -9,7 +9,9 @@ import logging
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from opentelemetry.sdk.trace import TracerProvider
@@ -91,11 +93,19 @@ def create_service_app(runtime: Runtime, *, title: str, description: str, router
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
     app.state.runtime = runtime
+    app.exception_handler(RequestValidationError)(validation_error_without_input)
     app.include_router(health_router(runtime))
     for router in routers:
         app.include_router(router)
     instrument_app(app, runtime.tracer_provider)
     return app
+
+
+async def validation_error_without_input(request: Request, error: RequestValidationError) -> JSONResponse:
+    """FastAPI's 422 (the path of each bad field and why), minus the ``input`` it would echo: a rejected
+    narrative, phone number or secret must not come back in a response, nor land in a proxy's logs."""
+    details = [{k: v for k, v in item.items() if k not in {"input", "ctx", "url"}} for item in error.errors()]
+    return JSONResponse({"detail": jsonable_encoder(details)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
 def health_router(runtime: Runtime) -> APIRouter:

@@ -1,1 +1,3 @@
-"""Sinergi reporting service."""
+"""Sinergi reporting: case statistics for regional action plans (RAD), built only from events."""
+
+SERVICE = "reporting"

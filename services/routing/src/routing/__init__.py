@@ -1,1 +1,3 @@
-"""Sinergi routing service."""
+"""Sinergi routing: refers each reported case to the right agency's queue (an agency, never a person)."""
+
+SERVICE = "routing"

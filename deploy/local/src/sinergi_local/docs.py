@@ -1,0 +1,55 @@
+"""The AsyncAPI and OpenAPI documents, generated from the code into docs/ (``make docs``).
+
+The AsyncAPI text is what ``faststream docs gen <service>.entrypoints.asyncapi:spec --yaml`` writes; the OpenAPI
+text is each FastAPI app's own schema. A test compares both with the committed files.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+from pathlib import Path
+
+from shared.settings import ServiceSettings
+from sinergi_local.platform import REPO_ROOT, SERVICES
+
+DOCS = REPO_ROOT / "docs"
+
+
+def asyncapi_yaml(service: str) -> str:
+    spec = importlib.import_module(f"{service}.entrypoints.asyncapi").spec
+    text: str = spec.schema.to_specification().to_yaml()
+    return text
+
+
+def _settings_class(service: str) -> type[ServiceSettings]:
+    module = importlib.import_module(f"{service}.settings")
+    for _, candidate in inspect.getmembers(module, inspect.isclass):
+        if issubclass(candidate, ServiceSettings) and candidate.__module__ == module.__name__:
+            return candidate
+    raise LookupError(f"{service}.settings defines no ServiceSettings")
+
+
+def openapi_json(service: str) -> str:
+    # Building the app connects to nothing; the URL only has to be well-formed.
+    settings = _settings_class(service)(database_url="postgresql+asyncpg://docs@127.0.0.1/docs")
+    app = importlib.import_module(f"{service}.app").create_app(settings)
+    return json.dumps(app.openapi(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def paths(service: str) -> tuple[Path, Path]:
+    return DOCS / "asyncapi" / f"{service}.yaml", DOCS / "openapi" / f"{service}.json"
+
+
+def main() -> None:
+    """Write the OpenAPI documents; `make docs` writes the AsyncAPI ones with `faststream docs gen`."""
+    for service in SERVICES:
+        _, openapi = paths(service)
+        openapi.parent.mkdir(parents=True, exist_ok=True)
+        openapi.write_text(openapi_json(service))
+        print(f"wrote {openapi.relative_to(REPO_ROOT)}")  # noqa: T201
+
+
+if __name__ == "__main__":
+    main()

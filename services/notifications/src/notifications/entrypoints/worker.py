@@ -1,0 +1,95 @@
+"""The delivery worker: a background loop, for the app's lifetime, that sends due webhooks.
+
+Its work lives in the ``deliveries`` table, not in memory, so a restart carries on where it stopped and several
+instances share the work (each claims different rows). Up to ``delivery_batch_size`` attempts are in flight at
+once; a free slot is filled as soon as it frees, so one slow endpoint does not hold back everyone else's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine
+
+from notifications.adapters.webhook_sender import WebhookSender, new_http_client
+from notifications.domain.delivery import Outcome, RetryPolicy
+from notifications.service_layer.delivery import Send, attempt_delivery, claim_due
+from notifications.settings import NotificationsSettings
+from shared.crypto import FieldCipher
+from shared.service import Runtime
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryWorker:
+    def __init__(self, runtime: Runtime, settings: NotificationsSettings, cipher: FieldCipher) -> None:
+        self._runtime = runtime
+        self._cipher = cipher
+        self._slots = settings.delivery_batch_size
+        self._lease_seconds = settings.delivery_lease_seconds
+        self._timeout_seconds = settings.delivery_timeout_seconds
+        self._idle_seconds = settings.delivery_idle_poll_ms / 1000
+        self._policy = RetryPolicy(
+            base_seconds=settings.delivery_backoff_base_seconds,
+            cap_seconds=settings.delivery_backoff_cap_seconds,
+            max_attempts=settings.delivery_max_attempts,
+        )
+        self._wakeup = asyncio.Event()
+        self._in_flight: set[asyncio.Task[Outcome]] = set()
+
+    def wake(self) -> None:
+        """New deliveries were queued: look now rather than at the next poll."""
+        self._wakeup.set()
+
+    async def run(self) -> None:
+        async with new_http_client(self._timeout_seconds) as client:
+            send = WebhookSender(client, timeout_seconds=self._timeout_seconds).send
+            try:
+                await self._loop(send)
+            finally:
+                # Cancelled attempts keep their lease; when it runs out they are sent again (at least once).
+                for task in self._in_flight:
+                    task.cancel()
+                await asyncio.gather(*self._in_flight, return_exceptions=True)
+
+    async def _loop(self, send: Send) -> None:
+        failures = 0
+        while True:
+            free = self._slots - len(self._in_flight)
+            # Cleared before looking, so a wake-up that comes while we look is not lost.
+            self._wakeup.clear()
+            if free == 0:
+                await self._wait_for_work()
+                continue
+            try:
+                deliveries = await claim_due(
+                    self._runtime.unit_of_work, limit=free, lease_seconds=self._lease_seconds, policy=self._policy
+                )
+                failures = 0
+            except Exception as error:  # noqa: BLE001 - the worker must outlive database outages
+                failures += 1
+                log.warning("claiming deliveries failed (%s); retrying", type(error).__name__)
+                await asyncio.sleep(min(0.2 * 2**failures, 5.0))
+                continue
+            for delivery in deliveries:
+                self._start(attempt_delivery(delivery, self._runtime.unit_of_work, send, self._cipher, self._policy))
+            if len(deliveries) < free:
+                await self._wait_for_work()  # nothing else is due yet
+
+    def _start(self, attempt: Coroutine[object, object, Outcome]) -> None:
+        task = asyncio.create_task(attempt, name="notifications-delivery")
+        self._in_flight.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[Outcome]) -> None:
+        self._in_flight.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            # Its lease will run out and it will be tried again; nothing is lost.
+            log.warning("a delivery attempt could not be recorded (%s)", type(error).__name__)
+        self._wakeup.set()  # a slot is free
+
+    async def _wait_for_work(self) -> None:
+        """Until something was queued, an attempt finished (a slot is free), or the poll interval passed."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wakeup.wait(), self._idle_seconds)

@@ -1,0 +1,399 @@
+"""Notifications against the real Postgres and broker, delivering to a real HTTP endpoint on a local port."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+import pytest
+import uvicorn
+from aiokafka import AIOKafkaProducer
+from fastapi import FastAPI, Request, Response
+from sqlalchemy import text
+
+from notifications.app import create_app
+from notifications.settings import NotificationsSettings
+from shared.contracts import REFERRALS, ReferralCreated
+from shared.crypto import DecryptionError
+from shared.webhooks import EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, SignatureError, verify
+
+pytestmark = pytest.mark.integration
+
+MAX_ATTEMPTS = 4
+
+
+@dataclass
+class Arrival:
+    hook: str
+    event_id: str
+    event_type: str
+    body: bytes
+    verified: bool
+    answered: int
+
+
+@dataclass
+class Receiver:
+    """An agency's webhook endpoint: checks every signature as an agency should, records what arrived, and can
+    be told to answer 500 a number of times first."""
+
+    base_url: str = ""
+    secrets: dict[str, str] = field(default_factory=dict)
+    failures_left: dict[str, int] = field(default_factory=dict)
+    delays: dict[str, float] = field(default_factory=dict)
+    arrivals: list[Arrival] = field(default_factory=list)
+
+    def hook(self, secret: str, *, fail_times: int = 0, delay: float = 0) -> str:
+        name = uuid4().hex
+        self.secrets[name], self.failures_left[name], self.delays[name] = secret, fail_times, delay
+        return name
+
+    def url(self, hook: str) -> str:
+        return f"{self.base_url}/hooks/{hook}"
+
+    def of(self, hook: str, event_id: UUID | None = None) -> list[Arrival]:
+        return [a for a in self.arrivals if a.hook == hook and (event_id is None or a.event_id == str(event_id))]
+
+    def app(self) -> FastAPI:
+        app = FastAPI()
+
+        @app.post("/hooks/{hook}")
+        async def receive(hook: str, request: Request) -> Response:
+            body = await request.body()
+            await asyncio.sleep(self.delays[hook])
+            try:
+                verify(self.secrets[hook], request.headers.get(SIGNATURE_HEADER, ""), body)
+                verified = True
+            except SignatureError:
+                verified = False
+            answer = 401
+            if verified:
+                answer = 500 if self.failures_left[hook] > 0 else 204
+                self.failures_left[hook] -= 1
+            self.arrivals.append(Arrival(hook, request.headers.get(EVENT_ID_HEADER, ""),
+                                         request.headers.get(EVENT_TYPE_HEADER, ""), body, verified, answer))
+            return Response(status_code=answer)
+
+        return app
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], what: str, within: float = 30) -> Any:
+    """Poll ``check`` until it returns something truthy (consumer-group joins take seconds on Tansu)."""
+    try:
+        async with asyncio.timeout(within):
+            while True:
+                if result := await check():
+                    return result
+                await asyncio.sleep(0.05)
+    except TimeoutError:
+        raise AssertionError(f"timed out waiting for {what}") from None
+
+
+@pytest.fixture(scope="module")
+async def receiver() -> AsyncIterator[Receiver]:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    receiver = Receiver(base_url=f"http://127.0.0.1:{listener.getsockname()[1]}")
+    server = uvicorn.Server(uvicorn.Config(receiver.app(), log_level="warning", lifespan="off"))
+    task = asyncio.create_task(server.serve(sockets=[listener]))
+
+    async def started() -> bool:
+        return server.started
+
+    await eventually(started, "the receiver to listen", within=10)
+    yield receiver
+    server.should_exit = True
+    await task
+
+
+@pytest.fixture(scope="module")
+async def notifications(make_settings: Callable[..., NotificationsSettings]) -> AsyncIterator[httpx.AsyncClient]:
+    settings = make_settings(
+        NotificationsSettings, "notifications",
+        delivery_backoff_base_seconds=0.01, delivery_backoff_cap_seconds=0.05, delivery_max_attempts=MAX_ATTEMPTS,
+        delivery_idle_poll_ms=50, delivery_timeout_seconds=5, delivery_lease_seconds=10,
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://notifications") as client:
+            client.app = app  # type: ignore[attr-defined]
+            yield client
+
+
+@pytest.fixture(scope="module")
+async def publish(notifications: httpx.AsyncClient) -> AsyncIterator[Callable[[ReferralCreated], Awaitable[None]]]:
+    """Put an event on the referrals topic exactly as routing's outbox relay would."""
+    settings = notifications.app.state.runtime.settings  # type: ignore[attr-defined]
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await producer.start()
+
+    async def send(event: ReferralCreated) -> None:
+        await producer.send_and_wait(REFERRALS.name, value=event.to_json(), key=event.key)
+
+    yield send
+    await producer.stop()
+
+
+def referral(agency_id: str, case_id: UUID | None = None) -> ReferralCreated:
+    return ReferralCreated(
+        case_id=case_id or uuid4(), referral_id=uuid4(), agency_id=agency_id, agency_type="uptd_ppa", is_lead=True,
+        province_code="62", regency_code="62.13", rule="regency_uptd", reason="UPTD PPA of the case's regency",
+    )
+
+
+async def subscribe(client: httpx.AsyncClient, receiver: Receiver, agency_id: str, *, fail_times: int = 0,
+                    delay: float = 0) -> tuple[str, str]:
+    """Subscribe ``agency_id`` to a new hook on the receiver; return (subscription_id, hook)."""
+    secret = f"secret-{uuid4().hex}"
+    hook = receiver.hook(secret, fail_times=fail_times, delay=delay)
+    response = await client.post("/v1/subscriptions", json={
+        "agency_id": agency_id, "url": receiver.url(hook), "event_types": ["referral.created"], "secret": secret,
+    })
+    assert response.status_code == 201, response.text
+    return response.json()["subscription_id"], hook
+
+
+async def delivery_log(client: httpx.AsyncClient, subscription_id: str) -> list[dict[str, Any]]:
+    response = await client.get(f"/v1/subscriptions/{subscription_id}/deliveries")
+    assert response.status_code == 200, response.text
+    deliveries: list[dict[str, Any]] = response.json()
+    return deliveries
+
+
+async def settled(client: httpx.AsyncClient, subscription_id: str, event_id: UUID, status: str) -> dict[str, Any]:
+    async def check() -> dict[str, Any] | None:
+        for entry in await delivery_log(client, subscription_id):
+            if entry["event_id"] == str(event_id) and entry["status"] == status:
+                return entry
+        return None
+
+    found: dict[str, Any] = await eventually(check, f"delivery of {event_id} to become {status}")
+    return found
+
+
+async def scalar(client: httpx.AsyncClient, sql: str, **params: object) -> Any:
+    async with client.app.state.runtime.engine.connect() as connection:  # type: ignore[attr-defined]
+        return (await connection.execute(text(sql), params)).scalar()
+
+
+def new_agency() -> str:
+    return f"uptd-ppa-{uuid4().hex[:8]}"
+
+
+async def test_subscription_secret_is_stored_encrypted_and_never_returned(notifications: httpx.AsyncClient) -> None:
+    agency, secret = new_agency(), "s3cr3t-" + uuid4().hex
+    response = await notifications.post("/v1/subscriptions", json={
+        "agency_id": agency, "url": "https://ppa.example/hook", "event_types": ["referral.created"], "secret": secret,
+    })
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert secret not in response.text
+    assert set(created) == {"subscription_id", "agency_id", "url", "event_types", "active", "created_at"}
+    assert created["active"] is True
+    assert created["event_types"] == ["referral.created"]
+    subscription_id = UUID(created["subscription_id"])
+
+    listed = await notifications.get("/v1/subscriptions", params={"agency_id": agency})
+    assert listed.status_code == 200
+    assert [s["subscription_id"] for s in listed.json()] == [str(subscription_id)]
+    assert secret not in listed.text
+    assert (await notifications.get("/v1/subscriptions", params={"agency_id": new_agency()})).json() == []
+
+    stored = await scalar(notifications, "SELECT secret_ciphertext FROM subscriptions WHERE subscription_id = :id",
+                          id=subscription_id)
+    assert stored != secret
+    assert secret not in stored
+    assert stored.startswith("v1:")
+    cipher = notifications.app.state.cipher  # type: ignore[attr-defined]
+    assert cipher.decrypt(stored, case_id=subscription_id, field="webhook_secret") == secret
+    with pytest.raises(DecryptionError):  # bound to its subscription
+        cipher.decrypt(stored, case_id=uuid4(), field="webhook_secret")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"secret": "short-secret"}, "secret"),
+        ({"url": "ftp://ppa.example/hook"}, "url"),
+        ({"url": "not a url"}, "url"),
+        ({"event_types": []}, "event_types"),
+        ({"event_types": ["referral.created", "case.reported"]}, "event_types"),
+        ({"agency_id": ""}, "agency_id"),
+    ],
+)
+async def test_invalid_subscription_names_the_field_and_never_echoes_the_secret(
+    notifications: httpx.AsyncClient, change: dict[str, object], field: str
+) -> None:
+    body = {"agency_id": new_agency(), "url": "https://ppa.example/hook", "event_types": ["referral.created"],
+            "secret": "short-secret", **change}
+    if field != "secret":
+        body["secret"] = "a-valid-but-secret-value-" + uuid4().hex
+    response = await notifications.post("/v1/subscriptions", json=body)
+    assert response.status_code == 422
+    assert ("body", field) in [tuple(item["loc"][:2]) for item in response.json()["detail"]]
+    assert str(body["secret"]) not in response.text
+
+
+async def test_unknown_subscription_has_no_delivery_log(notifications: httpx.AsyncClient) -> None:
+    assert (await notifications.get(f"/v1/subscriptions/{uuid4()}/deliveries")).status_code == 404
+
+
+async def test_referral_reaches_the_agency_as_a_signed_webhook(
+    notifications: httpx.AsyncClient, receiver: Receiver, publish: Callable[[ReferralCreated], Awaitable[None]]
+) -> None:
+    agency = new_agency()
+    subscription_id, hook = await subscribe(notifications, receiver, agency)
+    event = referral(agency)
+    await publish(event)
+
+    entry = await settled(notifications, subscription_id, event.event_id, "delivered")
+    arrivals = receiver.of(hook)
+    assert len(arrivals) == 1
+    arrival = arrivals[0]
+    assert arrival.verified
+    assert arrival.event_id == str(event.event_id)
+    assert arrival.event_type == "referral.created"
+    assert arrival.body == event.to_json()  # the event as it was on the wire, byte for byte
+    assert entry["attempts"] == 1
+    assert entry["last_status_code"] == 204
+    assert entry["last_error"] is None
+    assert entry["delivered_at"] is not None
+    assert entry["next_attempt_at"] is None
+    assert "payload" not in entry
+
+    # The audit trail: a webhook.delivered event, queued in the same transaction as the status.
+    audit = await scalar(
+        notifications, "SELECT payload FROM outbox WHERE event_type = 'webhook.delivered' AND payload::jsonb ->> "
+        "'delivered_event_id' = :event_id", event_id=str(event.event_id),
+    )
+    delivered = json.loads(audit)
+    assert delivered["subscription_id"] == subscription_id
+    assert delivered["agency_id"] == agency
+    assert delivered["case_id"] == str(event.case_id)
+    assert delivered["attempts"] == 1
+
+
+async def test_failing_endpoint_gets_the_event_on_the_third_attempt(
+    notifications: httpx.AsyncClient, receiver: Receiver, publish: Callable[[ReferralCreated], Awaitable[None]]
+) -> None:
+    agency = new_agency()
+    subscription_id, hook = await subscribe(notifications, receiver, agency, fail_times=2)
+    event = referral(agency)
+    await publish(event)
+
+    entry = await settled(notifications, subscription_id, event.event_id, "delivered")
+    assert entry["attempts"] == 3
+    assert entry["last_status_code"] == 204
+    arrivals = receiver.of(hook)
+    assert [a.answered for a in arrivals] == [500, 500, 204]
+    assert {a.event_id for a in arrivals} == {str(event.event_id)}  # the receiver's idempotency key
+    assert all(a.verified for a in arrivals)  # each attempt is signed afresh
+
+
+async def test_endpoint_that_keeps_failing_ends_in_the_dead_letters(
+    notifications: httpx.AsyncClient, receiver: Receiver, publish: Callable[[ReferralCreated], Awaitable[None]]
+) -> None:
+    agency = new_agency()
+    subscription_id, hook = await subscribe(notifications, receiver, agency, fail_times=1_000)
+    event = referral(agency)
+    await publish(event)
+
+    entry = await settled(notifications, subscription_id, event.event_id, "dead")
+    assert entry["attempts"] == MAX_ATTEMPTS
+    assert entry["last_status_code"] == 500
+    assert entry["last_error"] == "HTTP 500"
+    assert entry["next_attempt_at"] is None
+    await asyncio.sleep(0.3)  # nothing more is sent once dead
+    assert len(receiver.of(hook)) == MAX_ATTEMPTS
+
+
+async def test_an_event_for_agency_b_never_reaches_agency_a(
+    notifications: httpx.AsyncClient, receiver: Receiver, publish: Callable[[ReferralCreated], Awaitable[None]]
+) -> None:
+    agency_a, agency_b = new_agency(), new_agency()
+    subscription_a, hook_a = await subscribe(notifications, receiver, agency_a)
+    subscription_b, hook_b = await subscribe(notifications, receiver, agency_b)
+    event = referral(agency_b)
+    await publish(event)
+
+    await settled(notifications, subscription_b, event.event_id, "delivered")
+    assert len(receiver.of(hook_b, event.event_id)) == 1
+    # A's deliveries would have been queued in the same transaction as B's: there are none, and none arrived.
+    assert await delivery_log(notifications, subscription_a) == []
+    assert receiver.of(hook_a) == []
+
+
+async def test_a_redelivered_event_creates_no_second_delivery(
+    notifications: httpx.AsyncClient, receiver: Receiver, publish: Callable[[ReferralCreated], Awaitable[None]]
+) -> None:
+    agency = new_agency()
+    subscription_id, hook = await subscribe(notifications, receiver, agency)
+    event = referral(agency)
+    await publish(event)
+    await settled(notifications, subscription_id, event.event_id, "delivered")
+
+    await publish(event)  # Kafka redelivers: same event_id
+    # A later event of the same case travels on the same partition, so once it is delivered the duplicate has
+    # been consumed too.
+    marker = referral(agency, case_id=event.case_id)
+    await publish(marker)
+    await settled(notifications, subscription_id, marker.event_id, "delivered")
+
+    assert [e["event_id"] for e in await delivery_log(notifications, subscription_id)].count(str(event.event_id)) == 1
+    assert await scalar(notifications, "SELECT count(*) FROM deliveries WHERE event_id = :id", id=event.event_id) == 1
+    assert len(receiver.of(hook, event.event_id)) == 1
+
+
+async def test_a_delivery_whose_worker_died_is_sent_when_its_lease_runs_out(
+    notifications: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    """The state a crash leaves behind: attempt 1 claimed (its lease taken) and never reported. The work lives
+    in the table, so once the lease has run out the delivery is sent again, as attempt 2."""
+    agency = new_agency()
+    subscription_id, hook = await subscribe(notifications, receiver, agency)
+    event = referral(agency)
+    async with notifications.app.state.runtime.engine.begin() as connection:  # type: ignore[attr-defined]
+        await connection.execute(
+            text(
+                "INSERT INTO deliveries (delivery_id, subscription_id, event_id, event_type, case_id, payload, "
+                "status, attempts, next_attempt_at, last_attempt_at, created_at) VALUES (:delivery_id, "
+                ":subscription_id, :event_id, :event_type, :case_id, :payload, 'pending', 1, "
+                "now() + interval '1 second', now(), now())"
+            ),
+            {"delivery_id": uuid4(), "subscription_id": UUID(subscription_id), "event_id": event.event_id,
+             "event_type": event.event_type, "case_id": event.case_id, "payload": event.model_dump_json()},
+        )
+    await asyncio.sleep(0.5)
+    assert receiver.of(hook) == []  # still leased
+
+    entry = await settled(notifications, subscription_id, event.event_id, "delivered")
+    assert entry["attempts"] == 2
+    assert [a.event_id for a in receiver.of(hook)] == [str(event.event_id)]
+
+
+async def test_a_slow_endpoint_does_not_hold_back_another_agencys_delivery(
+    notifications: httpx.AsyncClient, receiver: Receiver, publish: Callable[[ReferralCreated], Awaitable[None]]
+) -> None:
+    slow_agency, agency = new_agency(), new_agency()
+    slow_subscription, _ = await subscribe(notifications, receiver, slow_agency, delay=3)
+    subscription_id, _ = await subscribe(notifications, receiver, agency)
+    slow_event, event = referral(slow_agency), referral(agency)
+    await publish(slow_event)
+    await eventually(lambda: _attempted(notifications, slow_subscription), "the slow endpoint's attempt to start")
+
+    await publish(event)
+    await settled(notifications, subscription_id, event.event_id, "delivered")
+    [slow] = await delivery_log(notifications, slow_subscription)
+    assert slow["status"] == "pending"  # still waiting on its endpoint, while the other was delivered
+    await settled(notifications, slow_subscription, slow_event.event_id, "delivered")
+
+
+async def _attempted(client: httpx.AsyncClient, subscription_id: str) -> bool:
+    return any(entry["attempts"] >= 1 for entry in await delivery_log(client, subscription_id))

@@ -1,0 +1,154 @@
+"""Reading and writing the agency directory and referrals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from itertools import islice
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Table, func, or_, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from routing.adapters.tables import AgencyRow, ReferralRow
+from routing.domain.agencies import Agency, AgencyLevel, AgencyType
+from routing.domain.referrals import Referral, ReferralStatus
+
+# SQLModel sets ``__table__`` at class creation.
+AGENCIES: Table = AgencyRow.__table__  # type: ignore[attr-defined]
+REFERRALS: Table = ReferralRow.__table__  # type: ignore[attr-defined]
+
+# Stays well under Postgres' 32767 bind parameters per statement.
+_UPSERT_BATCH = 500
+_DIRECTORY_FIELDS = (
+    "name", "alternate_name", "agency_type", "level", "province_code", "regency_code", "services", "email",
+    "phone", "active",
+)
+
+
+def _agency_values(agency: Agency) -> dict[str, Any]:
+    return {
+        "agency_id": agency.agency_id,
+        "name": agency.name,
+        "alternate_name": agency.alternate_name,
+        "agency_type": agency.agency_type.value,
+        "level": agency.level.value,
+        "province_code": agency.province_code,
+        "regency_code": agency.regency_code,
+        "services": list(agency.services),
+        "email": agency.email,
+        "phone": agency.phone,
+        "active": agency.active,
+    }
+
+
+def _batches(items: Sequence[Agency], size: int) -> Iterator[list[Agency]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+async def upsert_agencies(session: AsyncSession, agencies: Sequence[Agency]) -> int:
+    """Insert or update each agency by ``agency_id``; agencies not named are left as they are."""
+    for batch in _batches(agencies, _UPSERT_BATCH):
+        statement = insert(AGENCIES).values([_agency_values(agency) for agency in batch])
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[AGENCIES.c.agency_id],
+                set_={**{name: statement.excluded[name] for name in _DIRECTORY_FIELDS}, "updated_at": func.now()},
+            )
+        )
+    return len(agencies)
+
+
+def _agency(row: Any) -> Agency:
+    return Agency(
+        agency_id=row.agency_id,
+        name=row.name,
+        alternate_name=row.alternate_name,
+        agency_type=AgencyType(row.agency_type),
+        level=AgencyLevel(row.level),
+        province_code=row.province_code,
+        regency_code=row.regency_code,
+        services=tuple(row.services),
+        email=row.email,
+        phone=row.phone,
+        active=row.active,
+    )
+
+
+async def list_agencies(
+    session: AsyncSession, *, province_code: str | None = None, regency_code: str | None = None
+) -> list[Agency]:
+    query = select(AGENCIES).order_by(AGENCIES.c.province_code.nulls_first(), AGENCIES.c.regency_code.nulls_first(),
+                                      AGENCIES.c.agency_id)
+    if province_code is not None:
+        query = query.where(AGENCIES.c.province_code == province_code)
+    if regency_code is not None:
+        query = query.where(AGENCIES.c.regency_code == regency_code)
+    return [_agency(row) for row in (await session.execute(query)).all()]
+
+
+async def agencies_serving(session: AsyncSession, *, province_code: str, regency_code: str) -> list[Agency]:
+    """Every agency, active or not, whose service area covers the place: the regency's, the province's and the
+    national ones. The rules decide which of them count."""
+    query = select(AGENCIES).where(
+        or_(
+            AGENCIES.c.regency_code == regency_code,
+            (AGENCIES.c.level == AgencyLevel.PROVINCE.value) & (AGENCIES.c.province_code == province_code),
+            AGENCIES.c.level == AgencyLevel.NATIONAL.value,
+        )
+    )
+    return [_agency(row) for row in (await session.execute(query)).all()]
+
+
+async def add_referral(session: AsyncSession, referral: Referral) -> bool:
+    """Store ``referral``; False if the case was already referred to that agency (nothing is written)."""
+    inserted = await session.execute(
+        insert(REFERRALS)
+        .values(
+            referral_id=referral.referral_id,
+            case_id=referral.case_id,
+            agency_id=referral.agency_id,
+            agency_name=referral.agency_name,
+            agency_type=referral.agency_type,
+            is_lead=referral.is_lead,
+            rule=referral.rule,
+            reason=referral.reason,
+            status=referral.status.value,
+            province_code=referral.province_code,
+            regency_code=referral.regency_code,
+            created_at=referral.created_at,
+        )
+        .on_conflict_do_nothing(index_elements=[REFERRALS.c.case_id, REFERRALS.c.agency_id])
+        .returning(REFERRALS.c.referral_id)
+    )
+    return inserted.first() is not None
+
+
+async def referrals_of_case(session: AsyncSession, case_id: UUID) -> list[Referral]:
+    rows = (
+        await session.execute(
+            select(REFERRALS)
+            .where(REFERRALS.c.case_id == case_id)
+            .order_by(REFERRALS.c.is_lead.desc(), REFERRALS.c.created_at, REFERRALS.c.agency_id)
+        )
+    ).all()
+    return [
+        Referral(
+            referral_id=row.referral_id,
+            case_id=row.case_id,
+            agency_id=row.agency_id,
+            agency_name=row.agency_name,
+            agency_type=row.agency_type,
+            is_lead=row.is_lead,
+            rule=row.rule,
+            reason=row.reason,
+            status=ReferralStatus(row.status),
+            province_code=row.province_code,
+            regency_code=row.regency_code,
+            created_at=row.created_at,
+        )
+        for row in rows
+    ]

@@ -1,0 +1,65 @@
+"""A referral: a case placed in an agency's queue by a routing rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+from routing.domain.cases import CaseToRoute
+from routing.domain.rules import ReferralDecision
+from shared.contracts import ReferralCreated
+
+
+class ReferralStatus(StrEnum):
+    CREATED = "created"  # later: accepted, declined, closed, as agencies act on their queue
+
+
+@dataclass(frozen=True)
+class Referral:
+    referral_id: UUID
+    case_id: UUID
+    agency_id: str
+    agency_name: str
+    agency_type: str
+    is_lead: bool
+    rule: str
+    reason: str
+    status: ReferralStatus
+    province_code: str
+    regency_code: str
+    created_at: datetime
+
+    @classmethod
+    def create(
+        cls, case: CaseToRoute, decision: ReferralDecision, *, referral_id: UUID, created_at: datetime
+    ) -> Referral:
+        return cls(
+            referral_id=referral_id,
+            case_id=case.case_id,
+            agency_id=decision.agency.agency_id,
+            agency_name=decision.agency.name,
+            agency_type=decision.agency.agency_type.value,
+            is_lead=decision.is_lead,
+            rule=decision.rule,
+            reason=decision.reason,
+            status=ReferralStatus.CREATED,
+            province_code=case.province_code,
+            regency_code=case.regency_code,
+            created_at=created_at,
+        )
+
+    def created_event(self) -> ReferralCreated:
+        return ReferralCreated(
+            case_id=self.case_id,
+            occurred_at=self.created_at,
+            referral_id=self.referral_id,
+            agency_id=self.agency_id,
+            agency_type=self.agency_type,
+            is_lead=self.is_lead,
+            province_code=self.province_code,
+            regency_code=self.regency_code,
+            rule=self.rule,
+            reason=self.reason,
+        )

@@ -1,0 +1,185 @@
+"""Routing's HTTP API: the agency directory and each case's referrals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from routing.domain.agencies import Agency, AgencyLevel, AgencyType, InvalidAgencyError
+from routing.domain.referrals import Referral
+from routing.service_layer import handlers
+from shared.service import Runtime
+from shared.unit_of_work import UnitOfWork
+
+router = APIRouter(prefix="/v1")
+
+PROVINCE_PATTERN = r"^\d{2}$"
+REGENCY_PATTERN = r"^\d{2}\.\d{2}$"
+MAX_AGENCIES_PER_PUT = 5000
+
+ServiceName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class AgencyIn(BaseModel):
+    """One directory entry. Contacts are the agency's own desk, never a person's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    agency_id: str = Field(
+        pattern=r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$", max_length=100, examples=["uptd-ppa-62.13"],
+        description="Stable slug; the upsert key",
+    )
+    name: str = Field(min_length=1, max_length=200, examples=["UPTD PPA Kabupaten Barito Timur"])
+    alternate_name: str | None = Field(default=None, max_length=100)
+    agency_type: AgencyType
+    level: AgencyLevel
+    province_code: str | None = Field(default=None, pattern=PROVINCE_PATTERN, examples=["62"])
+    regency_code: str | None = Field(default=None, pattern=REGENCY_PATTERN, examples=["62.13"])
+    services: list[ServiceName] = Field(default_factory=list, max_length=50)
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9][0-9 ()\-]{2,31}$")
+    active: bool = True
+
+    def to_domain(self) -> Agency:
+        return Agency(
+            agency_id=self.agency_id,
+            name=self.name,
+            alternate_name=self.alternate_name,
+            agency_type=self.agency_type,
+            level=self.level,
+            province_code=self.province_code,
+            regency_code=self.regency_code,
+            services=tuple(self.services),
+            email=self.email,
+            phone=self.phone,
+            active=self.active,
+        )
+
+
+class DirectoryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    agencies: list[AgencyIn] = Field(max_length=MAX_AGENCIES_PER_PUT)
+
+
+class DirectoryUpdated(BaseModel):
+    upserted: int
+
+
+class AgencyOut(BaseModel):
+    agency_id: str
+    name: str
+    alternate_name: str | None
+    agency_type: AgencyType
+    level: AgencyLevel
+    province_code: str | None
+    regency_code: str | None
+    services: list[str]
+    email: str | None
+    phone: str | None
+    active: bool
+
+    @classmethod
+    def of(cls, agency: Agency) -> AgencyOut:
+        return cls(
+            agency_id=agency.agency_id,
+            name=agency.name,
+            alternate_name=agency.alternate_name,
+            agency_type=agency.agency_type,
+            level=agency.level,
+            province_code=agency.province_code,
+            regency_code=agency.regency_code,
+            services=list(agency.services),
+            email=agency.email,
+            phone=agency.phone,
+            active=agency.active,
+        )
+
+
+class ReferralOut(BaseModel):
+    referral_id: UUID
+    case_id: UUID
+    agency_id: str
+    agency_name: str
+    agency_type: str
+    is_lead: bool
+    rule: str
+    reason: str
+    status: str
+    province_code: str
+    regency_code: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, referral: Referral) -> ReferralOut:
+        return cls(
+            referral_id=referral.referral_id,
+            case_id=referral.case_id,
+            agency_id=referral.agency_id,
+            agency_name=referral.agency_name,
+            agency_type=referral.agency_type,
+            is_lead=referral.is_lead,
+            rule=referral.rule,
+            reason=referral.reason,
+            status=referral.status.value,
+            province_code=referral.province_code,
+            regency_code=referral.regency_code,
+            created_at=referral.created_at,
+        )
+
+
+def _unit_of_work(request: Request) -> UnitOfWork:
+    runtime: Runtime = request.app.state.runtime
+    return runtime.unit_of_work()
+
+
+def _invalid(index: int, field: str, reason: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_422_UNPROCESSABLE_CONTENT,
+        [{"loc": ["body", "agencies", index, field], "msg": reason, "type": "value_error"}],
+    )
+
+
+def _directory_entries(body: DirectoryIn) -> list[Agency]:
+    """Domain agencies for the body, or 422 naming the first entry and field that is wrong."""
+    agencies: list[Agency] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(body.agencies):
+        if entry.agency_id in seen:
+            raise _invalid(index, "agency_id", "appears more than once in this request")
+        seen.add(entry.agency_id)
+        try:
+            agencies.append(entry.to_domain())
+        except InvalidAgencyError as error:
+            raise _invalid(index, error.field, error.reason) from None
+    return agencies
+
+
+@router.put("/directory", response_model=DirectoryUpdated, tags=["directory"],
+            summary="Insert or update agencies by agency_id (idempotent)")
+async def put_directory(
+    body: DirectoryIn, uow: Annotated[UnitOfWork, Depends(_unit_of_work)]
+) -> DirectoryUpdated:
+    return DirectoryUpdated(upserted=await handlers.update_directory(_directory_entries(body), uow))
+
+
+@router.get("/agencies", response_model=list[AgencyOut], tags=["directory"])
+async def get_agencies(
+    uow: Annotated[UnitOfWork, Depends(_unit_of_work)],
+    province_code: Annotated[str | None, Query(pattern=PROVINCE_PATTERN, examples=["62"])] = None,
+    regency_code: Annotated[str | None, Query(pattern=REGENCY_PATTERN, examples=["62.13"])] = None,
+) -> list[AgencyOut]:
+    agencies = await handlers.list_agencies(uow, province_code=province_code, regency_code=regency_code)
+    return [AgencyOut.of(agency) for agency in agencies]
+
+
+@router.get("/cases/{case_id}/referrals", response_model=list[ReferralOut], tags=["referrals"])
+async def get_case_referrals(
+    case_id: UUID, uow: Annotated[UnitOfWork, Depends(_unit_of_work)]
+) -> list[ReferralOut]:
+    """The case's referrals, lead first; empty until routing has processed the case."""
+    return [ReferralOut.of(referral) for referral in await handlers.referrals_of_case(uow, case_id)]
