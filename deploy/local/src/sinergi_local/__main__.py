@@ -37,9 +37,12 @@ def up(reports: int) -> None:
 
 
 def status() -> None:
-    for name in (*SERVICES, "sink", "tansu"):
-        pid = processes.read_pid(RUN_DIR / "pids" / f"{name}.pid")
-        port = DEFAULT_PORTS.get(name, "")
+    postmaster = RUN_DIR / "postgres" / "data" / "postmaster.pid"
+    postgres_pid = int(postmaster.read_text().split()[0]) if postmaster.exists() else None
+    rows = [("postgres", postgres_pid if postgres_pid and processes.is_running(postgres_pid) else None, 55432)]
+    rows += [(name, processes.read_pid(RUN_DIR / "pids" / f"{name}.pid"), DEFAULT_PORTS.get(name, 19092))
+             for name in ("tansu", *SERVICES, "sink")]
+    for name, pid, port in rows:
         print(f"{name:<14} {'running pid ' + str(pid) if pid else 'stopped':<22} {port}")
 
 

@@ -64,6 +64,8 @@ class Platform:
                            cwd=REPO_ROOT)
 
     def start_service(self, service: str) -> int:
+        if processes.read_pid(self.run_dir / "pids" / f"{service}.pid") is None:
+            processes.ensure_port_free(self.ports[service], service)
         return processes.start(service, [sys.executable, "-m", service, "serve"], run_dir=self.run_dir,
                                env=self.service_env(service), cwd=REPO_ROOT)
 
@@ -100,6 +102,8 @@ class Platform:
         processes.kill(service, run_dir=self.run_dir)
 
     def start_sink(self) -> None:
+        if processes.read_pid(self.run_dir / "pids" / "sink.pid") is None:
+            processes.ensure_port_free(self.ports["sink"], "webhook sink")
         pid = processes.start(
             "sink",
             [sys.executable, "-m", "sinergi_local.webhook_sink", "--port", str(self.ports["sink"]),

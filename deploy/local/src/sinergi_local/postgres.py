@@ -78,6 +78,7 @@ def start(run_dir: Path, port: int, password: str) -> str:
     status = subprocess.run([*_as_server_user(), str(bin_dir / "pg_ctl"), "-D", str(data), "status"],
                             capture_output=True, check=False)
     if status.returncode != 0:
+        processes.ensure_port_free(port, "postgres")
         options = (f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c max_connections=300 "
                    "-c fsync=on -c shared_buffers=256MB")
         subprocess.run(

@@ -97,6 +97,18 @@ def free_port() -> int:
         return port
 
 
+def port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def ensure_port_free(port: int, name: str) -> None:
+    """Refuse to start where something else already listens: we would silently talk to a stranger."""
+    if port_in_use(port):
+        raise RuntimeError(f"cannot start {name}: port {port} is already in use by another process")
+
+
 def wait_for_port(port: int, *, timeout: float, name: str, pid: int | None = None, log: Path | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

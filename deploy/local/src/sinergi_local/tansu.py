@@ -21,6 +21,8 @@ def binary() -> Path:
 def start(run_dir: Path, port: int, *, storage: str = "memory://tansu/") -> str:
     """Start the broker; return its bootstrap servers. ``storage`` may be ``s3://...`` or ``postgres://...``
     for a broker whose data survives a restart."""
+    if processes.read_pid(run_dir / "pids" / f"{NAME}.pid") is None:
+        processes.ensure_port_free(port, NAME)
     env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
     env["RUST_LOG"] = env.get("SINERGI_TANSU_LOG", "warn")
     pid = processes.start(
