@@ -35,6 +35,9 @@ def create_broker(settings: ServiceSettings, *, service: str, tracer_provider: T
         settings.kafka_bootstrap_servers,
         client_id=f"sinergi-{service}",
         acks="all",
+        # Topics are declared with their partition counts (ensure_topics, deploy/k8s); a topic auto-created by a
+        # producer would get the broker's defaults and could scatter a case's events.
+        allow_auto_create_topics=False,
         enable_idempotence=settings.kafka_enable_idempotence,
         linger_ms=settings.kafka_linger_ms,
         request_timeout_ms=settings.kafka_request_timeout_ms,

@@ -18,9 +18,9 @@ def binary() -> Path:
     return path
 
 
-def start(run_dir: Path, port: int, *, storage: str = "memory://tansu/") -> str:
-    """Start the broker; return its bootstrap servers. ``storage`` may be ``s3://...`` or ``postgres://...``
-    for a broker whose data survives a restart."""
+def start(run_dir: Path, port: int, *, storage: str = "memory://tansu/", advertised_port: int | None = None) -> str:
+    """Start the broker; return its bootstrap servers. ``storage`` may be ``s3://...`` for a broker whose data
+    survives a restart. ``advertised_port`` sends clients elsewhere (a fault-injecting proxy) after bootstrap."""
     if processes.read_pid(run_dir / "pids" / f"{NAME}.pid") is None:
         processes.ensure_port_free(port, NAME)
     env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
@@ -28,12 +28,12 @@ def start(run_dir: Path, port: int, *, storage: str = "memory://tansu/") -> str:
     pid = processes.start(
         NAME,
         [str(binary()), "broker", "--listener-url", f"tcp://127.0.0.1:{port}",
-         "--advertised-listener-url", f"tcp://127.0.0.1:{port}", "--storage-engine", storage],
+         "--advertised-listener-url", f"tcp://127.0.0.1:{advertised_port or port}", "--storage-engine", storage],
         run_dir=run_dir,
         env=env,
     )
     processes.wait_for_port(port, timeout=30, name=NAME, pid=pid, log=run_dir / "logs" / f"{NAME}.log")
-    return f"127.0.0.1:{port}"
+    return f"127.0.0.1:{advertised_port or port}"
 
 
 def stop(run_dir: Path) -> None:

@@ -1,0 +1,80 @@
+"""Kafka down while reports arrive: intake keeps accepting them, and their events flow once Kafka is back."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer
+from sqlalchemy import text
+
+from intake.app import create_app
+from intake.settings import IntakeSettings
+from sinergi_local import tansu
+from sinergi_local.faults import TcpProxy
+from sinergi_local.processes import free_port
+
+pytestmark = pytest.mark.integration
+
+REPORT = {
+    "regency_code": "62.71",
+    "violence_types": ["psikis"],
+    "victim": {"sex": "laki_laki", "age": 7},
+    "narrative": "Narasi uji gangguan Kafka.",
+    "channel": "web",
+}
+
+
+async def pending_rows(app: object, case_id: str) -> int:
+    async with app.state.runtime.engine.connect() as connection:  # type: ignore[attr-defined]
+        count = await connection.scalar(
+            text("SELECT count(*) FROM outbox WHERE message_key = :key AND published_at IS NULL"), {"key": case_id}
+        )
+    return int(count or 0)
+
+
+async def test_reports_are_accepted_while_kafka_is_down_and_flow_after(
+    make_settings: Callable[..., IntakeSettings], tmp_path: Path
+) -> None:
+    # A broker of this test's own, reached only through a proxy that can cut it off the network.
+    broker_port, proxy_port = free_port(), free_port()
+    proxy = TcpProxy(proxy_port, broker_port)
+    await proxy.start()
+    bootstrap = tansu.start(tmp_path, broker_port, advertised_port=proxy_port)
+    app = create_app(make_settings(IntakeSettings, "intake", kafka_bootstrap_servers=bootstrap,
+                                   kafka_request_timeout_ms=3000))
+    try:
+        async with (app.router.lifespan_context(app),
+                    httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://intake") as client):
+            await proxy.cut()  # Kafka goes down
+
+            accepted = await client.post("/v1/reports", json=REPORT)
+            assert accepted.status_code == 201, accepted.text
+            case_id = accepted.json()["case_id"]
+            not_ready = await client.get("/ready")
+            assert not_ready.status_code == 503
+            assert not_ready.json()["database"] == "ok"
+            await asyncio.sleep(4)  # the relay tries, fails and keeps the row
+            assert await pending_rows(app, case_id) == 1
+
+            await proxy.restore()  # Kafka is back
+            consumer = AIOKafkaConsumer("sinergi.cases", bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                                        fetch_max_wait_ms=50)
+            await consumer.start()
+            try:
+                event = None
+                async with asyncio.timeout(60):
+                    while event is None:
+                        for records in (await consumer.getmany(timeout_ms=500)).values():
+                            event = next((r for r in records if r.key == case_id.encode()), event)
+            finally:
+                await consumer.stop()
+            assert json.loads(event.value)["event_type"] == "case.reported"
+            assert await pending_rows(app, case_id) == 0
+    finally:
+        await proxy.cut()
+        tansu.stop(tmp_path)
