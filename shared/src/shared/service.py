@@ -8,8 +8,9 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Request, status
+from fastapi import APIRouter, Depends, FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -18,6 +19,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from shared.crypto import FieldCipher
 from shared.db import create_engine, ping
 from shared.inbox import define_inbox_table
 from shared.messaging import create_broker, ensure_topics
@@ -53,6 +55,26 @@ class Runtime:
 def define_messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
     """Every service's outbox and inbox, in its own schema."""
     return define_outbox_table(metadata), define_inbox_table(metadata)
+
+
+def current_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def current_cipher(request: Request) -> FieldCipher:
+    cipher: FieldCipher = request.app.state.cipher
+    return cipher
+
+
+def current_unit_of_work(request: Request) -> UnitOfWork:
+    return current_runtime(request).unit_of_work()
+
+
+# FastAPI dependencies: what an endpoint of any service needs from the running service.
+CurrentRuntime = Annotated[Runtime, Depends(current_runtime)]
+CurrentCipher = Annotated[FieldCipher, Depends(current_cipher)]
+CurrentUnitOfWork = Annotated[UnitOfWork, Depends(current_unit_of_work)]
 
 
 def create_runtime(name: str, settings: ServiceSettings, metadata: MetaData) -> Runtime:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from intake.domain.model import InvalidReportError, Report, Victim
 from intake.service_layer.handlers import submit_report
 from shared.contracts import Channel, Sex, ViolenceType
-from shared.crypto import FieldCipher
-from shared.service import Runtime
+from shared.service import CurrentCipher, CurrentRuntime
 
 router = APIRouter(prefix="/v1", tags=["reports"])
 
@@ -42,21 +40,11 @@ class ReportAccepted(BaseModel):
     status: str = "received"
 
 
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
-def _cipher(request: Request) -> FieldCipher:
-    cipher: FieldCipher = request.app.state.cipher
-    return cipher
-
-
 @router.post("/reports", status_code=status.HTTP_201_CREATED, response_model=ReportAccepted)
 async def create_report(
     body: ReportIn,
-    runtime: Annotated[Runtime, Depends(_runtime)],
-    cipher: Annotated[FieldCipher, Depends(_cipher)],
+    runtime: CurrentRuntime,
+    cipher: CurrentCipher,
 ) -> ReportAccepted:
     try:
         report = Report(

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, SecretStr
 
 from notifications.domain.delivery import DeliveryLogEntry, DeliveryStatus
@@ -18,8 +18,7 @@ from notifications.domain.subscriptions import (
     SubscriptionRequest,
 )
 from notifications.service_layer import handlers
-from shared.crypto import FieldCipher
-from shared.service import Runtime
+from shared.service import CurrentCipher, CurrentRuntime
 
 router = APIRouter(prefix="/v1", tags=["subscriptions"])
 
@@ -76,21 +75,11 @@ class DeliveryOut(BaseModel):
         return cls(**vars(entry))
 
 
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
-def _cipher(request: Request) -> FieldCipher:
-    cipher: FieldCipher = request.app.state.cipher
-    return cipher
-
-
 @router.post("/subscriptions", status_code=status.HTTP_201_CREATED, response_model=SubscriptionOut)
 async def create_subscription(
     body: SubscriptionIn,
-    runtime: Annotated[Runtime, Depends(_runtime)],
-    cipher: Annotated[FieldCipher, Depends(_cipher)],
+    runtime: CurrentRuntime,
+    cipher: CurrentCipher,
 ) -> SubscriptionOut:
     try:
         request = SubscriptionRequest(
@@ -111,7 +100,7 @@ async def create_subscription(
 @router.get("/subscriptions", response_model=list[SubscriptionOut])
 async def list_subscriptions(
     agency_id: Annotated[str, Query(min_length=1, max_length=100, description="The agency whose subscriptions")],
-    runtime: Annotated[Runtime, Depends(_runtime)],
+    runtime: CurrentRuntime,
 ) -> list[SubscriptionOut]:
     return [SubscriptionOut.of(s) for s in await handlers.list_subscriptions(agency_id, runtime.unit_of_work())]
 
@@ -119,7 +108,7 @@ async def list_subscriptions(
 @router.get("/subscriptions/{subscription_id}/deliveries", response_model=list[DeliveryOut])
 async def list_deliveries(
     subscription_id: UUID,
-    runtime: Annotated[Runtime, Depends(_runtime)],
+    runtime: CurrentRuntime,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[DeliveryOut]:
     entries = await handlers.delivery_log(subscription_id, runtime.unit_of_work(), limit=limit)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
 from reporting.domain.statistics import (
@@ -16,7 +16,7 @@ from reporting.domain.statistics import (
     parse_group_by,
 )
 from reporting.service_layer.handlers import case_statistics
-from shared.service import Runtime
+from shared.service import CurrentRuntime
 
 router = APIRouter(prefix="/v1/stats", tags=["statistics"])
 
@@ -41,15 +41,10 @@ class CaseStatsOut(BaseModel):
         return cls(group_by=keys, rows=rows, total_cases=statistics.total_cases)
 
 
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
 @router.get("/cases", response_model=CaseStatsOut)
 async def case_stats(
     *,
-    runtime: Annotated[Runtime, Depends(_runtime)],
+    runtime: CurrentRuntime,
     group_by: Annotated[
         str | None,
         Query(description=f"Comma-separated breakdown, any of: {', '.join(ALLOWED_GROUP_KEYS)}",

@@ -6,14 +6,13 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from routing.domain.agencies import Agency, AgencyLevel, AgencyType, InvalidAgencyError
 from routing.domain.referrals import Referral
 from routing.service_layer import handlers
-from shared.service import Runtime
-from shared.unit_of_work import UnitOfWork
+from shared.service import CurrentUnitOfWork
 
 router = APIRouter(prefix="/v1")
 
@@ -132,11 +131,6 @@ class ReferralOut(BaseModel):
         )
 
 
-def _unit_of_work(request: Request) -> UnitOfWork:
-    runtime: Runtime = request.app.state.runtime
-    return runtime.unit_of_work()
-
-
 def _invalid(index: int, field: str, reason: str) -> HTTPException:
     return HTTPException(
         status.HTTP_422_UNPROCESSABLE_CONTENT,
@@ -162,14 +156,14 @@ def _directory_entries(body: DirectoryIn) -> list[Agency]:
 @router.put("/directory", response_model=DirectoryUpdated, tags=["directory"],
             summary="Insert or update agencies by agency_id (idempotent)")
 async def put_directory(
-    body: DirectoryIn, uow: Annotated[UnitOfWork, Depends(_unit_of_work)]
+    body: DirectoryIn, uow: CurrentUnitOfWork
 ) -> DirectoryUpdated:
     return DirectoryUpdated(upserted=await handlers.update_directory(_directory_entries(body), uow))
 
 
 @router.get("/agencies", response_model=list[AgencyOut], tags=["directory"])
 async def get_agencies(
-    uow: Annotated[UnitOfWork, Depends(_unit_of_work)],
+    uow: CurrentUnitOfWork,
     province_code: Annotated[str | None, Query(pattern=PROVINCE_PATTERN, examples=["62"])] = None,
     regency_code: Annotated[str | None, Query(pattern=REGENCY_PATTERN, examples=["62.13"])] = None,
 ) -> list[AgencyOut]:
@@ -179,7 +173,7 @@ async def get_agencies(
 
 @router.get("/cases/{case_id}/referrals", response_model=list[ReferralOut], tags=["referrals"])
 async def get_case_referrals(
-    case_id: UUID, uow: Annotated[UnitOfWork, Depends(_unit_of_work)]
+    case_id: UUID, uow: CurrentUnitOfWork
 ) -> list[ReferralOut]:
     """The case's referrals, lead first; empty until routing has processed the case."""
     return [ReferralOut.of(referral) for referral in await handlers.referrals_of_case(uow, case_id)]
