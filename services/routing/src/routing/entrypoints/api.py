@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from routing.domain.agencies import Agency, AgencyLevel, AgencyType, InvalidAgencyError
-from routing.domain.referrals import Referral
+from routing.domain.referrals import Referral, ReferralStatus
 from routing.service_layer import handlers
 from shared.service import CurrentUnitOfWork
 
@@ -100,6 +100,8 @@ class AgencyOut(BaseModel):
 
 
 class ReferralOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     referral_id: UUID
     case_id: UUID
     agency_id: str
@@ -108,27 +110,14 @@ class ReferralOut(BaseModel):
     is_lead: bool
     rule: str
     reason: str
-    status: str
+    status: ReferralStatus
     province_code: str
     regency_code: str
     created_at: datetime
 
     @classmethod
     def of(cls, referral: Referral) -> ReferralOut:
-        return cls(
-            referral_id=referral.referral_id,
-            case_id=referral.case_id,
-            agency_id=referral.agency_id,
-            agency_name=referral.agency_name,
-            agency_type=referral.agency_type,
-            is_lead=referral.is_lead,
-            rule=referral.rule,
-            reason=referral.reason,
-            status=referral.status.value,
-            province_code=referral.province_code,
-            regency_code=referral.regency_code,
-            created_at=referral.created_at,
-        )
+        return cls.model_validate(referral)
 
 
 def _invalid(index: int, field: str, reason: str) -> HTTPException:
