@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from shared.crypto import FieldCipher
 from shared.db import create_engine, ping
 from shared.inbox import define_inbox_table
+from shared.limits import BodySizeLimitMiddleware, PublicRateLimiter
 from shared.messaging import create_broker, ensure_topics
 from shared.outbox import OutboxRelay, define_outbox_table
 from shared.settings import ServiceSettings
@@ -116,6 +117,8 @@ def create_service_app(runtime: Runtime, *, title: str, description: str, router
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
     app.state.runtime = runtime
     app.exception_handler(RequestValidationError)(validation_error_without_input)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=runtime.settings.http_max_body_bytes)
+    app.state.public_rate_limiter = PublicRateLimiter(runtime.settings.http_public_rate_limit)
     app.include_router(health_router(runtime))
     for router in routers:
         app.include_router(router)

@@ -51,6 +51,11 @@ class ServiceSettings(BaseSettings):
     kafka_request_timeout_ms: int = 15_000
     kafka_topic_replication_factor: int = Field(default=1, description="For topics the service creates if missing")
 
+    http_max_body_bytes: int = Field(default=256 * 1024, description="Larger request bodies are refused with 413")
+    http_public_rate_limit: str = Field(
+        default="60/minute", description="Per-client limit on public endpoints, e.g. `60/minute`, `5/second`"
+    )
+
     outbox_batch_size: int = 500
     outbox_poll_interval_ms: int = 200
 

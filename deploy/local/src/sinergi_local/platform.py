@@ -47,6 +47,9 @@ class Platform:
             f"{prefix}_KAFKA_BOOTSTRAP_SERVERS": self.infra.kafka_bootstrap_servers,
             f"{prefix}_KAFKA_ENABLE_IDEMPOTENCE": str(self.infra.kafka_enable_idempotence).lower(),
             f"{prefix}_KAFKA_SESSION_TIMEOUT_MS": "6000",
+            # Every local client (the demo seeding, curl, the tests) is 127.0.0.1: one client as far as the
+            # per-client limit on public endpoints can tell.
+            f"{prefix}_HTTP_PUBLIC_RATE_LIMIT": "1000/minute",
         })
         env.update(self.extra_env)
         return env

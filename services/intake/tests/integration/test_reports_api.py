@@ -91,3 +91,36 @@ async def test_invalid_report_names_the_field(intake: httpx.AsyncClient) -> None
     assert ("body", "regency_code") in locations
     assert "x" not in json.dumps([item.get("input") for item in response.json()["detail"]
                                   if item["loc"][-1] == "narrative"])
+
+
+async def test_oversized_and_malformed_bodies_are_refused_cleanly(intake: httpx.AsyncClient) -> None:
+    huge = {**REPORT, "narrative": "x" * (300 * 1024)}
+    response = await intake.post("/v1/reports", json=huge)
+    assert response.status_code == 413
+    assert response.json()["detail"][0]["type"] == "body_too_large"
+
+    async def streamed() -> AsyncIterator[bytes]:  # no Content-Length: counted as it arrives
+        for _ in range(40):
+            yield b"x" * 10_000
+
+    response = await intake.post("/v1/reports", content=streamed(), headers={"content-type": "application/json"})
+    assert response.status_code == 413
+
+    response = await intake.post("/v1/reports", content=b'{"regency_code": "62.13", "narrative": "Siti',
+                                 headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert "Siti" not in response.text
+
+
+async def test_public_reporting_is_rate_limited_per_client(make_settings: Callable[..., IntakeSettings]) -> None:
+    app = create_app(make_settings(IntakeSettings, "intake", http_public_rate_limit="3/minute"))
+    async with app.router.lifespan_context(app):
+        transports = {ip: httpx.ASGITransport(app=app, client=(ip, 50000)) for ip in ("10.0.0.1", "10.0.0.2")}
+        async with (httpx.AsyncClient(transport=transports["10.0.0.1"], base_url="http://intake") as first,
+                    httpx.AsyncClient(transport=transports["10.0.0.2"], base_url="http://intake") as second):
+            statuses = [(await first.post("/v1/reports", json=REPORT)).status_code for _ in range(4)]
+            assert statuses == [201, 201, 201, 429]
+            refused = await first.post("/v1/reports", json=REPORT)
+            assert refused.status_code == 429
+            assert 1 <= int(refused.headers["Retry-After"]) <= 60
+            assert (await second.post("/v1/reports", json=REPORT)).status_code == 201  # another client is unaffected

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from intake.domain.model import InvalidReportError, Report, Victim
 from intake.service_layer.handlers import submit_report
 from shared.contracts import Channel, Sex, ViolenceType
+from shared.limits import public_rate_limit
 from shared.service import CurrentCipher, CurrentRuntime
 
 router = APIRouter(prefix="/v1", tags=["reports"])
@@ -40,7 +41,13 @@ class ReportAccepted(BaseModel):
     status: str = "received"
 
 
-@router.post("/reports", status_code=status.HTTP_201_CREATED, response_model=ReportAccepted)
+@router.post(
+    "/reports",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReportAccepted,
+    dependencies=[Depends(public_rate_limit)],
+    responses={413: {"description": "Body too large"}, 429: {"description": "Too many requests from this client"}},
+)
 async def create_report(
     body: ReportIn,
     runtime: CurrentRuntime,

@@ -1,0 +1,88 @@
+"""Abuse limits at the HTTP edge: a request body larger than the service accepts is refused with 413 before it
+is read into memory (whether it announces its length or streams it), and public endpoints are rate-limited per
+client with 429 and Retry-After."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+
+from fastapi import HTTPException, Request, status
+from limits import parse
+from limits.aio.storage import MemoryStorage
+from limits.aio.strategies import MovingWindowRateLimiter
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+class BodySizeLimitMiddleware:
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(send)
+            return
+        received = 0
+        refused = False
+
+        async def counting_receive() -> Message:
+            # Past the limit we answer 413 ourselves and tell the app the client went away: frameworks turn an
+            # exception raised here into their own 400.
+            nonlocal received, refused
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    refused = True
+                    await self._refuse(send)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if not refused:
+                await send(message)
+
+        await self.app(scope, counting_receive, guarded_send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps({"detail": [{"loc": ["body"], "msg": f"request body exceeds {self.max_bytes} bytes",
+                                       "type": "body_too_large"}]}).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+class PublicRateLimiter:
+    """Per-client limit for the endpoints anyone may call without logging in (report intake, the public form,
+    the inbound-message webhook). Counted in this instance's memory: with several instances behind a load
+    balancer each allows the rate, so the effective limit is the rate times the instance count."""
+
+    def __init__(self, rate: str) -> None:
+        self._item = parse(rate)
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    async def check(self, client: str) -> None:
+        """Count one request from ``client``; raise 429 with Retry-After once it is over the limit."""
+        if await self._limiter.hit(self._item, "public", client):
+            return
+        reset_at, _ = await self._limiter.get_window_stats(self._item, "public", client)
+        retry_after = max(1, math.ceil(reset_at - time.time()))
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            [{"loc": ["client"], "msg": f"too many requests; retry after {retry_after} s", "type": "rate_limited"}],
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+async def public_rate_limit(request: Request) -> None:
+    """FastAPI dependency for public endpoints."""
+    limiter: PublicRateLimiter = request.app.state.public_rate_limiter
+    await limiter.check(request.client.host if request.client else "unknown")
