@@ -54,7 +54,7 @@ def test_report_reaches_the_agency_webhook_and_the_statistics(seeded: Platform, 
 
     referrals = _wait(lambda: httpx.get(f"{platform.url('routing')}/v1/cases/{case_id}/referrals").json(),
                       what="the referral")
-    lead = next(r for r in referrals if r["is_lead"]) if "is_lead" in referrals[0] else referrals[0]
+    lead = next(r for r in referrals if r["is_lead"])
 
     def delivered() -> list[dict[str, Any]]:
         received = httpx.get(f"{platform.url('sink')}/received", timeout=10).json()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import registry
-from sqlmodel import SQLModel
 
 from shared.settings import ServiceSettings
 
@@ -14,15 +13,6 @@ def service_registry(schema: str) -> registry:
     """A SQLModel registry whose tables all live in ``schema``; one per service, so services that define a
     table of the same name never clash, and each service's Alembic sees only its own tables."""
     return registry(metadata=MetaData(schema=schema))
-
-
-def table_base(schema: str) -> type[SQLModel]:
-    """The base class for a service's SQLModel tables."""
-
-    class ServiceTable(SQLModel, registry=service_registry(schema)):
-        pass
-
-    return ServiceTable
 
 
 def create_engine(settings: ServiceSettings, schema: str) -> AsyncEngine:
