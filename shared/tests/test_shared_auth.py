@@ -18,15 +18,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 from pydantic import ValidationError
 
-from shared.auth import (
-    DEVELOPMENT_TOKEN_SECRET,
-    AuthenticationError,
-    AuthSettings,
-    Principal,
-    Role,
-    TokenVerifier,
-    issue_development_token,
-)
+from shared.auth import AuthenticationError, Principal, Role, TokenVerifier, issue_development_token
+from shared.settings import DEVELOPMENT_TOKEN_SECRET, AuthSettings
 
 SECRET_CLAIMS = {"sub": "petugas-rahasia-17", "sinergi_agency": "uptd-ppa-kotawaringin"}
 

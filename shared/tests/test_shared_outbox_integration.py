@@ -14,8 +14,10 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import MetaData, func, select
+from sqlalchemy import exc as sqlalchemy_exc
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from shared.access import SERVICE_CONTEXT
 from shared.contracts import CaseReported, TopicSpec, dead_letter_topic
 from shared.messaging import DLQ_REASON_HEADER, create_broker, ensure_topics, subscribe
 from shared.outbox import OutboxRelay
@@ -104,7 +106,7 @@ async def test_events_committed_with_state_are_published_in_order(
     await ensure_topics(settings.kafka_bootstrap_servers)
     case_id = uuid.uuid4()
     events = [case_reported(case_id, n) for n in range(1, 11)]
-    uow = UnitOfWork(engine, outbox=outbox, inbox=inbox)
+    uow = UnitOfWork(engine, access=SERVICE_CONTEXT, outbox=outbox, inbox=inbox)
     async with uow:
         for event in events:
             uow.emit(event)
@@ -143,7 +145,7 @@ async def test_a_relay_that_dies_mid_batch_republishes_and_never_skips(
     _, outbox, inbox = tables
     case_id = uuid.uuid4()
     events = [case_reported(case_id, n) for n in range(1, 7)]
-    uow = UnitOfWork(engine, outbox=outbox, inbox=inbox)
+    uow = UnitOfWork(engine, access=SERVICE_CONTEXT, outbox=outbox, inbox=inbox)
     async with uow:
         for event in events:
             uow.emit(event)
@@ -178,10 +180,12 @@ async def test_a_consumer_dead_letters_poison_retries_failures_and_ignores_redel
     failures = {"left": 1}
 
     async def handler(event: Any) -> None:
+        if event.event_id == refused.event_id:  # e.g. a row whose foreign key does not exist: never mendable
+            raise sqlalchemy_exc.IntegrityError("INSERT ...", {}, Exception("violates a foreign key constraint"))
         if failures["left"]:
             failures["left"] -= 1
             raise RuntimeError("database hiccup")
-        async with UnitOfWork(engine, outbox=outbox, inbox=inbox) as uow:
+        async with UnitOfWork(engine, access=SERVICE_CONTEXT, outbox=outbox, inbox=inbox) as uow:
             if not await uow.first_delivery(event, "shared-test"):
                 return
             handled.append(event.event_id)
@@ -192,10 +196,12 @@ async def test_a_consumer_dead_letters_poison_retries_failures_and_ignores_redel
     subscribe(consumer_broker, settings, topic=topic, group_id=f"g-{uuid.uuid4().hex[:8]}", events=(CaseReported,),
               handler=handler, retry_delay=0.1)
     good = case_reported()
+    refused = case_reported()
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
     await producer.start()
     try:
         await producer.send_and_wait(topic.name, b"{not json", key=good.key)
+        await producer.send_and_wait(topic.name, refused.to_json(), key=good.key)  # same partition: in its way
         await producer.send_and_wait(topic.name, good.to_json(), key=good.key)
         await producer.send_and_wait(topic.name, good.to_json(), key=good.key)  # a redelivery
     finally:
@@ -209,7 +215,9 @@ async def test_a_consumer_dead_letters_poison_retries_failures_and_ignores_redel
         await consumer_broker.stop()
     assert handled == [good.event_id]
 
-    dead = await read_topic(settings.kafka_bootstrap_servers, dead_letter_topic(topic.name), lambda s: len(s) >= 1)
+    dead = await read_topic(settings.kafka_bootstrap_servers, dead_letter_topic(topic.name), lambda s: len(s) >= 2)
     assert dead[0].value == b"{not json"
     headers = dict(dead[0].headers)
     assert b"not JSON" in headers[DLQ_REASON_HEADER]
+    assert dead[1].value == refused.to_json()
+    assert dict(dead[1].headers)[DLQ_REASON_HEADER] == b"refused by the handler for good (IntegrityError)"

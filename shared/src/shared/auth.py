@@ -16,20 +16,14 @@ from enum import StrEnum
 from typing import Any
 
 import jwt
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings
 
-from shared.settings import Environment
-
-# Known only to development; refused outside development by `AuthSettings` (HS256 is refused there entirely).
-DEVELOPMENT_TOKEN_SECRET = "sinergi-development-token-secret-not-for-production"  # noqa: S105
+from shared.settings import AuthSettings
 
 JWKS_ALGORITHMS = ("RS256", "ES256")
 DEVELOPMENT_ALGORITHMS = ("HS256",)
 _JWKS_CACHE_SECONDS = 300
 _JWKS_TIMEOUT_SECONDS = 5
 _CLOCK_SKEW_SECONDS = 30
-_MIN_SECRET_BYTES = 32
 
 
 class Role(StrEnum):
@@ -57,6 +51,13 @@ class Principal:
         """True if the principal holds any of ``roles``."""
         return any(role in self.roles for role in roles)
 
+    def supervises(self, province_code: str, regency_code: str) -> bool:
+        """True if one of the principal's supervising roles covers the region: a district supervisor their
+        regency, a province admin or auditor their province. Mirrored in SQL by ``actor_supervises``."""
+        if self.has_role(Role.DISTRICT_SUPERVISOR) and self.regency_code == regency_code:
+            return True
+        return self.has_role(Role.PROVINCE_ADMIN, Role.AUDITOR) and self.province_code == province_code
+
 
 class AuthenticationError(Exception):
     """A token that is not accepted. ``reason`` is short and safe to log: it holds no token or claim value."""
@@ -64,39 +65,6 @@ class AuthenticationError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-class AuthSettings(BaseSettings):
-    """Token verification; mixed into the settings of services that take requests from people."""
-
-    auth_jwks_url: str | None = Field(
-        default=None, description="JWKS URL of the identity provider (RS256/ES256); required outside development."
-    )
-    auth_issuer: str = "sinergi"
-    auth_audience: str = "sinergi"
-    auth_hs256_secret: SecretStr | None = Field(
-        default=None,
-        description="Development only: HS256 secret. Without a JWKS URL, development uses DEVELOPMENT_TOKEN_SECRET.",
-    )
-    environment: Environment = "development"
-
-    @model_validator(mode="after")
-    def _refuse_hs256_outside_development(self) -> AuthSettings:
-        if self.environment != "development":
-            if self.auth_hs256_secret is not None:
-                raise ValueError("auth_hs256_secret is development only; outside development HS256 is refused")
-            if not self.auth_jwks_url:
-                raise ValueError("auth_jwks_url is required outside development")
-            if not self.auth_jwks_url.startswith("https://"):
-                raise ValueError("auth_jwks_url must be https outside development")
-            return self
-        if self.auth_jwks_url and self.auth_hs256_secret is not None:
-            raise ValueError("set either auth_jwks_url or auth_hs256_secret, not both")
-        if not self.auth_jwks_url and self.auth_hs256_secret is None:
-            self.auth_hs256_secret = SecretStr(DEVELOPMENT_TOKEN_SECRET)
-        if self.auth_hs256_secret is not None and len(self.auth_hs256_secret.get_secret_value()) < _MIN_SECRET_BYTES:
-            raise ValueError(f"auth_hs256_secret must be at least {_MIN_SECRET_BYTES} characters")
-        return self
 
 
 def _hs256_secret(settings: AuthSettings) -> str:

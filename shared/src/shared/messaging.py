@@ -16,6 +16,7 @@ from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from faststream.message import StreamMessage
 from opentelemetry.sdk.trace import TracerProvider
+from sqlalchemy import exc as sqlalchemy_exc
 
 from shared.contracts import ALL_TOPICS, Event, EventParseError, TopicSpec, dead_letter_topic, parse_event
 from shared.settings import ServiceSettings
@@ -73,6 +74,9 @@ async def _raw_body(message: StreamMessage[object]) -> bytes:
     return message.body
 
 
+# Failures no retry can mend: the event breaks a constraint or carries a value the column cannot hold.
+PERMANENT_FAILURES: tuple[type[Exception], ...] = (sqlalchemy_exc.IntegrityError, sqlalchemy_exc.DataError)
+
 def subscribe(
     broker: KafkaBroker,
     settings: ServiceSettings,
@@ -90,6 +94,7 @@ def subscribe(
     - the offset is committed only after ``handler`` returned (its transaction committed);
     - an event that cannot be read goes to the topic's dead-letter topic with the reason in headers, and the
       consumer carries on;
+    - an event the database refuses for good (a constraint it breaks, a value it cannot hold) goes there too;
     - any other failure (database down, ...) rewinds to the event and retries it after ``retry_delay``.
     """
 
@@ -105,6 +110,11 @@ def subscribe(
             return
         try:
             await handler(event)
+        except PERMANENT_FAILURES as error:
+            # Retrying cannot help and would hold back every later event of the partition.
+            await dead_letter(broker, message, group_id=group_id,
+                              reason=f"refused by the handler for good ({type(error).__name__})")
+            return
         except Exception as error:
             log.warning(
                 "%s failed on %s %s (%s); will retry", group_id, event.event_type, event.event_id,

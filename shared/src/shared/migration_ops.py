@@ -34,3 +34,57 @@ def create_inbox(schema: str) -> None:
         sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
         schema=schema,
     )
+
+
+def create_access_functions(schema: str) -> None:
+    """SQL functions the row-level security policies of ``schema`` read the transaction's actor with (the
+    settings ``shared.access`` sets with SET LOCAL). Unset settings read as no role, no agency, no region."""
+    op.execute(f"""
+        CREATE FUNCTION {schema}.actor_has_role(wanted text) RETURNS boolean LANGUAGE sql STABLE AS $$
+            SELECT coalesce(wanted = ANY (string_to_array(current_setting('sinergi.roles', true), ',')), false)
+        $$""")
+    for name in ("user_id", "agency_id", "province_code", "regency_code"):
+        op.execute(f"""
+            CREATE FUNCTION {schema}.actor_{name}() RETURNS text LANGUAGE sql STABLE AS $$
+                SELECT nullif(current_setting('sinergi.{name}', true), '')
+            $$""")
+    # The same rule as ``shared.auth.Principal.supervises``.
+    op.execute(f"""
+        CREATE FUNCTION {schema}.actor_supervises(province text, regency text) RETURNS boolean LANGUAGE sql STABLE
+        AS $$
+            SELECT ({schema}.actor_has_role('district_supervisor') AND regency = {schema}.actor_regency_code())
+                OR (({schema}.actor_has_role('province_admin') OR {schema}.actor_has_role('auditor'))
+                    AND province = {schema}.actor_province_code())
+        $$""")
+
+
+def drop_access_functions(schema: str) -> None:
+    op.execute(f"DROP FUNCTION {schema}.actor_supervises(text, text)")
+    for name in ("user_id", "agency_id", "province_code", "regency_code"):
+        op.execute(f"DROP FUNCTION {schema}.actor_{name}()")
+    op.execute(f"DROP FUNCTION {schema}.actor_has_role(text)")
+
+
+def protect_table(schema: str, table: str, *, read: str, insert: str = "false", update: str = "false") -> None:
+    """Row-level security on ``table``, forced on its owner too: rows are visible where ``read`` holds, may be
+    inserted where ``insert`` holds and updated where ``update`` holds. The service itself (role ``service``)
+    may do anything; nobody else may delete."""
+    qualified = f"{schema}.{table}"
+    service = f"{schema}.actor_has_role('service')"
+    op.execute(f"ALTER TABLE {qualified} ENABLE ROW LEVEL SECURITY")
+    op.execute(f"ALTER TABLE {qualified} FORCE ROW LEVEL SECURITY")
+    op.execute(f"CREATE POLICY {table}_read ON {qualified} FOR SELECT USING ({service} OR ({read}))")
+    op.execute(f"CREATE POLICY {table}_insert ON {qualified} FOR INSERT WITH CHECK ({service} OR ({insert}))")
+    op.execute(
+        f"CREATE POLICY {table}_update ON {qualified} FOR UPDATE USING ({service} OR ({update}))"
+        f" WITH CHECK ({service} OR ({update}))"
+    )
+    op.execute(f"CREATE POLICY {table}_delete ON {qualified} FOR DELETE USING ({service})")
+
+
+def unprotect_table(schema: str, table: str) -> None:
+    qualified = f"{schema}.{table}"
+    for command in ("read", "insert", "update", "delete"):
+        op.execute(f"DROP POLICY {table}_{command} ON {qualified}")
+    op.execute(f"ALTER TABLE {qualified} NO FORCE ROW LEVEL SECURITY")
+    op.execute(f"ALTER TABLE {qualified} DISABLE ROW LEVEL SECURITY")

@@ -10,7 +10,6 @@ several instances running.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import zlib
 from typing import Any
@@ -22,6 +21,7 @@ from sqlalchemy import BigInteger, Column, DateTime, Index, MetaData, Table, Tex
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from shared.aio import wait_until_set
 from shared.contracts import Event
 
 log = logging.getLogger(__name__)
@@ -105,8 +105,7 @@ class OutboxRelay:
                 continue
             if published < self._batch_size:
                 self._wakeup.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), self._poll_interval)
+                await wait_until_set(self._wakeup, self._poll_interval)
 
     async def publish_batch(self) -> int:
         """Publish up to one batch of unpublished rows in order; return how many were published."""

@@ -8,9 +8,8 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Request, status
+from fastapi import APIRouter, FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -19,7 +18,8 @@ from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.crypto import FieldCipher
+from shared.access import AccessContext
+from shared.auth import TokenVerifier
 from shared.db import create_engine, ping
 from shared.inbox import define_inbox_table
 from shared.limits import BodySizeLimitMiddleware, PublicRateLimiter
@@ -49,33 +49,16 @@ class Runtime:
     relay: OutboxRelay
     workers: list[Worker] = field(default_factory=list)
 
-    def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.engine, outbox=self.outbox, inbox=self.inbox, after_commit=self.relay.wake)
+    def unit_of_work(self, access: AccessContext) -> UnitOfWork:
+        """A unit of work acting as ``access``: ``shared.access.SERVICE_CONTEXT`` or a request's principal."""
+        return UnitOfWork(
+            self.engine, access=access, outbox=self.outbox, inbox=self.inbox, after_commit=self.relay.wake
+        )
 
 
 def define_messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
     """Every service's outbox and inbox, in its own schema."""
     return define_outbox_table(metadata), define_inbox_table(metadata)
-
-
-def current_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
-def current_cipher(request: Request) -> FieldCipher:
-    cipher: FieldCipher = request.app.state.cipher
-    return cipher
-
-
-def current_unit_of_work(request: Request) -> UnitOfWork:
-    return current_runtime(request).unit_of_work()
-
-
-# FastAPI dependencies: what an endpoint of any service needs from the running service.
-CurrentRuntime = Annotated[Runtime, Depends(current_runtime)]
-CurrentCipher = Annotated[FieldCipher, Depends(current_cipher)]
-CurrentUnitOfWork = Annotated[UnitOfWork, Depends(current_unit_of_work)]
 
 
 def create_runtime(name: str, settings: ServiceSettings, metadata: MetaData) -> Runtime:
@@ -119,6 +102,7 @@ def create_service_app(runtime: Runtime, *, title: str, description: str, router
     app.exception_handler(RequestValidationError)(validation_error_without_input)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=runtime.settings.http_max_body_bytes)
     app.state.public_rate_limiter = PublicRateLimiter(runtime.settings.http_public_rate_limit)
+    app.state.token_verifier = TokenVerifier(runtime.settings)
     app.include_router(health_router(runtime))
     for router in routers:
         app.include_router(router)

@@ -10,7 +10,7 @@ import base64
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Environment = Literal["development", "test", "production"]
 
@@ -18,7 +18,48 @@ Environment = Literal["development", "test", "production"]
 DEVELOPMENT_ENCRYPTION_KEY = base64.b64encode(bytes(32)).decode()
 
 
-class ServiceSettings(BaseSettings):
+# Known only to development; refused outside development by `AuthSettings` (HS256 is refused there entirely).
+DEVELOPMENT_TOKEN_SECRET = "sinergi-development-token-secret-not-for-production"  # noqa: S105
+_MIN_SECRET_BYTES = 32
+
+
+class AuthSettings(BaseSettings):
+    """Token verification; mixed into the settings of services that take requests from people."""
+
+    # A validation error must never echo the input: it holds database passwords and encryption keys.
+    model_config = SettingsConfigDict(hide_input_in_errors=True)
+
+    auth_jwks_url: str | None = Field(
+        default=None, description="JWKS URL of the identity provider (RS256/ES256); required outside development."
+    )
+    auth_issuer: str = "sinergi"
+    auth_audience: str = "sinergi"
+    auth_hs256_secret: SecretStr | None = Field(
+        default=None,
+        description="Development only: HS256 secret. Without a JWKS URL, development uses DEVELOPMENT_TOKEN_SECRET.",
+    )
+    environment: Environment = "development"
+
+    @model_validator(mode="after")
+    def _refuse_hs256_outside_development(self) -> AuthSettings:
+        if self.environment != "development":
+            if self.auth_hs256_secret is not None:
+                raise ValueError("auth_hs256_secret is development only; outside development HS256 is refused")
+            if not self.auth_jwks_url:
+                raise ValueError("auth_jwks_url is required outside development")
+            if not self.auth_jwks_url.startswith("https://"):
+                raise ValueError("auth_jwks_url must be https outside development")
+            return self
+        if self.auth_jwks_url and self.auth_hs256_secret is not None:
+            raise ValueError("set either auth_jwks_url or auth_hs256_secret, not both")
+        if not self.auth_jwks_url and self.auth_hs256_secret is None:
+            self.auth_hs256_secret = SecretStr(DEVELOPMENT_TOKEN_SECRET)
+        if self.auth_hs256_secret is not None and len(self.auth_hs256_secret.get_secret_value()) < _MIN_SECRET_BYTES:
+            raise ValueError(f"auth_hs256_secret must be at least {_MIN_SECRET_BYTES} characters")
+        return self
+
+
+class ServiceSettings(AuthSettings):
     """What every service needs. Subclasses set ``model_config = SettingsConfigDict(env_prefix="NAME_")``."""
 
     environment: Environment = "development"

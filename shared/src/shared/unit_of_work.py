@@ -6,26 +6,32 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Table
+from sqlalchemy import Connection, Table, event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction
 
+from shared.access import AccessContext, apply_access
 from shared.contracts import Event
 from shared.inbox import first_delivery
 from shared.outbox import enqueue
 
 
 class UnitOfWork:
-    """``async with uow: ...; uow.emit(event); await uow.commit()``. Leaving without commit rolls back."""
+    """``async with uow: ...; uow.emit(event); await uow.commit()``. Leaving without commit rolls back.
+
+    Every transaction it begins first sets ``access`` for row-level security (``shared.access``)."""
 
     def __init__(
         self,
         engine: AsyncEngine,
         *,
+        access: AccessContext,
         outbox: Table,
         inbox: Table | None = None,
         after_commit: Callable[[], None] = lambda: None,
     ) -> None:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self.access = access
         self._outbox = outbox
         self._inbox = inbox
         self._after_commit = after_commit
@@ -40,8 +46,12 @@ class UnitOfWork:
 
     async def __aenter__(self) -> Self:
         self._session = self._sessions()
+        event.listen(self._session.sync_session, "after_begin", self._set_access)
         self._events = []
         return self
+
+    def _set_access(self, _session: Session, _transaction: SessionTransaction, connection: Connection) -> None:
+        apply_access(connection, self.access)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

@@ -4,15 +4,17 @@ One module per producing service; ``topics`` names where each event travels. Eve
 an authorised agency reads the details through the owning service's API.
 """
 
+from shared.contracts.audit import PersonalDataRead
 from shared.contracts.base import Event, EventParseError, parse_event
 from shared.contracts.intake import CaseReported
 from shared.contracts.notifications import WebhookDelivered
-from shared.contracts.routing import ReferralCreated
-from shared.contracts.topics import ALL_TOPICS, CASES, NOTIFICATIONS, REFERRALS, TopicSpec, dead_letter_topic
+from shared.contracts.routing import ReferralAccepted, ReferralCreated
+from shared.contracts.topics import ALL_TOPICS, AUDIT, CASES, NOTIFICATIONS, REFERRALS, TopicSpec, dead_letter_topic
 from shared.contracts.vocabulary import AgeGroup, Channel, Sex, ViolenceType
 
 __all__ = [
     "ALL_TOPICS",
+    "AUDIT",
     "CASES",
     "NOTIFICATIONS",
     "REFERRALS",
@@ -21,6 +23,8 @@ __all__ = [
     "Channel",
     "Event",
     "EventParseError",
+    "PersonalDataRead",
+    "ReferralAccepted",
     "ReferralCreated",
     "Sex",
     "TopicSpec",

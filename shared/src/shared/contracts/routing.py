@@ -26,3 +26,17 @@ class ReferralCreated(Event):
     regency_code: str
     rule: str = Field(description="The routing rule that made this referral.")
     reason: str = Field(description="Why the rule chose this agency, in words an operator can check.")
+
+
+class ReferralAccepted(Event):
+    """The referred agency took the case on (by a person of that agency, named by user id only)."""
+
+    topic: ClassVar[str] = REFERRALS.name
+
+    event_type: Literal["referral.accepted"] = "referral.accepted"
+    schema_version: Literal[1] = 1
+    producer: Literal["routing"] = "routing"
+
+    referral_id: UUID
+    agency_id: str
+    accepted_by: str = Field(description="The `sub` of the token that accepted.")

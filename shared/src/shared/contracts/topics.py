@@ -14,7 +14,9 @@ CASES = TopicSpec("sinergi.cases", 6, "Case lifecycle events from intake: case.r
 REFERRALS = TopicSpec("sinergi.referrals", 6, "Referral lifecycle events from routing: referral.created, ...")
 NOTIFICATIONS = TopicSpec("sinergi.notifications", 6, "Delivery outcomes from notifications: webhook.delivered")
 
-ALL_TOPICS: tuple[TopicSpec, ...] = (CASES, REFERRALS, NOTIFICATIONS)
+AUDIT = TopicSpec("sinergi.audit", 6, "Read audit from every service: personal_data.read")
+
+ALL_TOPICS: tuple[TopicSpec, ...] = (CASES, REFERRALS, NOTIFICATIONS, AUDIT)
 
 
 def dead_letter_topic(topic: str) -> str:
