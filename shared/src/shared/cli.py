@@ -1,19 +1,25 @@
-"""The command line every service answers to: ``python -m <service> provision|migrate|serve``."""
+"""The command line every service answers to: ``python -m <service> provision|migrate|serve``, and
+``rotate-keys`` for the services that store encrypted personal fields (``shared.key_rotation``)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import os
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from shared.crypto import FieldCipher
+from shared.db import create_engine
+from shared.key_rotation import FAILED, EncryptedColumn, count_key, rotate_keys
 from shared.migrations import upgrade
 from shared.provision import provision_schema
-from shared.settings import ServiceSettings
+from shared.settings import FieldEncryptionSettings, ServiceSettings
 from shared.telemetry import configure_logging
 
 
@@ -23,6 +29,7 @@ def run(
     settings_factory: Callable[[], ServiceSettings],
     app_factory: Callable[[ServiceSettings], FastAPI],
     migrations_dir: Path,
+    encrypted_columns: Sequence[EncryptedColumn] | None = None,
     argv: list[str] | None = None,
 ) -> None:
     parser = argparse.ArgumentParser(prog=service, description=f"Sinergi {service} service")
@@ -33,6 +40,11 @@ def run(
     provision.add_argument("--admin-dsn", default=os.environ.get("SINERGI_ADMIN_DSN"), required=False)
     provision.add_argument("--owner-password", default=os.environ.get(f"{service.upper()}_OWNER_PASSWORD"))
     provision.add_argument("--app-password", default=os.environ.get(f"{service.upper()}_APP_PASSWORD"))
+    if encrypted_columns:
+        rotate = commands.add_parser(
+            "rotate-keys", help="re-encrypt with the active key the personal fields still under an old key"
+        )
+        rotate.add_argument("--batch-size", type=int, default=500, help="rows per transaction (default 500)")
     args = parser.parse_args(argv)
     configure_logging()
 
@@ -50,5 +62,26 @@ def run(
         if settings.migrations_database_url is None:
             parser.error(f"{service.upper()}_MIGRATIONS_DATABASE_URL is not set")
         upgrade(migrations_dir, settings.migrations_database_url.get_secret_value())
+    elif args.command == "rotate-keys":
+        if not isinstance(settings, FieldEncryptionSettings):
+            parser.error(f"{service} has no encryption keys in its settings")
+        if args.batch_size < 1:
+            parser.error("--batch-size must be at least 1")
+        columns = encrypted_columns or ()
+        cipher = FieldCipher.from_settings(settings)
+        counts = asyncio.run(_rotate_keys(create_engine(settings, service), cipher, columns, args.batch_size))
+        # Counts only: nothing of a row ever reaches the output.
+        sys.stdout.write("".join(f"{name}: {count}\n" for name, count in counts.items()))
+        if any(counts[count_key(column, FAILED)] for column in columns):
+            sys.exit(1)
     else:
         uvicorn.run(app_factory(settings), host=settings.http_host, port=settings.http_port, log_config=None)
+
+
+async def _rotate_keys(
+    engine: AsyncEngine, cipher: FieldCipher, columns: Sequence[EncryptedColumn], batch_size: int
+) -> dict[str, int]:
+    try:
+        return await rotate_keys(engine, cipher, columns, batch_size=batch_size)
+    finally:
+        await engine.dispose()
