@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from intake import SERVICE
 from intake.adapters.tables import metadata
 from intake.entrypoints.api import router
+from intake.entrypoints.subscribers import register_subscribers
 from intake.settings import IntakeSettings
 from shared.crypto import FieldCipher
 from shared.service import create_runtime, create_service_app
@@ -13,6 +14,7 @@ from shared.service import create_runtime, create_service_app
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
     runtime = create_runtime(SERVICE, settings, metadata)
+    register_subscribers(runtime)
     app = create_service_app(
         runtime,
         title="Sinergi intake",

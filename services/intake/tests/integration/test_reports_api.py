@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from intake.app import create_app
 from intake.settings import IntakeSettings
+from shared.access import SERVICE_CONTEXT
 
 pytestmark = pytest.mark.integration
 
@@ -44,14 +45,15 @@ async def test_report_is_stored_encrypted_and_published(intake: httpx.AsyncClien
     assert accepted["case_number"].startswith("6213-")
 
     runtime = intake.app.state.runtime  # type: ignore[attr-defined]
-    async with runtime.engine.connect() as connection:
-        row = (await connection.execute(
-            text("SELECT narrative_ciphertext, violence_types FROM cases WHERE case_id = :id"), {"id": case_id}
-        )).one()
-    assert "korban" not in row.narrative_ciphertext
-    assert row.narrative_ciphertext.startswith("v1:")
+    async with runtime.unit_of_work(SERVICE_CONTEXT) as uow:
+        stored = (await uow.session.execute(
+            text("SELECT ciphertext FROM case_personal_fields WHERE case_id = :id AND field = 'narrative'"),
+            {"id": case_id},
+        )).scalar_one()
+    assert "korban" not in stored
+    assert stored.startswith("v1:")
     cipher = intake.app.state.cipher  # type: ignore[attr-defined]
-    assert cipher.decrypt(row.narrative_ciphertext, case_id=case_id, field="narrative") == REPORT["narrative"]
+    assert cipher.decrypt(stored, case_id=case_id, field="narrative") == REPORT["narrative"]
 
     consumer = AIOKafkaConsumer(
         "sinergi.cases", bootstrap_servers=runtime.settings.kafka_bootstrap_servers,

@@ -17,5 +17,13 @@ def test_intake_refuses_to_start_outside_development_on_the_development_key() ->
 def test_intake_starts_in_production_with_a_real_key() -> None:
     key = base64.b64encode(os.urandom(32)).decode()
     settings = IntakeSettings(environment="production", database_url=URL, encryption_keys={"2026-11": key},
-                              encryption_active_key_id="2026-11")
+                              encryption_active_key_id="2026-11", auth_jwks_url="https://sso.example.go.id/jwks")
     assert settings.encryption_active_key_id == "2026-11"
+
+
+def test_a_settings_error_never_echoes_secrets() -> None:
+    with pytest.raises(ValidationError) as refused:
+        IntakeSettings(environment="production", database_url=URL.replace("secret", "Pw-9f8e7d6c"),
+                       encryption_keys={"dev": "not-base64-Key-5a4b3c"})
+    assert "Pw-9f8e7d6c" not in str(refused.value)
+    assert "Key-5a4b3c" not in str(refused.value)

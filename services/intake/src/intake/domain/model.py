@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from intake.domain.access import PersonalField
 from shared.contracts import AgeGroup, CaseReported, Channel, Sex, ViolenceType
 
 REGENCY_CODE = re.compile(r"^\d{2}\.\d{2}$")
@@ -23,6 +24,7 @@ class InvalidReportError(ValueError):
 class Victim:
     sex: Sex
     age: int | None
+    name: str | None = None  # personal
 
     @property
     def age_group(self) -> AgeGroup:
@@ -30,14 +32,25 @@ class Victim:
 
 
 @dataclass(frozen=True)
+class Reporter:
+    """Who told us, when they leave a name or a number to call back (both personal)."""
+
+    name: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
 class Report:
-    """What a reporter told us. ``narrative`` is personal and leaves this object only encrypted."""
+    """What a reporter told us. Its personal fields leave this object only encrypted (``personal_fields``)."""
 
     regency_code: str
     violence_types: tuple[ViolenceType, ...]
     victim: Victim
     narrative: str
     channel: Channel
+    reporter: Reporter = Reporter()
+    address: str | None = None  # personal
+    recorded_by: str | None = None  # the operator who recorded it; None when the public reported directly
 
     def __post_init__(self) -> None:
         if not REGENCY_CODE.match(self.regency_code):
@@ -50,6 +63,17 @@ class Report:
     @property
     def province_code(self) -> str:
         return self.regency_code.split(".", 1)[0]
+
+    def personal_fields(self) -> dict[PersonalField, str]:
+        """The personal fields given, by name: what is encrypted and what access control decides on."""
+        values = {
+            PersonalField.NARRATIVE: self.narrative,
+            PersonalField.VICTIM_NAME: self.victim.name,
+            PersonalField.REPORTER_NAME: self.reporter.name,
+            PersonalField.REPORTER_PHONE: self.reporter.phone,
+            PersonalField.ADDRESS: self.address,
+        }
+        return {name: value for name, value in values.items() if value}
 
 
 def case_number(regency_code: str, year: int, sequence: int) -> str:

@@ -2,13 +2,15 @@
 `faststream docs gen intake.entrypoints.asyncapi:spec --yaml` (or `make docs`)."""
 
 from intake import SERVICE
+from intake.entrypoints.subscribers import CONSUMES
 from shared.asyncapi import service_spec
-from shared.contracts import CaseReported
+from shared.contracts import CaseReported, PersonalDataRead
 
 spec = service_spec(
     SERVICE,
     description="Intake opens a case for every accepted report and announces it, with no personal field, "
-    "on sinergi.cases.",
-    consumes={},
-    publishes=(CaseReported,),
+    "on sinergi.cases. It learns from routing's referrals which agencies may read each case, and records every "
+    "read of personal fields on sinergi.audit.",
+    consumes=CONSUMES,
+    publishes=(CaseReported, PersonalDataRead),
 )
