@@ -16,6 +16,7 @@ from sqlalchemy import text
 from routing.app import create_app
 from routing.directory_data import demo_directory
 from routing.settings import RoutingSettings
+from shared.auth import Role
 from shared.contracts import CASES, REFERRALS, AgeGroup, CaseReported, Channel, Sex, ViolenceType
 from shared.contracts.base import utc_now
 from shared.service import Runtime
@@ -24,13 +25,26 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-async def routing(make_settings: Callable[..., RoutingSettings]) -> AsyncIterator[httpx.AsyncClient]:
+async def routing(
+    make_settings: Callable[..., RoutingSettings], bearer: Callable[..., dict[str, str]]
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client signed in as an admin of the province of Kalimantan Tengah (62), who edits the directory;
+    ``as_admin_of`` signs in elsewhere to read a region's referrals."""
     app = create_app(make_settings(RoutingSettings, "routing"))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://routing") as client:
+        headers = bearer(Role.PROVINCE_ADMIN, user_id="admin-62", province_code="62")
+        async with httpx.AsyncClient(transport=transport, base_url="http://routing", headers=headers) as client:
             client.app = app  # type: ignore[attr-defined]
+            client.as_admin_of = lambda province: bearer(  # type: ignore[attr-defined]
+                Role.PROVINCE_ADMIN, user_id=f"admin-{province}", province_code=province
+            )
             yield client
+
+
+def admin_of(client: httpx.AsyncClient, province: str) -> dict[str, str]:
+    headers: dict[str, str] = client.as_admin_of(province)  # type: ignore[attr-defined]
+    return headers
 
 
 def runtime_of(client: httpx.AsyncClient) -> Runtime:
@@ -69,13 +83,15 @@ async def publish(client: httpx.AsyncClient, *events: CaseReported) -> None:
         await producer.stop()
 
 
-async def wait_for_referrals(client: httpx.AsyncClient, case_id: UUID) -> list[dict[str, Any]]:
+async def wait_for_referrals(client: httpx.AsyncClient, event: CaseReported) -> list[dict[str, Any]]:
     async with asyncio.timeout(30):
         while True:
-            response = await client.get(f"/v1/cases/{case_id}/referrals")
-            assert response.status_code == 200, response.text
-            if referrals := response.json():
-                return list(referrals)
+            response = await client.get(
+                f"/v1/cases/{event.case_id}/referrals", headers=admin_of(client, event.province_code)
+            )
+            assert response.status_code in (200, 404), response.text  # 404 until routing has referred it
+            if response.status_code == 200:
+                return list(response.json())
             await asyncio.sleep(0.2)
 
 
@@ -204,7 +220,7 @@ async def test_a_reported_case_is_referred_to_its_lead_agency(routing: httpx.Asy
     event = case_reported("62.13")
     await publish(routing, event)
 
-    [referral] = await wait_for_referrals(routing, event.case_id)
+    [referral] = await wait_for_referrals(routing, event)
     assert referral["agency_id"] == "uptd-ppa-62.13"
     assert referral["agency_name"] == "UPTD PPA Kabupaten Barito Timur"
     assert referral["agency_type"] == "uptd_ppa"
@@ -229,7 +245,7 @@ async def test_a_reported_case_is_referred_to_its_lead_agency(routing: httpx.Asy
 async def test_a_case_in_an_unknown_province_goes_to_the_national_fallback(routing: httpx.AsyncClient) -> None:
     event = case_reported("98.01")
     await publish(routing, event)
-    [referral] = await wait_for_referrals(routing, event.case_id)
+    [referral] = await wait_for_referrals(routing, event)
     assert referral["agency_id"] == "sapa-129"
     assert referral["rule"] == "lead-agency/national-fallback"
 
@@ -242,7 +258,9 @@ async def test_a_redelivered_case_is_referred_exactly_once(routing: httpx.AsyncC
     await publish(routing, event, event, resent_case)
     await wait_until_processed(routing, resent_case)
 
-    referrals = (await routing.get(f"/v1/cases/{event.case_id}/referrals")).json()
+    referrals = (
+        await routing.get(f"/v1/cases/{event.case_id}/referrals", headers=admin_of(routing, "64"))
+    ).json()
     assert len(referrals) == 1
     assert await wait_until_published(routing, event.case_id) == 1
     messages = await referral_events(routing, event.case_id)
@@ -257,6 +275,35 @@ async def test_a_redelivered_case_is_referred_exactly_once(routing: httpx.AsyncC
 
 async def test_unknown_case_has_no_referrals(routing: httpx.AsyncClient) -> None:
     response = await routing.get(f"/v1/cases/{uuid4()}/referrals")
-    assert response.status_code == 200
-    assert response.json() == []
+    assert response.status_code == 404
+    assert response.json() == {"detail": "no referrals found"}
     assert (await routing.get("/v1/cases/not-a-uuid/referrals")).status_code == 422
+
+
+async def test_the_referred_agency_accepts_once_and_nobody_else_can(
+    routing: httpx.AsyncClient, bearer: Callable[..., dict[str, str]]
+) -> None:
+    await load_demo_directory(routing)
+    event = case_reported("62.13")
+    await publish(routing, event)
+    [referral] = await wait_for_referrals(routing, event)
+    accept = f"/v1/referrals/{referral['referral_id']}/accept"
+
+    other_agency = bearer(Role.AGENCY_STAFF, user_id="staff-63.71", agency_id="uptd-ppa-63.71")
+    assert (await routing.post(accept, headers=other_agency)).status_code == 404
+    supervisor = bearer(Role.DISTRICT_SUPERVISOR, user_id="sup-62.13", province_code="62", regency_code="62.13")
+    assert (await routing.post(accept, headers=supervisor)).status_code == 403
+
+    staff = bearer(Role.AGENCY_STAFF, user_id="staff-62.13", agency_id="uptd-ppa-62.13")
+    accepted = await routing.post(accept, headers=staff)
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["status"] == "accepted"
+    again = await routing.post(accept, headers=staff)
+    assert again.status_code == 409
+    assert "accepted" in again.json()["detail"]
+
+    assert await wait_until_published(routing, event.case_id) == 2
+    events = [json.loads(m.value) for m in await referral_events(routing, event.case_id)]
+    assert [e["event_type"] for e in events] == ["referral.created", "referral.accepted"]
+    assert events[1]["accepted_by"] == "staff-62.13"
+    assert events[1]["agency_id"] == "uptd-ppa-62.13"

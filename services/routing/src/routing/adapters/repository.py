@@ -135,20 +135,36 @@ async def referrals_of_case(session: AsyncSession, case_id: UUID) -> list[Referr
             .order_by(REFERRALS.c.is_lead.desc(), REFERRALS.c.created_at, REFERRALS.c.agency_id)
         )
     ).all()
-    return [
-        Referral(
-            referral_id=row.referral_id,
-            case_id=row.case_id,
-            agency_id=row.agency_id,
-            agency_name=row.agency_name,
-            agency_type=row.agency_type,
-            is_lead=row.is_lead,
-            rule=row.rule,
-            reason=row.reason,
-            status=ReferralStatus(row.status),
-            province_code=row.province_code,
-            regency_code=row.regency_code,
-            created_at=row.created_at,
-        )
-        for row in rows
-    ]
+    return [_referral(row) for row in rows]
+
+
+async def get_referral_for_update(session: AsyncSession, referral_id: UUID) -> Referral | None:
+    row = (
+        await session.execute(select(REFERRALS).where(REFERRALS.c.referral_id == referral_id).with_for_update())
+    ).one_or_none()
+    return None if row is None else _referral(row)
+
+
+async def save_status(session: AsyncSession, referral: Referral) -> None:
+    await session.execute(
+        REFERRALS.update()
+        .where(REFERRALS.c.referral_id == referral.referral_id)
+        .values(status=referral.status.value)
+    )
+
+
+def _referral(row: Any) -> Referral:
+    return Referral(
+        referral_id=row.referral_id,
+        case_id=row.case_id,
+        agency_id=row.agency_id,
+        agency_name=row.agency_name,
+        agency_type=row.agency_type,
+        is_lead=row.is_lead,
+        rule=row.rule,
+        reason=row.reason,
+        status=ReferralStatus(row.status),
+        province_code=row.province_code,
+        regency_code=row.regency_code,
+        created_at=row.created_at,
+    )

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
 from routing.domain.cases import CaseToRoute
 from routing.domain.rules import ReferralDecision
-from shared.contracts import ReferralCreated
+from shared.contracts import ReferralAccepted, ReferralCreated
 
 
 class ReferralStatus(StrEnum):
-    CREATED = "created"  # later: accepted, declined, closed, as agencies act on their queue
+    CREATED = "created"  # in the agency's queue
+    ACCEPTED = "accepted"  # the agency took the case on
+
+
+class ReferralTransitionError(ValueError):
+    """A referral asked to move to a status it cannot reach from where it is."""
 
 
 @dataclass(frozen=True)
@@ -63,3 +68,13 @@ class Referral:
             rule=self.rule,
             reason=self.reason,
         )
+
+    def accept(self, *, by: str, at: datetime) -> tuple[Referral, ReferralAccepted]:
+        """The agency takes the case on. Accepting an accepted referral is refused, so it is recorded once."""
+        if self.status is not ReferralStatus.CREATED:
+            raise ReferralTransitionError(f"a referral that is {self.status} cannot be accepted")
+        accepted = replace(self, status=ReferralStatus.ACCEPTED)
+        event = ReferralAccepted(
+            case_id=self.case_id, occurred_at=at, referral_id=self.referral_id, agency_id=self.agency_id, accepted_by=by
+        )
+        return accepted, event

@@ -6,13 +6,15 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from routing.domain.access import AGENCY_ROLES, DIRECTORY_EDITORS, DIRECTORY_READERS, REFERRAL_READERS
 from routing.domain.agencies import Agency, AgencyLevel, AgencyType, InvalidAgencyError
-from routing.domain.referrals import Referral, ReferralStatus
+from routing.domain.referrals import Referral, ReferralStatus, ReferralTransitionError
 from routing.service_layer import handlers
-from shared.service import CurrentUnitOfWork
+from shared.auth import Principal
+from shared.dependencies import CurrentUnitOfWork, require_roles
 
 router = APIRouter(prefix="/v1")
 
@@ -20,6 +22,8 @@ PROVINCE_PATTERN = r"^\d{2}$"
 REGENCY_PATTERN = r"^\d{2}\.\d{2}$"
 MAX_AGENCIES_PER_PUT = 5000
 
+ReferralReader = Annotated[Principal, Depends(require_roles(*REFERRAL_READERS))]
+ReferralActor = Annotated[Principal, Depends(require_roles(*AGENCY_ROLES))]
 ServiceName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
@@ -143,14 +147,16 @@ def _directory_entries(body: DirectoryIn) -> list[Agency]:
 
 
 @router.put("/directory", response_model=DirectoryUpdated, tags=["directory"],
-            summary="Insert or update agencies by agency_id (idempotent)")
+            summary="Insert or update agencies by agency_id (idempotent)",
+            dependencies=[Depends(require_roles(*DIRECTORY_EDITORS))])
 async def put_directory(
     body: DirectoryIn, uow: CurrentUnitOfWork
 ) -> DirectoryUpdated:
     return DirectoryUpdated(upserted=await handlers.update_directory(_directory_entries(body), uow))
 
 
-@router.get("/agencies", response_model=list[AgencyOut], tags=["directory"])
+@router.get("/agencies", response_model=list[AgencyOut], tags=["directory"],
+            dependencies=[Depends(require_roles(*DIRECTORY_READERS))])
 async def get_agencies(
     uow: CurrentUnitOfWork,
     province_code: Annotated[str | None, Query(pattern=PROVINCE_PATTERN, examples=["62"])] = None,
@@ -160,9 +166,35 @@ async def get_agencies(
     return [AgencyOut.of(agency) for agency in agencies]
 
 
-@router.get("/cases/{case_id}/referrals", response_model=list[ReferralOut], tags=["referrals"])
+@router.get(
+    "/cases/{case_id}/referrals",
+    response_model=list[ReferralOut],
+    tags=["referrals"],
+    responses={404: {"description": "No referral of this case that you may see (or not routed yet)"}},
+)
 async def get_case_referrals(
-    case_id: UUID, uow: CurrentUnitOfWork
+    case_id: UUID, principal: ReferralReader, uow: CurrentUnitOfWork
 ) -> list[ReferralOut]:
-    """The case's referrals, lead first; empty until routing has processed the case."""
-    return [ReferralOut.of(referral) for referral in await handlers.referrals_of_case(uow, case_id)]
+    """The case's referrals you may see (your agency's, or all in the region you supervise), lead first. A case
+    you may not see answers exactly like one that does not exist, or is not routed yet: 404."""
+    referrals = await handlers.referrals_of_case(principal, uow, case_id)
+    if not referrals:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no referrals found")
+    return [ReferralOut.of(referral) for referral in referrals]
+
+
+@router.post(
+    "/referrals/{referral_id}/accept",
+    response_model=ReferralOut,
+    tags=["referrals"],
+    responses={404: {"description": "No such referral for your agency"}, 409: {"description": "Not in the queue"}},
+)
+async def accept_referral(referral_id: UUID, principal: ReferralActor, uow: CurrentUnitOfWork) -> ReferralOut:
+    """Your agency takes the case on (``referral.accepted``)."""
+    try:
+        referral = await handlers.accept_referral(principal, uow, referral_id)
+    except ReferralTransitionError as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
+    if referral is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "referral not found")
+    return ReferralOut.of(referral)

@@ -8,10 +8,12 @@ from uuid import UUID, uuid4
 
 from routing import SERVICE
 from routing.adapters import repository
+from routing.domain import access
 from routing.domain.agencies import Agency
 from routing.domain.cases import CaseToRoute
 from routing.domain.referrals import Referral
 from routing.domain.rules import route
+from shared.auth import Principal
 from shared.contracts import CaseReported
 from shared.contracts.base import utc_now
 from shared.unit_of_work import UnitOfWork
@@ -34,9 +36,24 @@ async def list_agencies(uow: UnitOfWork, *, province_code: str | None, regency_c
         return await repository.list_agencies(uow.session, province_code=province_code, regency_code=regency_code)
 
 
-async def referrals_of_case(uow: UnitOfWork, case_id: UUID) -> list[Referral]:
+async def referrals_of_case(principal: Principal, uow: UnitOfWork, case_id: UUID) -> list[Referral]:
     async with uow:
-        return await repository.referrals_of_case(uow.session, case_id)
+        referrals = await repository.referrals_of_case(uow.session, case_id)
+    return [referral for referral in referrals if access.can_view(principal, referral)]
+
+
+async def accept_referral(principal: Principal, uow: UnitOfWork, referral_id: UUID) -> Referral | None:
+    """The principal's agency takes the case on; None if there is no such referral for their agency.
+    Raises ReferralTransitionError if it is not in the queue any more."""
+    async with uow:
+        referral = await repository.get_referral_for_update(uow.session, referral_id)
+        if referral is None or not access.acts_for(principal, referral):
+            return None
+        accepted, event = referral.accept(by=principal.user_id, at=utc_now())
+        await repository.save_status(uow.session, accepted)
+        uow.emit(event)
+        await uow.commit()
+    return accepted
 
 
 async def refer_case(event: CaseReported, uow: UnitOfWork) -> list[Referral]:

@@ -1,0 +1,24 @@
+"""Who may see and act on referrals (the database holds the same rules as row-level security, 0002):
+
+- agency staff and supervisors see their own agency's referrals and act on them;
+- district supervisors (their regency), province admins and auditors (their province) see their region's;
+- only a province admin changes the agency directory; anyone signed in may read it.
+"""
+
+from __future__ import annotations
+
+from routing.domain.referrals import Referral
+from shared.auth import Principal, Role
+
+AGENCY_ROLES = (Role.AGENCY_STAFF, Role.AGENCY_SUPERVISOR)
+REFERRAL_READERS = (*AGENCY_ROLES, Role.DISTRICT_SUPERVISOR, Role.PROVINCE_ADMIN, Role.AUDITOR)
+DIRECTORY_READERS = tuple(role for role in Role if role is not Role.PUBLIC)
+DIRECTORY_EDITORS = (Role.PROVINCE_ADMIN,)
+
+
+def acts_for(principal: Principal, referral: Referral) -> bool:
+    return principal.has_role(*AGENCY_ROLES) and principal.agency_id == referral.agency_id
+
+
+def can_view(principal: Principal, referral: Referral) -> bool:
+    return acts_for(principal, referral) or principal.supervises(referral.province_code, referral.regency_code)
