@@ -17,6 +17,7 @@ from notifications.adapters.tables import inbox, outbox
 from notifications.domain.delivery import DeliveryLogEntry, DeliveryStatus, Outcome
 from notifications.domain.subscriptions import Subscription, SubscriptionRequest
 from notifications.settings import NotificationsSettings
+from shared.access import SERVICE_CONTEXT
 from shared.contracts import ReferralCreated
 from shared.crypto import FieldCipher
 from shared.db import create_engine
@@ -35,7 +36,7 @@ async def engine(make_settings: Callable[..., NotificationsSettings]) -> AsyncIt
 
 
 def new_uow(engine: AsyncEngine) -> UnitOfWork:
-    return UnitOfWork(engine, outbox=outbox, inbox=inbox)
+    return UnitOfWork(engine, access=SERVICE_CONTEXT, outbox=outbox, inbox=inbox)
 
 
 async def subscription_with_due_deliveries(engine: AsyncEngine, count: int) -> tuple[Subscription, list[UUID]]:
@@ -61,6 +62,14 @@ async def subscription_with_due_deliveries(engine: AsyncEngine, count: int) -> t
     return subscription, [event.event_id for event in events]
 
 
+async def expire_lease(engine: AsyncEngine, delivery_id: UUID) -> None:
+    async with new_uow(engine) as uow:
+        await uow.session.execute(
+            text("UPDATE deliveries SET next_attempt_at = now() WHERE delivery_id = :id"), {"id": delivery_id}
+        )
+        await uow.commit()
+
+
 async def claim(engine: AsyncEngine, limit: int, max_attempts: int = 12) -> list[repository.ClaimedDelivery]:
     async with new_uow(engine) as uow:
         claimed = await repository.claim_due(uow.session, limit=limit, lease_seconds=LEASE, max_attempts=max_attempts)
@@ -83,9 +92,7 @@ async def test_concurrent_claims_never_take_the_same_delivery(engine: AsyncEngin
 async def test_a_result_from_a_lost_claim_changes_nothing(engine: AsyncEngine) -> None:
     subscription, _ = await subscription_with_due_deliveries(engine, 1)
     [first] = [c for c in await claim(engine, 1_000) if c.subscription_id == subscription.subscription_id]
-    async with engine.begin() as connection:  # the lease runs out ...
-        await connection.execute(text("UPDATE deliveries SET next_attempt_at = now() WHERE delivery_id = :id"),
-                                 {"id": first.delivery_id})
+    await expire_lease(engine, first.delivery_id)  # the lease runs out ...
     [second] = [c for c in await claim(engine, 1_000) if c.subscription_id == subscription.subscription_id]
     assert second.attempt == 2  # ... and another worker starts attempt 2
 
@@ -103,9 +110,7 @@ async def test_a_last_attempt_that_never_reported_back_is_dead_lettered(engine: 
     subscription, _ = await subscription_with_due_deliveries(engine, 1)
     [claimed] = [c for c in await claim(engine, 1_000, max_attempts=1)
                  if c.subscription_id == subscription.subscription_id]
-    async with engine.begin() as connection:  # its worker died; the lease has run out
-        await connection.execute(text("UPDATE deliveries SET next_attempt_at = now() WHERE delivery_id = :id"),
-                                 {"id": claimed.delivery_id})
+    await expire_lease(engine, claimed.delivery_id)  # its worker died; the lease has run out
     assert not [c for c in await claim(engine, 1_000, max_attempts=1)
                 if c.subscription_id == subscription.subscription_id]
     async with new_uow(engine) as uow:

@@ -19,6 +19,8 @@ from sqlalchemy import text
 
 from notifications.app import create_app
 from notifications.settings import NotificationsSettings
+from shared.access import SERVICE_CONTEXT
+from shared.auth import Role
 from shared.contracts import REFERRALS, ReferralCreated
 from shared.crypto import DecryptionError
 from shared.webhooks import EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, SignatureError, verify
@@ -113,7 +115,10 @@ async def receiver() -> AsyncIterator[Receiver]:
 
 
 @pytest.fixture(scope="module")
-async def notifications(make_settings: Callable[..., NotificationsSettings]) -> AsyncIterator[httpx.AsyncClient]:
+async def notifications(
+    make_settings: Callable[..., NotificationsSettings], bearer: Callable[..., dict[str, str]]
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client signed in as a province admin, who manages every agency's subscriptions."""
     settings = make_settings(
         NotificationsSettings, "notifications",
         delivery_backoff_base_seconds=0.01, delivery_backoff_cap_seconds=0.05, delivery_max_attempts=MAX_ATTEMPTS,
@@ -122,7 +127,8 @@ async def notifications(make_settings: Callable[..., NotificationsSettings]) -> 
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://notifications") as client:
+        headers = bearer(Role.PROVINCE_ADMIN, user_id="admin-62", province_code="62")
+        async with httpx.AsyncClient(transport=transport, base_url="http://notifications", headers=headers) as client:
             client.app = app  # type: ignore[attr-defined]
             yield client
 
@@ -179,8 +185,9 @@ async def settled(client: httpx.AsyncClient, subscription_id: str, event_id: UUI
 
 
 async def scalar(client: httpx.AsyncClient, sql: str, **params: object) -> Any:
-    async with client.app.state.runtime.engine.connect() as connection:  # type: ignore[attr-defined]
-        return (await connection.execute(text(sql), params)).scalar()
+    """Read the service's own tables as the service itself would (row-level security lets the service role by)."""
+    async with client.app.state.runtime.unit_of_work(SERVICE_CONTEXT) as uow:  # type: ignore[attr-defined]
+        return (await uow.session.execute(text(sql), params)).scalar()
 
 
 def new_agency() -> str:
@@ -195,7 +202,9 @@ async def test_subscription_secret_is_stored_encrypted_and_never_returned(notifi
     assert response.status_code == 201, response.text
     created = response.json()
     assert secret not in response.text
-    assert set(created) == {"subscription_id", "agency_id", "url", "event_types", "active", "created_at"}
+    assert set(created) == {"subscription_id", "agency_id", "url", "event_types", "active", "created_at",
+                            "province_code"}
+    assert created["province_code"] == "62"  # the admin's province: only its cases' referrals
     assert created["active"] is True
     assert created["event_types"] == ["referral.created"]
     subscription_id = UUID(created["subscription_id"])
@@ -359,8 +368,8 @@ async def test_a_delivery_whose_worker_died_is_sent_when_its_lease_runs_out(
     agency = new_agency()
     subscription_id, hook = await subscribe(notifications, receiver, agency)
     event = referral(agency)
-    async with notifications.app.state.runtime.engine.begin() as connection:  # type: ignore[attr-defined]
-        await connection.execute(
+    async with notifications.app.state.runtime.unit_of_work(SERVICE_CONTEXT) as uow:  # type: ignore[attr-defined]
+        await uow.session.execute(
             text(
                 "INSERT INTO deliveries (delivery_id, subscription_id, event_id, event_type, case_id, payload, "
                 "status, attempts, next_attempt_at, last_attempt_at, created_at) VALUES (:delivery_id, "
@@ -370,6 +379,7 @@ async def test_a_delivery_whose_worker_died_is_sent_when_its_lease_runs_out(
             {"delivery_id": uuid4(), "subscription_id": UUID(subscription_id), "event_id": event.event_id,
              "event_type": event.event_type, "case_id": event.case_id, "payload": event.model_dump_json()},
         )
+        await uow.commit()
     await asyncio.sleep(0.5)
     assert receiver.of(hook) == []  # still leased
 

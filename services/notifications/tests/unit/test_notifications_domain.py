@@ -37,8 +37,9 @@ def referral(agency_id: str) -> ReferralCreated:
 
 
 def subscription(agency_id: str, *, event_types: tuple[str, ...] = ("referral.created",),
-                 active: bool = True) -> Subscription:
-    return Subscription(uuid4(), agency_id, "https://example.test/hook", event_types, active, datetime.now(UTC))
+                 active: bool = True, province_code: str | None = None) -> Subscription:
+    return Subscription(uuid4(), agency_id, "https://example.test/hook", event_types, active, datetime.now(UTC),
+                        province_code)
 
 
 # -- backoff ---------------------------------------------------------------------------------------------------
@@ -119,6 +120,15 @@ def test_only_subscriptions_that_asked_for_the_type_and_are_active() -> None:
     inactive = subscription("a", active=False)
     matched = subscriptions_for(referral("a"), [wants_it, other_type, inactive, second])
     assert matched == [wants_it, second]
+
+
+def test_a_subscription_limited_to_a_province_gets_only_that_provinces_referrals() -> None:
+    """A province admin of Kalimantan Selatan (63) subscribing a Kalimantan Tengah agency learns nothing of
+    Kalimantan Tengah's cases."""
+    anywhere = subscription("uptd-ppa-62.13")
+    here = subscription("uptd-ppa-62.13", province_code="62")
+    elsewhere = subscription("uptd-ppa-62.13", province_code="63")
+    assert subscriptions_for(referral("uptd-ppa-62.13"), [anywhere, here, elsewhere]) == [anywhere, here]
 
 
 def test_an_event_that_names_no_agency_goes_to_nobody() -> None:

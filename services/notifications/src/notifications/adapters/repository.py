@@ -36,6 +36,7 @@ def add_subscription(
         event_types=request.event_types,
         active=True,
         created_at=created_at,
+        province_code=request.province_code,
     )
     # Bound to this subscription: a ciphertext copied onto another subscription row does not decrypt.
     ciphertext = cipher.encrypt(request.secret, case_id=subscription.subscription_id, field=SECRET_FIELD)
@@ -48,6 +49,7 @@ def add_subscription(
             secret_ciphertext=ciphertext,
             active=subscription.active,
             created_at=subscription.created_at,
+            province_code=subscription.province_code,
         )
     )
     return subscription
@@ -61,6 +63,7 @@ def _subscription(row: Any) -> Subscription:
         event_types=tuple(row.event_types),
         active=row.active,
         created_at=row.created_at,
+        province_code=row.province_code,
     )
 
 
@@ -71,6 +74,7 @@ _SUBSCRIPTION_COLUMNS = (
     subscriptions.c.event_types,
     subscriptions.c.active,
     subscriptions.c.created_at,
+    subscriptions.c.province_code,
 )
 
 

@@ -29,6 +29,7 @@ class SubscriptionRow(NotificationsTable, table=True):
     secret_ciphertext: str = Field(description="AES-GCM ciphertext bound to this subscription (shared.crypto)")
     active: bool = True
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    province_code: str | None = Field(default=None, description="Only cases of this province (None: any)")
 
 
 class DeliveryRow(NotificationsTable, table=True):

@@ -32,6 +32,9 @@ class SubscriptionRequest:
     url: str
     event_types: tuple[str, ...]
     secret: str = field(repr=False)
+    # Only referrals of cases in this province (None: wherever the agency is referred cases). A province
+    # admin's subscriptions are always limited to their own province.
+    province_code: str | None = None
 
     def __post_init__(self) -> None:
         if not self.agency_id.strip():
@@ -60,6 +63,7 @@ class Subscription:
     event_types: tuple[str, ...]
     active: bool
     created_at: datetime
+    province_code: str | None = None
 
 
 def addressed_agency(event: Event) -> str | None:
@@ -75,8 +79,12 @@ def subscriptions_for(event: Event, candidates: Iterable[Subscription]) -> list[
     agency = addressed_agency(event)
     if agency is None:
         return []
+    province = event.province_code if isinstance(event, ReferralCreated) else None
     return [
         subscription
         for subscription in candidates
-        if subscription.active and subscription.agency_id == agency and event.event_type in subscription.event_types
+        if subscription.active
+        and subscription.agency_id == agency
+        and event.event_type in subscription.event_types
+        and subscription.province_code in (None, province)
     ]

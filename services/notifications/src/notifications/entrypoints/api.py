@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, SecretStr
 
+from notifications.domain.access import (
+    SUBSCRIBERS,
+    SUBSCRIPTION_READERS,
+    may_read_agency,
+    may_subscribe,
+    province_of_new_subscription,
+)
 from notifications.domain.delivery import DeliveryLogEntry, DeliveryStatus
 from notifications.domain.subscriptions import (
     DELIVERABLE_EVENT_TYPES,
@@ -18,9 +25,14 @@ from notifications.domain.subscriptions import (
     SubscriptionRequest,
 )
 from notifications.service_layer import handlers
-from shared.service import CurrentCipher, CurrentRuntime
+from shared.auth import Principal
+from shared.dependencies import CurrentCipher, CurrentUnitOfWork, require_roles
 
 router = APIRouter(prefix="/v1", tags=["subscriptions"])
+
+Subscriber = Annotated[Principal, Depends(require_roles(*SUBSCRIBERS))]
+SubscriptionReader = Annotated[Principal, Depends(require_roles(*SUBSCRIPTION_READERS))]
+NOT_YOURS: dict[int | str, dict[str, Any]] = {403: {"description": "Not your agency's"}}
 
 
 class SubscriptionIn(BaseModel):
@@ -42,6 +54,7 @@ class SubscriptionOut(BaseModel):
     event_types: list[str]
     active: bool
     created_at: datetime
+    province_code: str | None = Field(description="Only referrals of cases in this province (null: any)")
 
     @classmethod
     def of(cls, subscription: Subscription) -> SubscriptionOut:
@@ -52,6 +65,7 @@ class SubscriptionOut(BaseModel):
             event_types=list(subscription.event_types),
             active=subscription.active,
             created_at=subscription.created_at,
+            province_code=subscription.province_code,
         )
 
 
@@ -75,43 +89,52 @@ class DeliveryOut(BaseModel):
         return cls(**vars(entry))
 
 
-@router.post("/subscriptions", status_code=status.HTTP_201_CREATED, response_model=SubscriptionOut)
+@router.post("/subscriptions", status_code=status.HTTP_201_CREATED, response_model=SubscriptionOut, responses=NOT_YOURS)
 async def create_subscription(
-    body: SubscriptionIn,
-    runtime: CurrentRuntime,
-    cipher: CurrentCipher,
+    body: SubscriptionIn, principal: Subscriber, uow: CurrentUnitOfWork, cipher: CurrentCipher
 ) -> SubscriptionOut:
+    """An agency supervisor subscribes their own agency; a province admin any agency, for the referrals of
+    cases in the admin's province."""
+    if not may_subscribe(principal, body.agency_id):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "not your agency")
     try:
         request = SubscriptionRequest(
             agency_id=body.agency_id,
             url=str(body.url),
             event_types=tuple(body.event_types),
             secret=body.secret.get_secret_value(),
+            province_code=province_of_new_subscription(principal),
         )
     except InvalidSubscriptionError as error:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
             [{"loc": ["body", error.field], "msg": error.reason, "type": "value_error"}],
         ) from None
-    subscription = await handlers.subscribe(request, runtime.unit_of_work(), cipher)
+    subscription = await handlers.subscribe(request, uow, cipher)
     return SubscriptionOut.of(subscription)
 
 
-@router.get("/subscriptions", response_model=list[SubscriptionOut])
+@router.get("/subscriptions", response_model=list[SubscriptionOut], responses=NOT_YOURS)
 async def list_subscriptions(
     agency_id: Annotated[str, Query(min_length=1, max_length=100, description="The agency whose subscriptions")],
-    runtime: CurrentRuntime,
+    principal: SubscriptionReader,
+    uow: CurrentUnitOfWork,
 ) -> list[SubscriptionOut]:
-    return [SubscriptionOut.of(s) for s in await handlers.list_subscriptions(agency_id, runtime.unit_of_work())]
+    """The agency's subscriptions (a province admin: those of their province)."""
+    if not may_read_agency(principal, agency_id):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "not your agency")
+    return [SubscriptionOut.of(s) for s in await handlers.list_subscriptions(principal, agency_id, uow)]
 
 
 @router.get("/subscriptions/{subscription_id}/deliveries", response_model=list[DeliveryOut])
 async def list_deliveries(
     subscription_id: UUID,
-    runtime: CurrentRuntime,
+    principal: SubscriptionReader,
+    uow: CurrentUnitOfWork,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[DeliveryOut]:
-    entries = await handlers.delivery_log(subscription_id, runtime.unit_of_work(), limit=limit)
+    """The subscription's deliveries, newest first; 404 unless it is your agency's."""
+    entries = await handlers.delivery_log(principal, subscription_id, uow, limit=limit)
     if entries is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such subscription")
     return [DeliveryOut.of(entry) for entry in entries]

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from notifications import SERVICE
 from notifications.service_layer.handlers import queue_deliveries
+from shared.access import SERVICE_CONTEXT
 from shared.contracts import REFERRALS, Event, ReferralCreated, TopicSpec
 from shared.messaging import subscribe
 from shared.service import Runtime
@@ -19,7 +20,7 @@ REFERRALS_CONSUMER = "notifications.referrals"
 
 def register_subscribers(runtime: Runtime, *, on_queued: Callable[[], None]) -> None:
     async def on_referral_event(event: Event) -> None:
-        if await queue_deliveries(event, runtime.unit_of_work(), consumer=REFERRALS_CONSUMER):
+        if await queue_deliveries(event, runtime.unit_of_work(SERVICE_CONTEXT), consumer=REFERRALS_CONSUMER):
             on_queued()
 
     subscribe(

@@ -8,7 +8,7 @@ once; a free slot is filled as soon as it frees, so one slow endpoint does not h
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import functools
 import logging
 from collections.abc import Coroutine
 
@@ -16,6 +16,8 @@ from notifications.adapters.webhook_sender import WebhookSender, new_http_client
 from notifications.domain.delivery import Outcome, RetryPolicy
 from notifications.service_layer.delivery import Send, attempt_delivery, claim_due
 from notifications.settings import NotificationsSettings
+from shared.access import SERVICE_CONTEXT
+from shared.aio import wait_until_set
 from shared.crypto import FieldCipher
 from shared.service import Runtime
 
@@ -25,6 +27,7 @@ log = logging.getLogger(__name__)
 class DeliveryWorker:
     def __init__(self, runtime: Runtime, settings: NotificationsSettings, cipher: FieldCipher) -> None:
         self._runtime = runtime
+        self._unit_of_work = functools.partial(runtime.unit_of_work, SERVICE_CONTEXT)
         self._cipher = cipher
         self._slots = settings.delivery_batch_size
         self._lease_seconds = settings.delivery_lease_seconds
@@ -64,7 +67,7 @@ class DeliveryWorker:
                 continue
             try:
                 deliveries = await claim_due(
-                    self._runtime.unit_of_work, limit=free, lease_seconds=self._lease_seconds, policy=self._policy
+                    self._unit_of_work, limit=free, lease_seconds=self._lease_seconds, policy=self._policy
                 )
                 failures = 0
             except Exception as error:  # noqa: BLE001 - the worker must outlive database outages
@@ -73,7 +76,7 @@ class DeliveryWorker:
                 await asyncio.sleep(min(0.2 * 2**failures, 5.0))
                 continue
             for delivery in deliveries:
-                self._start(attempt_delivery(delivery, self._runtime.unit_of_work, send, self._cipher, self._policy))
+                self._start(attempt_delivery(delivery, self._unit_of_work, send, self._cipher, self._policy))
             if len(deliveries) < free:
                 await self._wait_for_work()  # nothing else is due yet
 
@@ -91,5 +94,4 @@ class DeliveryWorker:
 
     async def _wait_for_work(self) -> None:
         """Until something was queued, an attempt finished (a slot is free), or the poll interval passed."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wakeup.wait(), self._idle_seconds)
+        await wait_until_set(self._wakeup, self._idle_seconds)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from notifications.adapters import repository
+from notifications.domain import access
 from notifications.domain.delivery import DeliveryLogEntry
 from notifications.domain.subscriptions import (
     Subscription,
@@ -12,6 +13,7 @@ from notifications.domain.subscriptions import (
     addressed_agency,
     subscriptions_for,
 )
+from shared.auth import Principal
 from shared.contracts import Event
 from shared.contracts.base import utc_now
 from shared.crypto import FieldCipher
@@ -25,15 +27,21 @@ async def subscribe(request: SubscriptionRequest, uow: UnitOfWork, cipher: Field
     return subscription
 
 
-async def list_subscriptions(agency_id: str, uow: UnitOfWork) -> list[Subscription]:
+async def list_subscriptions(principal: Principal, agency_id: str, uow: UnitOfWork) -> list[Subscription]:
+    """The agency's subscriptions the principal may read."""
     async with uow:
-        return await repository.subscriptions_of_agency(uow.session, agency_id)
+        subscriptions = await repository.subscriptions_of_agency(uow.session, agency_id)
+    return [subscription for subscription in subscriptions if access.may_read(principal, subscription)]
 
 
-async def delivery_log(subscription_id: UUID, uow: UnitOfWork, *, limit: int) -> list[DeliveryLogEntry] | None:
-    """The subscription's deliveries, newest first; None if there is no such subscription."""
+async def delivery_log(
+    principal: Principal, subscription_id: UUID, uow: UnitOfWork, *, limit: int
+) -> list[DeliveryLogEntry] | None:
+    """The subscription's deliveries, newest first; None if there is no such subscription the principal may
+    read."""
     async with uow:
-        if await repository.get_subscription(uow.session, subscription_id) is None:
+        subscription = await repository.get_subscription(uow.session, subscription_id)
+        if subscription is None or not access.may_read(principal, subscription):
             return None
         return await repository.delivery_log(uow.session, subscription_id, limit=limit)
 
