@@ -17,6 +17,7 @@ from sqlalchemy import text
 from reporting.app import create_app
 from reporting.domain.statistics import ALLOWED_GROUP_KEYS
 from reporting.settings import ReportingSettings
+from shared.auth import Role
 from shared.contracts import CASES, AgeGroup, CaseReported, Channel, Sex, ViolenceType
 
 pytestmark = pytest.mark.integration
@@ -54,13 +55,25 @@ def case_reported(
 
 
 @pytest.fixture(scope="module")
-async def reporting(make_settings: Callable[..., ReportingSettings]) -> AsyncIterator[httpx.AsyncClient]:
+async def reporting(
+    make_settings: Callable[..., ReportingSettings], bearer: Callable[..., dict[str, str]]
+) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(make_settings(ReportingSettings, "reporting"))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://reporting") as client:
             client.app = app  # type: ignore[attr-defined]
+            client.bearer = bearer  # type: ignore[attr-defined]
             yield client
+
+
+def admin_for(client: httpx.AsyncClient, params: dict[str, str]) -> dict[str, str]:
+    """A province admin of the province the query is about (each test works in its own province)."""
+    province = params.get("province") or params.get("regency", "99")[:2]
+    headers: dict[str, str] = client.bearer(  # type: ignore[attr-defined]
+        Role.PROVINCE_ADMIN, user_id=f"admin-{province}", province_code=province
+    )
+    return headers
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +94,7 @@ async def publish(producer: AIOKafkaProducer, event: CaseReported, *, partition:
 
 
 async def stats(client: httpx.AsyncClient, **params: str) -> dict[str, Any]:
-    response = await client.get("/v1/stats/cases", params={**THIS_YEAR, **params})
+    response = await client.get("/v1/stats/cases", params={**THIS_YEAR, **params}, headers=admin_for(client, params))
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -177,13 +190,17 @@ async def test_filters_by_period_province_and_regency(
     june_1 = {"from": f"{YEAR}-06-01", "to": f"{YEAR}-06-01"}
     assert (await stats(reporting, regency="98.01", **june_1))["total_cases"] == 1
 
-    # The filters combine: a regency outside the province matches nothing.
-    nothing = await stats(reporting, group_by="regency", province="98", regency="97.01")
-    assert nothing == {"group_by": ["regency"], "rows": [], "total_cases": 0}
+    # The filters combine: a regency outside the province is outside what its admin supervises.
+    params = {"group_by": "regency", "province": "98", "regency": "97.01"}
+    outside = await reporting.get("/v1/stats/cases", params=params, headers=admin_for(reporting, params))
+    assert outside.status_code == 403
+    assert outside.json() == {"detail": "outside the region you supervise"}
 
 
 async def test_unknown_group_key_and_bad_filters_name_the_field(reporting: httpx.AsyncClient) -> None:
-    response = await reporting.get("/v1/stats/cases", params={"group_by": "regency,district"})
+    response = await reporting.get(
+        "/v1/stats/cases", params={"group_by": "regency,district"}, headers=admin_for(reporting, {})
+    )
     assert response.status_code == 422
     [error] = response.json()["detail"]
     assert error["loc"] == ["query", "group_by"]
@@ -197,7 +214,7 @@ async def test_unknown_group_key_and_bad_filters_name_the_field(reporting: httpx
         ({"province": "6213"}, "province"),
         ({"regency": "62-13"}, "regency"),
     ):
-        response = await reporting.get("/v1/stats/cases", params=params)
+        response = await reporting.get("/v1/stats/cases", params=params, headers=admin_for(reporting, {}))
         assert response.status_code == 422, params
         assert ["query", field] in [item["loc"] for item in response.json()["detail"]], response.text
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
+from uuid import UUID
 
-from fastapi import APIRouter, HTTPException, Query, status
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, HTTPException, Query, status
+from pydantic import BaseModel, ConfigDict, Field
 
+from reporting.domain.access import AUDIT_READERS, STATS_READERS, OutsideRegionError, scoped_to_region
 from reporting.domain.statistics import (
     ALLOWED_GROUP_KEYS,
     CaseStatistics,
@@ -15,10 +17,14 @@ from reporting.domain.statistics import (
     StatsQueryError,
     parse_group_by,
 )
-from reporting.service_layer.handlers import case_statistics
-from shared.service import CurrentRuntime
+from reporting.service_layer import handlers
+from shared.auth import Principal
+from shared.dependencies import CurrentUnitOfWork, require_roles
 
-router = APIRouter(prefix="/v1/stats", tags=["statistics"])
+router = APIRouter(prefix="/v1")
+
+StatsReader = Annotated[Principal, Depends(require_roles(*STATS_READERS))]
+AuditReader = Annotated[Principal, Depends(require_roles(*AUDIT_READERS))]
 
 
 class CaseStatsOut(BaseModel):
@@ -41,10 +47,31 @@ class CaseStatsOut(BaseModel):
         return cls(group_by=keys, rows=rows, total_cases=statistics.total_cases)
 
 
-@router.get("/cases", response_model=CaseStatsOut)
+class PersonalDataReadOut(BaseModel):
+    """One read of a case's personal fields: who, for which agency, which fields, when, through what."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    event_id: UUID
+    case_id: UUID
+    actor_user_id: str
+    actor_agency_id: str | None
+    actor_roles: list[str]
+    fields: list[str]
+    endpoint: str
+    occurred_at: datetime
+
+
+@router.get(
+    "/stats/cases",
+    response_model=CaseStatsOut,
+    tags=["statistics"],
+    responses={403: {"description": "Outside the region you supervise"}},
+)
 async def case_stats(
     *,
-    runtime: CurrentRuntime,
+    principal: StatsReader,
+    uow: CurrentUnitOfWork,
     group_by: Annotated[
         str | None,
         Query(description=f"Comma-separated breakdown, any of: {', '.join(ALLOWED_GROUP_KEYS)}",
@@ -63,9 +90,31 @@ async def case_stats(
             province_code=province,
             regency_code=regency,
         )
+        query = scoped_to_region(principal, query)
     except StatsQueryError as error:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
             [{"loc": ["query", error.field], "msg": error.reason, "type": "value_error"}],
         ) from None
-    return CaseStatsOut.of(await case_statistics(query, runtime.unit_of_work()))
+    except OutsideRegionError:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "outside the region you supervise") from None
+    return CaseStatsOut.of(await handlers.case_statistics(query, uow))
+
+
+@router.get(
+    "/audit/cases/{case_id}/reads",
+    response_model=list[PersonalDataReadOut],
+    tags=["audit"],
+    responses={404: {"description": "No such case in the statistics of your province"}},
+)
+async def case_reads(
+    case_id: UUID,
+    principal: AuditReader,
+    uow: CurrentUnitOfWork,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[PersonalDataReadOut]:
+    """Every recorded read of the case's personal fields, oldest first (cases of your province)."""
+    reads = await handlers.reads_of_case(principal, case_id, uow, limit=limit)
+    if reads is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "case not found")
+    return [PersonalDataReadOut.model_validate(read) for read in reads]

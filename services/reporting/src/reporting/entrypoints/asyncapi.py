@@ -7,7 +7,8 @@ from shared.asyncapi import service_spec
 
 spec = service_spec(
     SERVICE,
-    description="Reporting builds SIMFONI-PPA statistics from case events.",
+    description="Reporting builds SIMFONI-PPA statistics from case events, and keeps the audit trail of every "
+    "read of personal fields.",
     consumes=CONSUMES,
     publishes=(),
 )

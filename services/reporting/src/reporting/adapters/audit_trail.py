@@ -1,0 +1,63 @@
+"""Storing and reading the read audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import Table, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.adapters.tables import CaseFactsRow, PersonalDataReadRow
+from shared.contracts import PersonalDataRead
+
+personal_data_reads: Table = PersonalDataReadRow.__table__  # type: ignore[attr-defined]
+
+
+async def add_read(session: AsyncSession, event: PersonalDataRead) -> None:
+    await session.execute(
+        insert(personal_data_reads)
+        .values(
+            event_id=event.event_id,
+            case_id=event.case_id,
+            actor_user_id=event.actor_user_id,
+            actor_agency_id=event.actor_agency_id,
+            actor_roles=list(event.actor_roles),
+            fields=list(event.fields),
+            endpoint=event.endpoint,
+            occurred_at=event.occurred_at,
+        )
+        .on_conflict_do_nothing(index_elements=["event_id"])
+    )
+
+
+@dataclass(frozen=True)
+class RecordedRead:
+    """One row of the trail, as plain data (it outlives the transaction that read it)."""
+
+    event_id: UUID
+    case_id: UUID
+    actor_user_id: str
+    actor_agency_id: str | None
+    actor_roles: list[str]
+    fields: list[str]
+    endpoint: str
+    occurred_at: datetime
+
+
+async def reads_of_case(session: AsyncSession, case_id: UUID, *, limit: int) -> list[RecordedRead]:
+    table = personal_data_reads
+    rows = await session.execute(
+        select(table).where(table.c.case_id == case_id).order_by(table.c.occurred_at).limit(limit)
+    )
+    return [RecordedRead(**row._asdict()) for row in rows]
+
+
+async def case_region(session: AsyncSession, case_id: UUID) -> tuple[str, str] | None:
+    """The (province, regency) of a counted case, if the acting principal may see it at all."""
+    facts: Table = CaseFactsRow.__table__  # type: ignore[attr-defined]
+    query = select(facts.c.province_code, facts.c.regency_code).where(facts.c.case_id == case_id)
+    row = (await session.execute(query)).first()
+    return (row.province_code, row.regency_code) if row else None
