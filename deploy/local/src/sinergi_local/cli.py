@@ -1,19 +1,36 @@
-"""``sinergi token issue``: development tokens for calling the services by hand.
+"""``sinergi``: developer tools for the local platform.
 
-Settings come from the environment with the prefix ``SINERGI_`` (``SINERGI_ENVIRONMENT``, ``SINERGI_AUTH_ISSUER``,
-``SINERGI_AUTH_AUDIENCE``, ``SINERGI_AUTH_HS256_SECRET``); outside development no token is issued.
+``sinergi token issue``: development tokens for calling the services by hand. Settings come from the environment
+with the prefix ``SINERGI_`` (``SINERGI_ENVIRONMENT``, ``SINERGI_AUTH_ISSUER``, ``SINERGI_AUTH_AUDIENCE``,
+``SINERGI_AUTH_HS256_SECRET``); outside development no token is issued.
+
+``sinergi keys rotate``: re-encrypts with the active key the personal fields still under an old one, by running
+``python -m <service> rotate-keys`` for every service that stores ciphertexts, with exactly the environment the
+running local platform gives that service (``Platform.service_env``): the keys the running services use.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from pydantic import ValidationError
 from pydantic_settings import SettingsConfigDict
 
-from shared.auth import AuthSettings, Role, issue_development_token
+from shared.auth import Role, issue_development_token
+from shared.settings import AuthSettings
+from sinergi_local import infrastructure, processes
+from sinergi_local.__main__ import RUN_DIR
+from sinergi_local.platform import REPO_ROOT, Platform
+
+# The services that store encrypted personal fields (each passes its ``encrypted_columns`` to ``shared.cli.run``).
+ENCRYPTING_SERVICES = ("intake", "notifications")
+# The ports `make up` runs PostgreSQL and the broker on (``start_platform``'s defaults).
+POSTGRES_PORT, KAFKA_PORT = 55432, 19092
 
 
 class CliAuthSettings(AuthSettings):
@@ -35,11 +52,35 @@ def _parser() -> argparse.ArgumentParser:
     issue.add_argument("--province", help="province code, e.g. 62")
     issue.add_argument("--regency", help="regency code, e.g. 62.13")
     issue.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds (default 3600)")
+
+    keys = commands.add_parser("keys", help="personal-field encryption keys")
+    keys_commands = keys.add_subparsers(dest="keys_command", required=True)
+    rotate = keys_commands.add_parser(
+        "rotate", help="re-encrypt with the active key the personal fields still under an old key (running platform)"
+    )
+    rotate.add_argument(
+        "--service", action="append", choices=ENCRYPTING_SERVICES, help="only this service (repeat for more)"
+    )
+    rotate.add_argument("--batch-size", type=_positive_int, default=500, help="rows per transaction (default 500)")
+    rotate.add_argument("--run-dir", type=Path, default=RUN_DIR, help="the local platform's run folder")
     return parser
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "keys":
+        return rotate_keys(args.run_dir, tuple(args.service or ENCRYPTING_SERVICES), batch_size=args.batch_size)
+    return issue_token(args)
+
+
+def issue_token(args: argparse.Namespace) -> int:
     try:
         settings = CliAuthSettings()
         token = issue_development_token(
@@ -62,6 +103,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     sys.stdout.write(token + "\n")
     return 0
+
+
+def running_platform(run_dir: Path) -> Platform:
+    """The platform `make up` started under ``run_dir``, attached to without starting anything."""
+    postmaster = run_dir / "postgres" / "data" / "postmaster.pid"
+    postgres_pid = int(postmaster.read_text().split()[0]) if postmaster.exists() else None
+    postgres_up = bool(os.environ.get("DATABASE_URL")) or (
+        postgres_pid is not None and processes.is_running(postgres_pid)
+    )
+    broker_up = bool(os.environ.get("KAFKA_BOOTSTRAP_SERVERS")) or (
+        processes.read_pid(run_dir / "pids" / "tansu.pid") is not None
+    )
+    if not (postgres_up and broker_up):
+        raise RuntimeError(f"the local platform is not running under {run_dir} (start it with `make up`)")
+    # Both are running (or external), so this only finds them.
+    return Platform(run_dir, infrastructure.start(run_dir, postgres_port=POSTGRES_PORT, kafka_port=KAFKA_PORT))
+
+
+def rotate_keys(run_dir: Path, services: Sequence[str], *, batch_size: int) -> int:
+    try:
+        platform = running_platform(run_dir)
+    except RuntimeError as error:
+        sys.stderr.write(f"sinergi: cannot rotate keys: {error}\n")
+        return 1
+    status = 0
+    for service in services:
+        # The service prints its counts, one per line, on stdout; its logs go to stderr.
+        sys.stdout.flush()
+        result = subprocess.run(
+            [sys.executable, "-m", service, "rotate-keys", "--batch-size", str(batch_size)],
+            env=platform.service_env(service), cwd=REPO_ROOT, check=False,
+        )
+        if result.returncode != 0:
+            sys.stderr.write(f"sinergi: {service} rotate-keys failed (exit {result.returncode})\n")
+            status = 1
+    return status
 
 
 if __name__ == "__main__":

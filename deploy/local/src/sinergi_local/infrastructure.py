@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncpg
@@ -19,7 +19,8 @@ DATABASE = "sinergi"
 
 @dataclass(frozen=True)
 class Infrastructure:
-    admin_dsn: str  # a role that may create roles and schemas, on the Sinergi database
+    # A role that may create roles and schemas, on the Sinergi database; kept out of repr (it holds a password).
+    admin_dsn: str = field(repr=False)
     kafka_bootstrap_servers: str
     kafka_enable_idempotence: bool
     started_postgres: bool

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import httpx
 
+from shared.auth import Role, issue_development_token
 from shared.provision import provision_schema
+from shared.settings import AuthSettings
 from sinergi_local import infrastructure, processes
 from sinergi_local.infrastructure import Infrastructure
 
@@ -30,6 +32,16 @@ class Platform:
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
+
+    def bearer(self, *roles: Role, user_id: str, **claims: str | None) -> dict[str, str]:
+        """Request headers with a development token (the local platform runs in development, where the services
+        accept HS256 tokens signed with the development secret; ``sinergi token issue`` mints the same)."""
+        token = issue_development_token(
+            AuthSettings(environment="development"), user_id=user_id, roles=roles,
+            agency_id=claims.get("agency_id"), agency_type=claims.get("agency_type"),
+            province_code=claims.get("province_code"), regency_code=claims.get("regency_code"),
+        )
+        return {"Authorization": f"Bearer {token}"}
 
     def password(self, role: str) -> str:
         return infrastructure.save_secret(self.run_dir, role)
