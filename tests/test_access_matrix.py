@@ -1,0 +1,399 @@
+"""Who may do what, as one table: roles x agencies x regions x every endpoint of every service.
+
+A small world is built through the services' own APIs and events (the four services in process, the real
+Postgres and broker): case A reported by an operator in Barito Timur (62.13) and referred by routing to the
+UPTD PPA there, case B reported by the public in Banjarmasin (63.71), a province admin's subscription for the
+UPTD PPA of 62.13, and one audited read of case A. Then every principal below calls every endpoint:
+
+- an allowed call succeeds (2xx; a repeated action on a changed state may answer 409);
+- a "filtered" call succeeds but shows none of case A (a list scoped to what the caller may see);
+- any other call fails with 401 (no identity), 403 or 404, and its body holds nothing of case A.
+
+``MATRIX`` has one entry per endpoint; a route that is in no entry fails ``test_every_endpoint_is_in_the_matrix``,
+so an endpoint added later joins with one line. ``DATABASE_MATRIX`` asks Postgres the same questions directly
+as the app role, with each principal's identity set for the transaction and no API check in the way: row-level
+security alone must give the same answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import exc, text
+
+from intake.app import create_app as create_intake
+from intake.settings import IntakeSettings
+from notifications.app import create_app as create_notifications
+from notifications.settings import NotificationsSettings
+from reporting.app import create_app as create_reporting
+from reporting.settings import ReportingSettings
+from routing.app import create_app as create_routing
+from routing.directory_data import demo_directory
+from routing.settings import RoutingSettings
+from shared.access import AccessContext
+from shared.auth import Principal, Role
+
+pytestmark = pytest.mark.integration
+
+# --- the people -------------------------------------------------------------------------------------------------
+
+LEAD_AGENCY = "uptd-ppa-62.13"  # routing's lead agency for a case in 62.13 (the demo directory)
+
+
+def _principal(user_id: str, *roles: Role, **claims: str) -> Principal:
+    return Principal(
+        user_id=user_id, roles=frozenset(roles), agency_id=claims.get("agency_id"),
+        agency_type=claims.get("agency_type"), province_code=claims.get("province_code"),
+        regency_code=claims.get("regency_code"),
+    )
+
+
+PRINCIPALS: dict[str, Principal | None] = {
+    "public": None,
+    "operator-a": _principal("operator-a", Role.OPERATOR),  # took the report of case A
+    "operator-b": _principal("operator-b", Role.OPERATOR),
+    "staff-62.13": _principal("staff-62.13", Role.AGENCY_STAFF, agency_id=LEAD_AGENCY, agency_type="uptd_ppa"),
+    "supervisor-62.13": _principal("supervisor-62.13", Role.AGENCY_SUPERVISOR, agency_id=LEAD_AGENCY,
+                                   agency_type="uptd_ppa"),
+    # Same district as case A, not referred: a school must not see it.
+    "school-62.13": _principal("school-62.13", Role.AGENCY_STAFF, agency_id="disdik-62.13",
+                               agency_type="dinas_pendidikan"),
+    # A police unit of another district of the same province.
+    "police-62.01": _principal("police-62.01", Role.AGENCY_STAFF, agency_id="polres-62.01", agency_type="police_ppa"),
+    "staff-63.71": _principal("staff-63.71", Role.AGENCY_STAFF, agency_id="uptd-ppa-63.71", agency_type="uptd_ppa"),
+    "district-62.13": _principal("district-62.13", Role.DISTRICT_SUPERVISOR, province_code="62",
+                                 regency_code="62.13"),
+    "district-62.01": _principal("district-62.01", Role.DISTRICT_SUPERVISOR, province_code="62",
+                                 regency_code="62.01"),
+    "admin-62": _principal("admin-62", Role.PROVINCE_ADMIN, province_code="62"),
+    "admin-63": _principal("admin-63", Role.PROVINCE_ADMIN, province_code="63"),
+    "auditor-62": _principal("auditor-62", Role.AUDITOR, province_code="62"),
+    "auditor-63": _principal("auditor-63", Role.AUDITOR, province_code="63"),
+}
+EVERYONE = frozenset(PRINCIPALS)
+SIGNED_IN = EVERYONE - {"public"}
+LEAD_AGENCY_PEOPLE = frozenset({"staff-62.13", "supervisor-62.13"})
+REGION_OF_A = frozenset({"district-62.13", "admin-62", "auditor-62"})  # supervise 62.13, without personal fields
+CASE_A_VIEWERS = LEAD_AGENCY_PEOPLE | REGION_OF_A | {"operator-a"}
+PERSONAL_FIELDS = frozenset({"narrative", "victim_name", "reporter_name", "reporter_phone", "address"})
+
+# --- every endpoint ---------------------------------------------------------------------------------------------
+
+NEW_AGENCY = {"agency_id": "matrix-ngo-62.13", "name": "LSM Uji Matriks", "agency_type": "ngo", "level": "regency",
+              "province_code": "62", "regency_code": "62.13", "services": ["pendampingan"]}
+NEW_SUBSCRIPTION = {"agency_id": LEAD_AGENCY, "url": "http://127.0.0.1:9/matrix", "event_types": ["referral.created"],
+                    "secret": "matrix-secret-0123456789abcdef"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    service: str
+    method: str
+    route: str  # the route's path template, as the app declares it
+    kind: str  # read, act, subscribe, export, submit or admin
+    allowed: frozenset[str]
+    filtered: frozenset[str] = frozenset()
+    params: Mapping[str, str] = field(default_factory=dict)
+    body: Mapping[str, Any] | None = None
+    shows: str | None = None  # the world id an allowed answer must contain
+
+
+MATRIX = (
+    Entry("intake", "POST", "/v1/reports", "submit", EVERYONE, body={
+        "regency_code": "62.01", "violence_types": ["psikis"], "victim": {"sex": "perempuan", "age": 30},
+        "narrative": "Laporan uji matriks akses.", "channel": "web"}),
+    Entry("intake", "GET", "/v1/cases", "read", CASE_A_VIEWERS, filtered=SIGNED_IN - CASE_A_VIEWERS,
+          params={"limit": "500"}, shows="case_a"),
+    Entry("intake", "GET", "/v1/cases/{case_id}", "read", CASE_A_VIEWERS, shows="case_a"),
+    Entry("routing", "PUT", "/v1/directory", "admin", frozenset({"admin-62", "admin-63"}),
+          body={"agencies": [NEW_AGENCY]}),
+    Entry("routing", "GET", "/v1/agencies", "read", SIGNED_IN),
+    Entry("routing", "GET", "/v1/cases/{case_id}/referrals", "read", LEAD_AGENCY_PEOPLE | REGION_OF_A,
+          shows="referral_a"),
+    Entry("routing", "POST", "/v1/referrals/{referral_id}/accept", "act", LEAD_AGENCY_PEOPLE),
+    Entry("notifications", "POST", "/v1/subscriptions", "subscribe",
+          frozenset({"supervisor-62.13", "admin-62", "admin-63"}), body=NEW_SUBSCRIPTION),
+    Entry("notifications", "GET", "/v1/subscriptions", "read", LEAD_AGENCY_PEOPLE | {"admin-62"},
+          filtered=frozenset({"admin-63"}), params={"agency_id": LEAD_AGENCY}, shows="subscription_a"),
+    Entry("notifications", "GET", "/v1/subscriptions/{subscription_id}/deliveries", "read",
+          LEAD_AGENCY_PEOPLE | {"admin-62"}, shows="delivery_a"),
+    Entry("reporting", "GET", "/v1/stats/cases", "export", REGION_OF_A | {"district-62.01"},
+          params={"province": "62"}),
+    Entry("reporting", "GET", "/v1/audit/cases/{case_id}/reads", "read", frozenset({"auditor-62"}),
+          shows="case_a"),
+)
+NOT_IN_THE_MATRIX = {"/health", "/ready", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+
+
+# --- the same rules, asked of Postgres directly -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DatabaseCheck:
+    service: str
+    question: str
+    sql: str  # counts the rows of the world the principal's transaction sees
+    sees: frozenset[str]
+
+
+DATABASE_MATRIX = (
+    DatabaseCheck("intake", "case A", "SELECT count(*) FROM cases WHERE case_id = :case_a", CASE_A_VIEWERS),
+    DatabaseCheck("intake", "case A's personal fields",
+                  "SELECT count(*) FROM case_personal_fields WHERE case_id = :case_a",
+                  LEAD_AGENCY_PEOPLE | {"operator-a"}),
+    DatabaseCheck("intake", "who case A is referred to", "SELECT count(*) FROM case_access WHERE case_id = :case_a",
+                  LEAD_AGENCY_PEOPLE),
+    DatabaseCheck("intake", "case B", "SELECT count(*) FROM cases WHERE case_id = :case_b",
+                  frozenset({"staff-63.71", "admin-63", "auditor-63"})),
+    DatabaseCheck("routing", "case A's referrals", "SELECT count(*) FROM referrals WHERE case_id = :case_a",
+                  LEAD_AGENCY_PEOPLE | REGION_OF_A),
+    DatabaseCheck("routing", "the directory", "SELECT least(count(*), 1) FROM agencies", SIGNED_IN),
+    DatabaseCheck("notifications", "the subscription for case A's agency",
+                  "SELECT count(*) FROM subscriptions WHERE subscription_id = :subscription_a",
+                  LEAD_AGENCY_PEOPLE | {"admin-62"}),
+    DatabaseCheck("notifications", "case A's delivery", "SELECT count(*) FROM deliveries WHERE case_id = :case_a",
+                  LEAD_AGENCY_PEOPLE | {"admin-62"}),
+    DatabaseCheck("reporting", "case A in the statistics", "SELECT count(*) FROM case_facts WHERE case_id = :case_a",
+                  REGION_OF_A),
+    DatabaseCheck("reporting", "case A's violence types",
+                  "SELECT least(count(*), 1) FROM case_violence_types WHERE case_id = :case_a", REGION_OF_A),
+    DatabaseCheck("reporting", "case A's read trail",
+                  "SELECT least(count(*), 1) FROM personal_data_reads WHERE case_id = :case_a",
+                  frozenset({"auditor-62"})),
+)
+
+# Writes straight to the tables: (service, what, statement, who may). A refused write changes no row or is
+# rejected by a policy; every write runs in a transaction that is rolled back.
+DATABASE_WRITES: tuple[tuple[str, str, str, frozenset[str]], ...] = (
+    ("routing", "accept case A's referral", "UPDATE referrals SET status = 'accepted' WHERE case_id = :case_a",
+     LEAD_AGENCY_PEOPLE),
+    ("routing", "change the directory", "UPDATE agencies SET name = name || ' (x)'",
+     frozenset({"admin-62", "admin-63"})),
+    ("routing", "delete case A's referrals", "DELETE FROM referrals WHERE case_id = :case_a", frozenset()),
+    ("intake", "delete case A", "DELETE FROM case_personal_fields WHERE case_id = :case_a", frozenset()),
+    ("intake", "grant an agency case A",
+     "INSERT INTO case_access (case_id, agency_id, agency_type, referral_id, referred_at)"
+     " VALUES (:case_a, 'polres-62.01', 'police_ppa', gen_random_uuid(), now())", frozenset()),
+    ("reporting", "erase case A's read trail", "DELETE FROM personal_data_reads WHERE case_id = :case_a", frozenset()),
+)
+
+
+# --- the world --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    apps: dict[str, FastAPI]
+    clients: dict[str, httpx.AsyncClient]
+    ids: dict[str, str]
+    secrets: set[str]  # values that no refused call may show: ids, case number, personal values
+
+    def headers(self, name: str, bearer: Callable[..., dict[str, str]]) -> dict[str, str]:
+        principal = PRINCIPALS[name]
+        if principal is None:
+            return {}
+        claims = {"agency_id": principal.agency_id, "agency_type": principal.agency_type,
+                  "province_code": principal.province_code, "regency_code": principal.regency_code}
+        return bearer(*principal.roles, user_id=principal.user_id, **claims)
+
+
+CASE_A: dict[str, Any] = {
+    "regency_code": "62.13", "violence_types": ["seksual"], "channel": "hotline",
+    "victim": {"sex": "perempuan", "age": 12, "name": "Matriks Korban Rahasia"},
+    "reporter": {"name": "Matriks Pelapor Rahasia", "phone": "+62 811-0000-4242"},
+    "address": "Jl. Matriks Rahasia No. 7", "narrative": "Narasi matriks rahasia tentang kasus A.",
+}
+CASE_B = {"regency_code": "63.71", "violence_types": ["fisik"], "channel": "web",
+          "victim": {"sex": "laki_laki", "age": 15}, "narrative": "Narasi matriks kasus B."}
+
+
+async def _eventually(check: Callable[[], Any], what: str) -> Any:
+    """Poll ``check`` until it answers (events take a consumer-group join or two to arrive)."""
+    try:
+        async with asyncio.timeout(60):
+            while True:
+                if result := await check():
+                    return result
+                await asyncio.sleep(0.2)
+    except TimeoutError:
+        pytest.fail(f"timed out waiting until {what}")
+
+
+@pytest.fixture(scope="module")
+async def world(make_settings: Callable[..., Any], bearer: Callable[..., dict[str, str]]) -> AsyncIterator[World]:
+    apps = {
+        "intake": create_intake(make_settings(IntakeSettings, "intake", http_public_rate_limit="1000/minute")),
+        "routing": create_routing(make_settings(RoutingSettings, "routing")),
+        "notifications": create_notifications(make_settings(NotificationsSettings, "notifications")),
+        "reporting": create_reporting(make_settings(ReportingSettings, "reporting")),
+    }
+    async with contextlib.AsyncExitStack() as stack:
+        clients = {}
+        for name, app in apps.items():
+            await stack.enter_async_context(app.router.lifespan_context(app))
+            clients[name] = await stack.enter_async_context(
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{name}", timeout=30)
+            )
+        world = World(apps, clients, {}, set())
+        as_ = {name: world.headers(name, bearer) for name in PRINCIPALS}
+
+        directory = await clients["routing"].put("/v1/directory", json={"agencies": demo_directory()},
+                                                  headers=as_["admin-62"])
+        assert directory.status_code == 200, directory.text
+        subscribed = await clients["notifications"].post(
+            "/v1/subscriptions", headers=as_["admin-62"],
+            json={**NEW_SUBSCRIPTION, "url": "http://127.0.0.1:9/world"},
+        )
+        assert subscribed.status_code == 201, subscribed.text
+        world.ids["subscription_a"] = subscribed.json()["subscription_id"]
+
+        case_a = await clients["intake"].post("/v1/reports", json=CASE_A, headers=as_["operator-a"])
+        case_b = await clients["intake"].post("/v1/reports", json=CASE_B)
+        assert case_a.status_code == case_b.status_code == 201, (case_a.text, case_b.text)
+        world.ids |= {"case_a": case_a.json()["case_id"], "case_b": case_b.json()["case_id"]}
+
+        async def lead_referral() -> str | None:
+            response = await clients["routing"].get(f"/v1/cases/{world.ids['case_a']}/referrals",
+                                                    headers=as_["admin-62"])
+            leads = [r for r in response.json() if r["is_lead"]] if response.status_code == 200 else []
+            return str(leads[0]["referral_id"]) if leads else None
+
+        world.ids["referral_a"] = await _eventually(lead_referral, "routing refers case A")
+
+        async def readable_by_the_lead_agency() -> bool:  # intake has heard of the referral; this read is audited
+            response = await clients["intake"].get(f"/v1/cases/{world.ids['case_a']}", headers=as_["staff-62.13"])
+            return response.status_code == 200
+
+        await _eventually(readable_by_the_lead_agency, "intake lets the lead agency read case A")
+
+        async def audited() -> bool:
+            response = await clients["reporting"].get(f"/v1/audit/cases/{world.ids['case_a']}/reads",
+                                                      headers=as_["auditor-62"])
+            return response.status_code == 200 and bool(response.json())
+
+        await _eventually(audited, "reporting records the read of case A")
+
+        async def delivery_queued_for_case_a() -> dict[str, Any] | None:
+            response = await clients["notifications"].get(
+                f"/v1/subscriptions/{world.ids['subscription_a']}/deliveries", headers=as_["admin-62"]
+            )
+            return response.json()[0] if response.status_code == 200 and response.json() else None
+
+        await _eventually(delivery_queued_for_case_a, "notifications queues case A's referral for the subscription")
+
+        case_number = case_a.json()["case_number"]
+        world.ids["delivery_a"] = (await delivery_queued_for_case_a())["delivery_id"]
+        world.secrets = {world.ids[name] for name in ("case_a", "referral_a", "subscription_a", "delivery_a")}
+        world.secrets |= {case_number, CASE_A["narrative"], CASE_A["address"],
+                         CASE_A["victim"]["name"], CASE_A["reporter"]["name"], CASE_A["reporter"]["phone"]}
+        yield world
+
+
+# --- the tests --------------------------------------------------------------------------------------------------
+
+
+def _declared_endpoints(apps: Mapping[str, FastAPI]) -> set[tuple[str, str, str]]:
+    """Every operation each app declares (its OpenAPI document: every route is in it, none is hidden)."""
+    return {
+        (service, method.upper(), path)
+        for service, app in apps.items()
+        for path, operations in app.openapi()["paths"].items()
+        if path not in NOT_IN_THE_MATRIX
+        for method in operations
+    }
+
+
+async def test_every_endpoint_is_in_the_matrix(world: World) -> None:
+    in_matrix = {(e.service, e.method, e.route) for e in MATRIX}
+    assert len(in_matrix) == len(MATRIX), "one entry per endpoint"
+    assert _declared_endpoints(world.apps) - in_matrix == set(), "endpoints missing from MATRIX"
+    assert in_matrix - _declared_endpoints(world.apps) == set(), "MATRIX names endpoints that do not exist"
+    assert {e.kind for e in MATRIX} >= {"read", "act", "subscribe", "export"}
+    for entry in MATRIX:
+        assert entry.allowed | entry.filtered <= EVERYONE
+        assert not entry.allowed & entry.filtered
+
+
+def _url(entry: Entry, ids: Mapping[str, str]) -> str:
+    return entry.route.format(case_id=ids["case_a"], referral_id=ids["referral_a"],
+                              subscription_id=ids["subscription_a"])
+
+
+@pytest.mark.parametrize("entry", MATRIX, ids=lambda e: f"{e.service} {e.method} {e.route}")
+async def test_each_principal_gets_exactly_what_the_matrix_allows(
+    world: World, entry: Entry, bearer: Callable[..., dict[str, str]]
+) -> None:
+    client = world.clients[entry.service]
+    # The refused first, so an action they could have taken would show in the first allowed answer.
+    order = sorted(PRINCIPALS, key=lambda name: (name in entry.allowed, name))
+    first_allowed = True
+    for name in order:
+        response = await client.request(entry.method, _url(entry, world.ids), params=dict(entry.params),
+                                        json=entry.body, headers=world.headers(name, bearer))
+        where = f"{name}: {entry.method} {entry.route} -> {response.status_code} {response.text[:200]}"
+        if name in entry.allowed:
+            ok = response.is_success or (entry.kind == "act" and not first_allowed and response.status_code == 409)
+            assert ok, where
+            first_allowed = False
+            if entry.shows and response.is_success:
+                assert world.ids[entry.shows] in response.text, where
+        elif name in entry.filtered:
+            assert response.is_success, where
+            assert not [s for s in world.secrets if s in response.text], where
+        else:
+            expected = {401} if name == "public" else {403, 404}
+            assert response.status_code in expected, where
+            assert not [s for s in world.secrets if s in response.text], where
+
+
+@pytest.mark.parametrize("check", DATABASE_MATRIX, ids=lambda c: f"{c.service}: {c.question}")
+async def test_row_level_security_alone_gives_the_same_answers(world: World, check: DatabaseCheck) -> None:
+    runtime = world.apps[check.service].state.runtime
+    seen_by = set()
+    for name, principal in PRINCIPALS.items():
+        context = AccessContext.of(principal or _principal("anonymous", Role.PUBLIC))
+        async with runtime.unit_of_work(context) as uow:
+            if await uow.session.scalar(text(check.sql), world.ids):
+                seen_by.add(name)
+    assert seen_by == set(check.sees)
+
+
+@pytest.mark.parametrize(("service", "what", "statement", "allowed"), DATABASE_WRITES,
+                         ids=[f"{w[0]}: {w[1]}" for w in DATABASE_WRITES])
+async def test_row_level_security_refuses_writes_beyond_the_rules(
+    world: World, service: str, what: str, statement: str, allowed: frozenset[str]
+) -> None:
+    runtime = world.apps[service].state.runtime
+    wrote: set[str] = set()
+    refusals: list[tuple[str, str]] = []
+    for name, principal in PRINCIPALS.items():
+        context = AccessContext.of(principal or _principal("anonymous", Role.PUBLIC))
+        async with runtime.unit_of_work(context) as uow:  # never committed: rolled back on leaving
+            try:
+                result = await uow.session.execute(text(statement), world.ids)
+            except exc.DBAPIError as error:
+                refusals.append((name, str(error.orig)))
+                continue
+            if result.rowcount:
+                wrote.add(name)
+    assert all("row-level security" in reason for _, reason in refusals), refusals
+    assert wrote == set(allowed), what
+
+
+async def test_the_lead_agency_sees_every_personal_field_and_supervisors_none(
+    world: World, bearer: Callable[..., dict[str, str]]
+) -> None:
+    case_url = f"/v1/cases/{world.ids['case_a']}"
+    for name in CASE_A_VIEWERS:
+        response = await world.clients["intake"].get(case_url, headers=world.headers(name, bearer))
+        fields = set(response.json()["personal"])
+        assert fields == (PERSONAL_FIELDS if name in LEAD_AGENCY_PEOPLE | {"operator-a"} else set()), name
+    assert UUID(world.ids["case_a"])
