@@ -28,6 +28,12 @@ class ReceivedSpan:
     span_id: str
     parent_span_id: str
     attributes: dict[str, Any]
+    status_message: str = ""
+    events: list[dict[str, Any]] = field(default_factory=list)  # name and attributes (exceptions land here)
+
+    def text(self) -> str:
+        """Everything the span carries as text, for scans."""
+        return f"{self.name}\n{self.attributes}\n{self.status_message}\n{self.events}"
 
 
 @dataclass
@@ -81,6 +87,11 @@ def otlp_receiver() -> Iterator[OtlpReceiver]:
                         span_id=span.span_id.hex(),
                         parent_span_id=span.parent_span_id.hex(),
                         attributes={a.key: _any_value(a.value) for a in span.attributes},
+                        status_message=span.status.message,
+                        events=[
+                            {"name": event.name, **{a.key: _any_value(a.value) for a in event.attributes}}
+                            for event in span.events
+                        ],
                     ))
         return Response(content=b"", media_type="application/x-protobuf")
 

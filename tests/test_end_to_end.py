@@ -1,20 +1,45 @@
 """A report followed through the four real service processes: intake -> routing -> notifications (a signed
-webhook at the agency's endpoint) and reporting (the statistics), in one trace."""
+webhook at the agency's endpoint) and reporting (the statistics), in one trace; the referred agency reading the
+victim's details, and that read in reporting's audit trail; and, after all of it and the demo data, a scan of
+everything the platform wrote (the database, every topic, the logs, the spans) for the personal data it was
+given."""
 
 from __future__ import annotations
 
+import asyncio
+import subprocess
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from sqlalchemy.engine import make_url
 
+from shared.auth import Role
+from sinergi_local import postgres
 from sinergi_local.platform import Platform
-from sinergi_local.seed import seed_directory, subscribe_agencies
+from sinergi_local.seed import (
+    read_as_lead_agencies,
+    sample_reports,
+    seed_directory,
+    submit_sample_reports,
+    subscribe_agencies,
+)
 
 pytestmark = pytest.mark.e2e
 
 NARRATIVE = "Narasi e2e rahasia: tetangga melihat anak dipukul."
+SAMPLE_REPORTS, SAMPLE_READS = 12, 4
+AUDITED_REPORT = {
+    "regency_code": "62.13", "violence_types": ["psikis"], "victim": {"sex": "perempuan", "age": 16,
+                                                                        "name": "Wulandari Sitompul"},
+    "reporter": {"name": "Hendrawan Situmeang", "phone": "+62 813-5550-4477"},
+    "address": "Jl. Pahlawan Gg. Kenari No. 17, Tamiang Layang",
+    "narrative": "Narasi audit rahasia: korban diancam oleh kenalan daring.",
+    "channel": "hotline",
+}
 
 
 def _wait(check: Any, timeout: float = 60, what: str = "condition") -> Any:
@@ -27,8 +52,19 @@ def _wait(check: Any, timeout: float = 60, what: str = "condition") -> Any:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def _province_admin(platform: Platform) -> dict[str, str]:
+    return platform.bearer(Role.PROVINCE_ADMIN, user_id="e2e-admin", province_code="62")
+
+
+def _lead_referral(platform: Platform, case_id: str) -> dict[str, Any] | None:
+    """The case's lead referral once routing has made it (404 until then)."""
+    response = httpx.get(f"{platform.url('routing')}/v1/cases/{case_id}/referrals",
+                         headers=_province_admin(platform), timeout=10)
+    return next((r for r in response.json() if r["is_lead"]), None) if response.status_code == 200 else None
+
+
 def _count(platform: Platform, regency: str, violence_type: str) -> int:
-    response = httpx.get(f"{platform.url('reporting')}/v1/stats/cases",
+    response = httpx.get(f"{platform.url('reporting')}/v1/stats/cases", headers=_province_admin(platform),
                          params={"group_by": "regency,violence_type", "regency": regency}, timeout=10)
     response.raise_for_status()
     return sum(row["count"] for row in response.json()["rows"]
@@ -38,6 +74,8 @@ def _count(platform: Platform, regency: str, violence_type: str) -> int:
 @pytest.fixture(scope="module")
 def seeded(platform: Platform) -> Platform:
     subscribe_agencies(platform, seed_directory(platform))
+    accepted = submit_sample_reports(platform, SAMPLE_REPORTS)
+    read_as_lead_agencies(platform, accepted[:SAMPLE_READS])
     return platform
 
 
@@ -52,9 +90,7 @@ def test_report_reaches_the_agency_webhook_and_the_statistics(seeded: Platform, 
     assert response.status_code == 201, response.text
     case_id = response.json()["case_id"]
 
-    referrals = _wait(lambda: httpx.get(f"{platform.url('routing')}/v1/cases/{case_id}/referrals").json(),
-                      what="the referral")
-    lead = next(r for r in referrals if r["is_lead"])
+    lead = _wait(lambda: _lead_referral(platform, case_id), what="the referral")
 
     def delivered() -> list[dict[str, Any]]:
         received = httpx.get(f"{platform.url('sink')}/received", timeout=10).json()
@@ -85,3 +121,103 @@ def _report_trace(spans: list[Any]) -> str | None:
         if {s.service for s in spans if s.trace_id == post.trace_id} >= ALL_SERVICES:
             return str(post.trace_id)
     return None
+
+
+def test_the_referred_agency_reads_the_details_and_the_read_is_audited(seeded: Platform) -> None:
+    platform = seeded
+    response = httpx.post(f"{platform.url('intake')}/v1/reports", json=AUDITED_REPORT, timeout=10)
+    assert response.status_code == 201, response.text
+    case_id = response.json()["case_id"]
+    admin = _province_admin(platform)
+    lead = _wait(lambda: _lead_referral(platform, case_id), what="the lead referral")
+    staff = platform.bearer(Role.AGENCY_STAFF, user_id="e2e-staff", agency_id=lead["agency_id"])
+    case_url = f"{platform.url('intake')}/v1/cases/{case_id}"
+
+    # Intake learns of the referral from its event; until then the agency is refused like any stranger.
+    case = _wait(lambda: (r := httpx.get(case_url, headers=staff, timeout=10)).status_code == 200 and r.json(),
+                 what="the referred agency's access")
+    assert case["personal"] == {
+        "narrative": AUDITED_REPORT["narrative"], "victim_name": "Wulandari Sitompul",
+        "reporter_name": "Hendrawan Situmeang", "reporter_phone": "+62 813-5550-4477",
+        "address": AUDITED_REPORT["address"],
+    }
+    # The province admin sees the case but none of the details, and that read is no personal-data read.
+    overview = httpx.get(case_url, headers=admin, timeout=10)
+    assert overview.status_code == 200
+    assert overview.json()["personal"] == {}
+    assert "Wulandari" not in overview.text
+    stranger = platform.bearer(Role.AGENCY_STAFF, user_id="e2e-stranger", agency_id="uptd-ppa-63.71")
+    refused = httpx.get(case_url, headers=stranger, timeout=10)
+    assert refused.status_code == 404
+    assert "Wulandari" not in refused.text
+    assert AUDITED_REPORT["regency_code"] not in refused.text
+
+    auditor = platform.bearer(Role.AUDITOR, user_id="e2e-auditor", province_code="62")
+    trail_url = f"{platform.url('reporting')}/v1/audit/cases/{case_id}/reads"
+    [read] = _wait(lambda: httpx.get(trail_url, headers=auditor, timeout=10).json(), what="the audit trail")
+    assert read["actor_user_id"] == "e2e-staff"
+    assert read["actor_agency_id"] == lead["agency_id"]
+    assert read["actor_roles"] == ["agency_staff"]
+    assert read["fields"] == sorted(case["personal"])
+    assert read["endpoint"] == "GET /v1/cases/{case_id}"
+    assert httpx.get(trail_url, headers=admin, timeout=10).status_code == 403  # the trail is the auditors'
+
+
+def _personal_values() -> set[str]:
+    """Every personal value the platform was given in this module, and each phone number's bare digits."""
+    reports = [*sample_reports(SAMPLE_REPORTS), AUDITED_REPORT]
+    values = {NARRATIVE}
+    for report in reports:
+        values |= {report["narrative"], report["address"], report["victim"]["name"]}
+        values |= {report["reporter"]["name"], report["reporter"]["phone"]}
+        values.add("".join(ch for ch in report["reporter"]["phone"] if ch.isdigit()))
+    return values
+
+
+def _database_dump(platform: Platform, into: Path) -> str:
+    dsn = make_url(platform.infra.admin_dsn).set(drivername="postgresql").render_as_string(hide_password=False)
+    subprocess.run([str(postgres.server_bin_dir() / "pg_dump"), "--dbname", dsn, "--file", str(into)],
+                   check=True, timeout=120)
+    return into.read_text(errors="replace")
+
+
+async def _every_topic(bootstrap_servers: str) -> str:
+    """Every record of every topic, from the beginning to the current end, keys, values and headers."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False,
+                                fetch_max_wait_ms=50)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for topic in await consumer.topics()
+                      for p in consumer.partitions_for_topic(topic) or ()]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        end = await consumer.end_offsets(partitions)
+        chunks: list[str] = []
+        async with asyncio.timeout(60):
+            while [tp for tp in partitions if await consumer.position(tp) < end[tp]]:
+                for records in (await consumer.getmany(timeout_ms=500)).values():
+                    chunks += [f"{r.key!r} {r.value!r} {r.headers!r}" for r in records]
+        assert chunks, "the topics hold the platform's events"
+        return "\n".join(chunks)
+    finally:
+        await consumer.stop()
+
+
+def test_no_personal_value_in_plaintext_anywhere(seeded: Platform, otlp_receiver: Any) -> None:
+    """Runs last: after the reports, the referrals, the webhooks and the agencies' reads above."""
+    platform = seeded
+    otlp_receiver.wait_for(lambda spans: any(s.service == "sinergi-reporting" for s in spans))
+    time.sleep(1)  # the last spans of the reads, batched by the exporters
+    places = {
+        "the database dump": _database_dump(platform, platform.run_dir / "scan-dump.sql"),
+        "the topics": asyncio.run(_every_topic(platform.infra.kafka_bootstrap_servers)),
+        "the logs": "\n".join(log.read_text(errors="replace")
+                              for log in sorted((platform.run_dir / "logs").glob("*.log"))),
+        "the spans": "\n".join(span.text() for span in otlp_receiver.spans),
+    }
+    assert "case_personal_fields" in places["the database dump"]
+    assert "v1:" in places["the database dump"], "the ciphertexts are in the dump"
+    values = _personal_values()
+    assert len(values) > 4 * SAMPLE_REPORTS
+    leaks = [(value, place) for place, text in places.items() for value in values if value in text]
+    assert not leaks, f"{len(leaks)} personal values in plaintext, in: {sorted({p for _, p in leaks})}"
