@@ -40,8 +40,6 @@ imports: install
 	$(BIN)/lint-imports
 
 docs: install
-	mkdir -p docs/asyncapi
-	for s in intake routing notifications reporting; do $(BIN)/faststream docs gen $$s.entrypoints.asyncapi:spec --yaml --out docs/asyncapi/$$s.yaml; done
 	$(BIN)/python -m sinergi_local.docs
 
 test: install lint typecheck imports

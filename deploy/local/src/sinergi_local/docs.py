@@ -1,6 +1,7 @@
 """The AsyncAPI and OpenAPI documents, generated from the code into docs/ (``make docs``).
 
-The AsyncAPI text is what ``faststream docs gen <service>.entrypoints.asyncapi:spec --yaml`` writes; the OpenAPI
+The AsyncAPI text is FastStream's document of ``<service>.entrypoints.asyncapi:spec`` with its channels,
+operations, messages and schemas in name order (FastStream's own order changes from run to run); the OpenAPI
 text is each FastAPI app's own schema. A test compares both with the committed files.
 """
 
@@ -11,6 +12,8 @@ import inspect
 import json
 from pathlib import Path
 
+import yaml
+
 from shared.settings import ServiceSettings
 from sinergi_local.platform import REPO_ROOT, SERVICES
 
@@ -19,7 +22,12 @@ DOCS = REPO_ROOT / "docs"
 
 def asyncapi_yaml(service: str) -> str:
     spec = importlib.import_module(f"{service}.entrypoints.asyncapi").spec
-    text: str = spec.schema.to_specification().to_yaml()
+    document = yaml.safe_load(spec.schema.to_specification().to_yaml())
+    sections = [document, document.get("components", {})]
+    for section, name in ((s, n) for s in sections for n in ("channels", "operations", "messages", "schemas")):
+        if name in section:
+            section[name] = dict(sorted(section[name].items()))
+    text: str = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
     return text
 
 
@@ -43,12 +51,13 @@ def paths(service: str) -> tuple[Path, Path]:
 
 
 def main() -> None:
-    """Write the OpenAPI documents; `make docs` writes the AsyncAPI ones with `faststream docs gen`."""
+    """Write every service's AsyncAPI and OpenAPI documents."""
     for service in SERVICES:
-        _, openapi = paths(service)
-        openapi.parent.mkdir(parents=True, exist_ok=True)
-        openapi.write_text(openapi_json(service))
-        print(f"wrote {openapi.relative_to(REPO_ROOT)}")  # noqa: T201
+        asyncapi, openapi = paths(service)
+        for path, text in ((asyncapi, asyncapi_yaml(service)), (openapi, openapi_json(service))):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+            print(f"wrote {path.relative_to(REPO_ROOT)}")  # noqa: T201
 
 
 if __name__ == "__main__":
