@@ -336,3 +336,24 @@ def test_cli_rejects_an_unknown_role() -> None:
     result = run_cli("--user", "u", "--role", "superuser")
     assert result.returncode == 2
     assert result.stdout == ""
+
+
+def test_only_the_people_of_an_agency_work_for_it() -> None:
+    staff = Principal("s", frozenset({Role.AGENCY_STAFF}), agency_id="uptd-ppa-62.13")
+    supervisor = Principal("v", frozenset({Role.AGENCY_SUPERVISOR}), agency_id="uptd-ppa-62.13")
+    operator_with_agency_claim = Principal("o", frozenset({Role.OPERATOR}), agency_id="uptd-ppa-62.13")
+    assert staff.works_for("uptd-ppa-62.13")
+    assert supervisor.works_for("uptd-ppa-62.13")
+    assert not staff.works_for("uptd-ppa-63.71")
+    assert not operator_with_agency_claim.works_for("uptd-ppa-62.13")
+
+
+def test_supervisors_cover_their_region_only() -> None:
+    district = Principal("d", frozenset({Role.DISTRICT_SUPERVISOR}), province_code="62", regency_code="62.13")
+    admin = Principal("a", frozenset({Role.PROVINCE_ADMIN}), province_code="62")
+    staff = Principal("s", frozenset({Role.AGENCY_STAFF}), province_code="62", regency_code="62.13")
+    assert district.supervises("62", "62.13")
+    assert not district.supervises("62", "62.01")
+    assert admin.supervises("62", "62.01")
+    assert not admin.supervises("63", "63.71")
+    assert not staff.supervises("62", "62.13")

@@ -36,6 +36,10 @@ class Role(StrEnum):
     AUDITOR = "auditor"
 
 
+# The people of an agency: they see and act on what is referred to it.
+AGENCY_ROLES = (Role.AGENCY_STAFF, Role.AGENCY_SUPERVISOR)
+
+
 @dataclass(frozen=True)
 class Principal:
     """Who is calling: the subject of a verified token and the agency and region it acts for."""
@@ -50,6 +54,10 @@ class Principal:
     def has_role(self, *roles: Role) -> bool:
         """True if the principal holds any of ``roles``."""
         return any(role in self.roles for role in roles)
+
+    def works_for(self, agency_id: str) -> bool:
+        """True if the principal acts for ``agency_id`` as its staff or supervisor."""
+        return self.agency_id == agency_id and self.has_role(*AGENCY_ROLES)
 
     def supervises(self, province_code: str, regency_code: str) -> bool:
         """True if one of the principal's supervising roles covers the region: a district supervisor their

@@ -22,6 +22,8 @@ def create_engine(settings: ServiceSettings, schema: str) -> AsyncEngine:
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
         pool_pre_ping=True,
+        # A database error names the statement, never its values: they may be ids of people's cases.
+        hide_parameters=True,
         connect_args={"server_settings": {"search_path": schema, "application_name": f"sinergi-{schema}"}},
     )
 

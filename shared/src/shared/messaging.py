@@ -77,6 +77,7 @@ async def _raw_body(message: StreamMessage[object]) -> bytes:
 # Failures no retry can mend: the event breaks a constraint or carries a value the column cannot hold.
 PERMANENT_FAILURES: tuple[type[Exception], ...] = (sqlalchemy_exc.IntegrityError, sqlalchemy_exc.DataError)
 
+
 def subscribe(
     broker: KafkaBroker,
     settings: ServiceSettings,

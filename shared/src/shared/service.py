@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
@@ -18,12 +19,13 @@ from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.access import AccessContext
+from shared.access import SERVICE_CONTEXT, AccessContext
 from shared.auth import TokenVerifier
+from shared.contracts import Event, TopicSpec
 from shared.db import create_engine, ping
 from shared.inbox import define_inbox_table
 from shared.limits import BodySizeLimitMiddleware, PublicRateLimiter
-from shared.messaging import create_broker, ensure_topics
+from shared.messaging import create_broker, ensure_topics, subscribe
 from shared.outbox import OutboxRelay, define_outbox_table
 from shared.settings import ServiceSettings
 from shared.telemetry import instrument_app, setup_tracing, shutdown_tracing
@@ -53,6 +55,25 @@ class Runtime:
         """A unit of work acting as ``access``: ``shared.access.SERVICE_CONTEXT`` or a request's principal."""
         return UnitOfWork(
             self.engine, access=access, outbox=self.outbox, inbox=self.inbox, after_commit=self.relay.wake
+        )
+
+    def consume(
+        self,
+        topic: TopicSpec,
+        events: Sequence[type[Event]],
+        handler: Callable[[Any, UnitOfWork], Awaitable[object]],
+        *,
+        consumer: str,
+    ) -> None:
+        """Consume ``events`` from ``topic`` in the consumer group named after ``consumer`` (``shared.messaging.
+        subscribe``); each event is handled in a unit of work acting as the service itself. Call before start."""
+
+        async def on_event(event: Event) -> None:
+            await handler(event, self.unit_of_work(SERVICE_CONTEXT))
+
+        subscribe(
+            self.broker, self.settings, topic=topic, group_id=self.settings.consumer_group(consumer), events=events,
+            handler=on_event,
         )
 
 

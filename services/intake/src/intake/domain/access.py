@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from shared.auth import Principal, Role
+from shared.auth import AGENCY_ROLES, Principal, Role
 
 
 class PersonalField(StrEnum):
@@ -43,7 +43,6 @@ FIELDS_BY_AGENCY_TYPE: Mapping[str, frozenset[PersonalField]] = {
     "dinas_pendidikan": frozenset({PersonalField.VICTIM_NAME}),  # to keep a child in school, not the story
 }
 
-AGENCY_ROLES = (Role.AGENCY_STAFF, Role.AGENCY_SUPERVISOR)
 # Who may call the case-reading endpoints at all; what each one then sees is decided per case below.
 CASE_READERS = (Role.OPERATOR, *AGENCY_ROLES, Role.DISTRICT_SUPERVISOR, Role.PROVINCE_ADMIN, Role.AUDITOR)
 
@@ -62,7 +61,7 @@ class CaseScope:
 
     def _referred_to(self, principal: Principal) -> str | None:
         """The type of the principal's agency if the case is referred to it and they act for it."""
-        if not principal.has_role(*AGENCY_ROLES) or principal.agency_id is None:
+        if principal.agency_id is None or not principal.works_for(principal.agency_id):
             return None
         return self.referred_to.get(principal.agency_id)
 

@@ -15,10 +15,6 @@ SUBSCRIBERS = (Role.AGENCY_SUPERVISOR, Role.PROVINCE_ADMIN)
 SUBSCRIPTION_READERS = (Role.AGENCY_STAFF, *SUBSCRIBERS)
 
 
-def _own_agency(principal: Principal, agency_id: str, *roles: Role) -> bool:
-    return principal.has_role(*roles) and principal.agency_id == agency_id
-
-
 def province_of_new_subscription(principal: Principal) -> str | None:
     """A province admin's subscriptions carry only their province's cases; an agency's own, all of its."""
     if _is_province_admin(principal):
@@ -31,15 +27,17 @@ def _is_province_admin(principal: Principal) -> bool:
 
 
 def may_subscribe(principal: Principal, agency_id: str) -> bool:
-    return _is_province_admin(principal) or _own_agency(principal, agency_id, Role.AGENCY_SUPERVISOR)
+    return _is_province_admin(principal) or (
+        principal.has_role(Role.AGENCY_SUPERVISOR) and principal.works_for(agency_id)
+    )
 
 
 def may_read_agency(principal: Principal, agency_id: str) -> bool:
     """May ask for the agency's subscriptions at all (a province admin then sees their province's only)."""
-    return _is_province_admin(principal) or _own_agency(principal, agency_id, *SUBSCRIPTION_READERS)
+    return _is_province_admin(principal) or principal.works_for(agency_id)
 
 
 def may_read(principal: Principal, subscription: Subscription) -> bool:
-    if _own_agency(principal, subscription.agency_id, Role.AGENCY_STAFF, Role.AGENCY_SUPERVISOR):
+    if principal.works_for(subscription.agency_id):
         return True
     return _is_province_admin(principal) and subscription.province_code == principal.province_code

@@ -8,16 +8,15 @@
 from __future__ import annotations
 
 from routing.domain.referrals import Referral
-from shared.auth import Principal, Role
+from shared.auth import AGENCY_ROLES, Principal, Role
 
-AGENCY_ROLES = (Role.AGENCY_STAFF, Role.AGENCY_SUPERVISOR)
 REFERRAL_READERS = (*AGENCY_ROLES, Role.DISTRICT_SUPERVISOR, Role.PROVINCE_ADMIN, Role.AUDITOR)
 DIRECTORY_READERS = tuple(role for role in Role if role is not Role.PUBLIC)
 DIRECTORY_EDITORS = (Role.PROVINCE_ADMIN,)
 
 
 def acts_for(principal: Principal, referral: Referral) -> bool:
-    return principal.has_role(*AGENCY_ROLES) and principal.agency_id == referral.agency_id
+    return principal.works_for(referral.agency_id)
 
 
 def can_view(principal: Principal, referral: Referral) -> bool:

@@ -9,11 +9,11 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from routing.domain.access import AGENCY_ROLES, DIRECTORY_EDITORS, DIRECTORY_READERS, REFERRAL_READERS
+from routing.domain.access import DIRECTORY_EDITORS, DIRECTORY_READERS, REFERRAL_READERS
 from routing.domain.agencies import Agency, AgencyLevel, AgencyType, InvalidAgencyError
 from routing.domain.referrals import Referral, ReferralStatus, ReferralTransitionError
 from routing.service_layer import handlers
-from shared.auth import Principal
+from shared.auth import AGENCY_ROLES, Principal
 from shared.dependencies import CurrentUnitOfWork, require_roles
 
 router = APIRouter(prefix="/v1")
