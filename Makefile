@@ -45,5 +45,6 @@ docs: install
 test: install lint typecheck imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-clean: down
+clean:
+	@if [ -x $(BIN)/sinergi-local ]; then $(BIN)/sinergi-local purge; fi
 	rm -rf .run $(VENV) $(TOOLS)

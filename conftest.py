@@ -8,7 +8,6 @@ KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL, when set, name existing servers and no
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import uuid
@@ -46,9 +45,10 @@ def infra(test_run_dir: Path) -> Iterator[Infrastructure]:
     try:
         yield started
     finally:
-        infrastructure.stop(test_run_dir)
-        if os.environ.get("SINERGI_KEEP_TEST_RUN") != "1":
-            shutil.rmtree(test_run_dir, ignore_errors=True)
+        if os.environ.get("SINERGI_KEEP_TEST_RUN") == "1":
+            infrastructure.stop(test_run_dir)
+        else:
+            infrastructure.discard(test_run_dir)
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from sinergi_local import processes
+from sinergi_local import infrastructure, processes
 from sinergi_local.platform import DEFAULT_PORTS, REPO_ROOT, SERVICES, start_platform, stop_platform
 from sinergi_local.seed import seed_all
 
@@ -53,6 +53,7 @@ def main() -> None:
     start.add_argument("--reports", type=int, default=50)
     commands.add_parser("down", help="stop everything `up` started")
     commands.add_parser("status", help="what is running")
+    commands.add_parser("purge", help="stop everything and delete the local platform's data (`make clean`)")
     args = parser.parse_args()
     if args.command == "up":
         try:
@@ -63,6 +64,10 @@ def main() -> None:
     elif args.command == "down":
         stop_platform(RUN_DIR)
         print("Sinergi stopped.")
+    elif args.command == "purge":
+        stop_platform(RUN_DIR)
+        infrastructure.discard(RUN_DIR)
+        print("Sinergi stopped; its local data is deleted.")
     else:
         status()
 

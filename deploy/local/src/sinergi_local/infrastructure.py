@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,6 +83,13 @@ def start(
 def stop(run_dir: Path) -> None:
     tansu.stop(run_dir)
     postgres.stop(run_dir)
+
+
+def discard(run_dir: Path) -> None:
+    """Stop, then delete everything of ``run_dir``: its data, logs and secrets, wherever they live."""
+    stop(run_dir)
+    postgres.remove(run_dir)
+    shutil.rmtree(run_dir, ignore_errors=True)
 
 
 async def _ensure_database(server_dsn: str, name: str) -> None:

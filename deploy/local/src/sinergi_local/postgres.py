@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
 import pwd
 import shutil
@@ -52,10 +53,42 @@ def _own(path: Path) -> None:
         os.chown(path, user.pw_uid, user.pw_gid)
 
 
+def _server_user_reaches(path: Path) -> bool:
+    return subprocess.run([*_as_server_user(), "test", "-x", str(path)], check=False).returncode == 0
+
+
+def cluster_dir(run_dir: Path) -> Path:
+    """Where the cluster of ``run_dir`` lives: ``run_dir/postgres``. Run as root, the server runs as the
+    ``postgres`` user; where that user cannot reach into ``run_dir`` (a clone inside a private temporary
+    directory), the cluster lives in that user's home instead and ``run_dir/postgres`` links to it."""
+    link = run_dir / "postgres"
+    if link.is_symlink():
+        return link.resolve()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0 or _server_user_reaches(run_dir):
+        return link
+    home = Path(pwd.getpwnam("postgres").pw_dir) / "sinergi"
+    target = home / hashlib.sha256(str(run_dir.resolve()).encode()).hexdigest()[:16]
+    target.mkdir(parents=True, exist_ok=True)
+    for path in (home, target):
+        _own(path)
+        path.chmod(0o700)
+    link.symlink_to(target, target_is_directory=True)
+    return target
+
+
+def remove(run_dir: Path) -> None:
+    """Delete a stopped cluster that lives outside ``run_dir`` (``cluster_dir``), and its link."""
+    link = run_dir / "postgres"
+    if link.is_symlink():
+        shutil.rmtree(link.resolve(), ignore_errors=True)
+        link.unlink()
+
+
 def start(run_dir: Path, port: int, password: str) -> str:
-    """Start (initialising on first use) a cluster under ``run_dir/postgres``; return the admin DSN."""
+    """Start (initialising on first use) the cluster of ``run_dir`` (``cluster_dir``); return the admin DSN."""
     bin_dir = server_bin_dir()
-    base = run_dir / "postgres"
+    base = cluster_dir(run_dir)
     data, sockets = base / "data", base / "sockets"
     base.mkdir(parents=True, exist_ok=True)
     sockets.mkdir(exist_ok=True)
@@ -66,12 +99,14 @@ def start(run_dir: Path, port: int, password: str) -> str:
         password_file = base / "pwfile"
         password_file.write_text(password)
         _own(password_file)
-        subprocess.run(
+        initdb = subprocess.run(
             [*_as_server_user(), str(bin_dir / "initdb"), "-D", str(data), "-U", SUPERUSER, "-E", "UTF8",
              "--locale=C.UTF-8", "--auth-host=scram-sha-256", "--auth-local=peer", f"--pwfile={password_file}"],
-            check=True, capture_output=True,
+            check=False, capture_output=True, text=True,
         )
         password_file.unlink()
+        if initdb.returncode != 0:
+            raise RuntimeError(f"initdb failed: {initdb.stderr.strip()[-500:]}")
     log = base / "postgres.log"
     log.touch()
     _own(log)
@@ -91,7 +126,7 @@ def start(run_dir: Path, port: int, password: str) -> str:
 
 
 def stop(run_dir: Path, *, mode: str = "fast") -> None:
-    data = run_dir / "postgres" / "data"
+    data = (run_dir / "postgres").resolve() / "data"
     if not (data / "postmaster.pid").exists():
         return
     subprocess.run([*_as_server_user(), str(server_bin_dir() / "pg_ctl"), "-D", str(data), "-m", mode, "-w",
