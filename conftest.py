@@ -16,12 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from shared.auth import Role, issue_development_token
 from shared.provision import provision_schema
-from shared.settings import AuthSettings
 from sinergi_local import infrastructure, processes
 from sinergi_local.containers import docker_available, start_containers
 from sinergi_local.infrastructure import Infrastructure
+from sinergi_local.platform import development_bearer
 
 REPO_ROOT = Path(__file__).parent
 
@@ -102,12 +101,6 @@ def make_settings(service_env: Callable[[str], dict[str, str]]) -> Callable[...,
 
 @pytest.fixture(scope="session")
 def bearer() -> Callable[..., dict[str, str]]:
-    """``bearer(Role.PROVINCE_ADMIN, province_code="62")``: request headers with a development token that the
-    in-process services (development settings, the development secret) accept."""
-    settings = AuthSettings(environment="development")
-
-    def headers(*roles: Role, user_id: str = "tester", **claims: str | None) -> dict[str, str]:
-        token = issue_development_token(settings, user_id=user_id, roles=roles, **claims)  # type: ignore[arg-type]
-        return {"Authorization": f"Bearer {token}"}
-
-    return headers
+    """``bearer(Role.PROVINCE_ADMIN, user_id="a", province_code="62")``: request headers with a development
+    token that the in-process services (development settings) accept."""
+    return development_bearer

@@ -33,6 +33,8 @@ def up(reports: int) -> None:
     print(f"  {'webhook sink':<14} {platform.url('sink')}/received")
     print(f"  statistics     {platform.url('reporting')}/v1/stats/cases?group_by=regency,violence_type")
     print("\nTry a report:\n  " + CURL.format(intake=platform.url("intake")))
+    print("\nEverything else needs a token, e.g. a province admin's (README, Identities and access):\n"
+          "  .venv/bin/sinergi token issue --user admin-62 --role province_admin --province 62")
     print("\nStop everything with: make down")
 
 

@@ -23,6 +23,18 @@ DEFAULT_PORTS = {"intake": 8001, "routing": 8002, "notifications": 8003, "report
 REPO_ROOT = Path(__file__).resolve().parents[4]
 
 
+def development_bearer(*roles: Role, user_id: str, **claims: str | None) -> dict[str, str]:
+    """Request headers with a development token, e.g. ``development_bearer(Role.PROVINCE_ADMIN, user_id="a",
+    province_code="62")``. Services in development (the local platform, the tests) accept HS256 tokens signed
+    with the development secret; ``sinergi token issue`` mints the same."""
+    token = issue_development_token(
+        AuthSettings(environment="development"), user_id=user_id, roles=roles,
+        agency_id=claims.get("agency_id"), agency_type=claims.get("agency_type"),
+        province_code=claims.get("province_code"), regency_code=claims.get("regency_code"),
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
 @dataclass
 class Platform:
     run_dir: Path
@@ -34,14 +46,7 @@ class Platform:
         return f"http://127.0.0.1:{self.ports[service]}"
 
     def bearer(self, *roles: Role, user_id: str, **claims: str | None) -> dict[str, str]:
-        """Request headers with a development token (the local platform runs in development, where the services
-        accept HS256 tokens signed with the development secret; ``sinergi token issue`` mints the same)."""
-        token = issue_development_token(
-            AuthSettings(environment="development"), user_id=user_id, roles=roles,
-            agency_id=claims.get("agency_id"), agency_type=claims.get("agency_type"),
-            province_code=claims.get("province_code"), regency_code=claims.get("regency_code"),
-        )
-        return {"Authorization": f"Bearer {token}"}
+        return development_bearer(*roles, user_id=user_id, **claims)
 
     def password(self, role: str) -> str:
         return infrastructure.save_secret(self.run_dir, role)
