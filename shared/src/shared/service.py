@@ -10,8 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Seque
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, status
-from fastapi.encoders import jsonable_encoder
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
@@ -30,6 +29,12 @@ from shared.outbox import OutboxRelay, define_outbox_table
 from shared.settings import ServiceSettings
 from shared.telemetry import instrument_app, setup_tracing, shutdown_tracing
 from shared.unit_of_work import UnitOfWork
+from shared.validation_messages import (
+    DomainValidationError,
+    domain_validation_error_handler,
+    localized_error_response,
+    request_language,
+)
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +126,7 @@ def create_service_app(runtime: Runtime, *, title: str, description: str, router
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
     app.state.runtime = runtime
     app.exception_handler(RequestValidationError)(validation_error_without_input)
+    app.exception_handler(DomainValidationError)(domain_validation_error_handler)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=runtime.settings.http_max_body_bytes)
     app.state.public_rate_limiter = PublicRateLimiter(runtime.settings.http_public_rate_limit)
     app.state.token_verifier = TokenVerifier(runtime.settings)
@@ -132,10 +138,10 @@ def create_service_app(runtime: Runtime, *, title: str, description: str, router
 
 
 async def validation_error_without_input(request: Request, error: RequestValidationError) -> JSONResponse:
-    """FastAPI's 422 (the path of each bad field and why), minus the ``input`` it would echo: a rejected
-    narrative, phone number or secret must not come back in a response, nor land in a proxy's logs."""
-    details = [{k: v for k, v in item.items() if k not in {"input", "ctx", "url"}} for item in error.errors()]
-    return JSONResponse({"detail": jsonable_encoder(details)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    """FastAPI's 422 (the path of each bad field and why) in the language of ``Accept-Language`` (Bahasa
+    Indonesia by default), minus the ``input``, ``ctx`` and ``url`` it would carry: a rejected narrative, phone
+    number or secret must not come back in a response, nor land in a proxy's logs."""
+    return localized_error_response(error.errors(), request_language(request))
 
 
 def health_router(runtime: Runtime) -> APIRouter:
