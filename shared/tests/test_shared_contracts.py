@@ -4,11 +4,12 @@ from uuid import uuid4
 import pytest
 
 from shared.contracts import CaseReported, EventParseError, ReferralCreated, parse_event
+from shared.contracts.examples import example_case_reported
 from shared.contracts.vocabulary import AgeGroup
 
 
 def case_reported() -> CaseReported:
-    return CaseReported(
+    return example_case_reported(
         case_id=uuid4(), case_number="6213-2026-00001", province_code="62", regency_code="62.13",
         violence_types=("fisik",), victim_sex="perempuan", victim_age_group="6-12", channel="hotline",
         reported_at=datetime.now(UTC),

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from shared.access import SERVICE_CONTEXT
 from shared.contracts import CaseReported, TopicSpec, dead_letter_topic
+from shared.contracts.examples import example_case_reported
 from shared.messaging import DLQ_REASON_HEADER, create_broker, ensure_topics, subscribe
 from shared.outbox import OutboxRelay
 from shared.provision import provision_schema
@@ -36,7 +37,7 @@ class Settings(ServiceSettings):
 
 
 def case_reported(case_id: uuid.UUID | None = None, number: int = 1) -> CaseReported:
-    return CaseReported(
+    return example_case_reported(
         case_id=case_id or uuid.uuid4(), case_number=f"9901-2026-{number:05d}", province_code="99",
         regency_code="99.01", violence_types=("fisik",), victim_sex="perempuan", victim_age_group="6-12",
         channel="hotline", reported_at=datetime.now(UTC),

@@ -23,7 +23,8 @@ from notifications.domain.subscriptions import (
     addressed_agency,
     subscriptions_for,
 )
-from shared.contracts import CaseReported, ReferralCreated
+from shared.contracts import ReferralCreated
+from shared.contracts.examples import example_case_reported
 
 POLICY = RetryPolicy(base_seconds=1.0, cap_seconds=300.0, max_attempts=12)
 SECRET = "a-long-enough-secret-value"
@@ -132,7 +133,7 @@ def test_a_subscription_limited_to_a_province_gets_only_that_provinces_referrals
 
 
 def test_an_event_that_names_no_agency_goes_to_nobody() -> None:
-    reported = CaseReported(
+    reported = example_case_reported(
         case_id=uuid4(), case_number="6213-2026-00001", province_code="62", regency_code="62.13",
         violence_types=("fisik",), victim_sex="perempuan", victim_age_group="6-12", channel="hotline",
         reported_at=datetime.now(UTC),

@@ -19,6 +19,7 @@ from reporting.domain.statistics import ALLOWED_GROUP_KEYS
 from reporting.settings import ReportingSettings
 from shared.auth import Role
 from shared.contracts import CASES, AgeGroup, CaseReported, Channel, Sex, ViolenceType
+from shared.contracts.examples import example_case_reported
 
 pytestmark = pytest.mark.integration
 
@@ -41,7 +42,7 @@ def case_reported(
     age_group: AgeGroup = AgeGroup.AGE_6_12,
     channel: Channel = Channel.HOTLINE,
 ) -> CaseReported:
-    return CaseReported(
+    return example_case_reported(
         case_id=uuid4(),
         case_number=f"{regency_code.replace('.', '')}-{YEAR}-{random.randint(1, 99_999):05d}",
         province_code=regency_code[:2],

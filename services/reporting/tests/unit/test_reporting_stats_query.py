@@ -15,7 +15,8 @@ from reporting.domain.statistics import (
     StatsQueryError,
     parse_group_by,
 )
-from shared.contracts import AgeGroup, CaseReported, Channel, Sex, ViolenceType
+from shared.contracts import AgeGroup, Channel, Sex, ViolenceType
+from shared.contracts.examples import example_case_reported
 
 
 def test_group_by_keeps_the_callers_order() -> None:
@@ -94,7 +95,7 @@ def test_only_a_violence_type_breakdown_counts_a_case_per_type() -> None:
 
 
 def test_case_facts_name_each_violence_type_once() -> None:
-    event = CaseReported(
+    event = example_case_reported(
         case_id=uuid4(),
         case_number="6213-2026-00001",
         province_code="62",

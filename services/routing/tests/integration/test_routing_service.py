@@ -19,6 +19,7 @@ from routing.settings import RoutingSettings
 from shared.auth import Role
 from shared.contracts import CASES, REFERRALS, AgeGroup, CaseReported, Channel, Sex, ViolenceType
 from shared.contracts.base import utc_now
+from shared.contracts.examples import example_case_reported
 from shared.service import Runtime
 
 pytestmark = pytest.mark.integration
@@ -59,7 +60,7 @@ async def load_demo_directory(client: httpx.AsyncClient) -> int:
 
 
 def case_reported(regency_code: str, case_id: UUID | None = None) -> CaseReported:
-    return CaseReported(
+    return example_case_reported(
         case_id=case_id or uuid4(),
         case_number=f"{regency_code.replace('.', '')}-2026-00001",
         province_code=regency_code[:2],

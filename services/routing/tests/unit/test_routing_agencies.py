@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from routing.domain.agencies import Agency, AgencyLevel, AgencyType, InvalidAgencyError
+from routing.domain.agencies import Agency, AgencyLevel, InvalidAgencyError
+from shared.contracts.vocabulary import AgencyType
 
 
 def make(**overrides: object) -> Agency:

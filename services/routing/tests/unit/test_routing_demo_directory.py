@@ -9,10 +9,11 @@ from uuid import uuid4
 import pytest
 
 from routing.directory_data import demo_directory
-from routing.domain.agencies import Agency, AgencyLevel, AgencyType
+from routing.domain.agencies import Agency, AgencyLevel
 from routing.domain.cases import CaseToRoute
 from routing.domain.rules import lead_agency
 from routing.entrypoints.api import DirectoryIn
+from shared.contracts.vocabulary import AgencyType
 
 
 def directory() -> list[Agency]:

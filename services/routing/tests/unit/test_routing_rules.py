@@ -7,9 +7,10 @@ from uuid import uuid4
 
 import pytest
 
-from routing.domain.agencies import Agency, AgencyLevel, AgencyType
+from routing.domain.agencies import Agency, AgencyLevel
 from routing.domain.cases import CaseToRoute
 from routing.domain.rules import NATIONAL_FALLBACK, lead_agency, route
+from shared.contracts.vocabulary import AgencyType
 
 CASE = CaseToRoute(case_id=uuid4(), province_code="62", regency_code="62.13")
 

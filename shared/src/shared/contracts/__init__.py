@@ -6,7 +6,7 @@ an authorised agency reads the details through the owning service's API.
 
 from shared.contracts.audit import PersonalDataRead
 from shared.contracts.base import Event, EventParseError, parse_event
-from shared.contracts.intake import CaseReported
+from shared.contracts.intake import CaseClosed, CaseLinked, CaseReported, CaseUpdated
 from shared.contracts.notifications import WebhookDelivered
 from shared.contracts.routing import ReferralAccepted, ReferralCreated
 from shared.contracts.topics import ALL_TOPICS, AUDIT, CASES, NOTIFICATIONS, REFERRALS, TopicSpec, dead_letter_topic
@@ -19,7 +19,10 @@ __all__ = [
     "NOTIFICATIONS",
     "REFERRALS",
     "AgeGroup",
+    "CaseClosed",
+    "CaseLinked",
     "CaseReported",
+    "CaseUpdated",
     "Channel",
     "Event",
     "EventParseError",

@@ -12,8 +12,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from routing.adapters.tables import AgencyRow, ReferralRow
-from routing.domain.agencies import Agency, AgencyLevel, AgencyType
+from routing.domain.agencies import Agency, AgencyLevel
 from routing.domain.referrals import Referral, ReferralStatus
+from shared.contracts.vocabulary import AgencyType
 
 # SQLModel sets ``__table__`` at class creation.
 AGENCIES: Table = AgencyRow.__table__  # type: ignore[attr-defined]

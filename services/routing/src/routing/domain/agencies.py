@@ -12,27 +12,16 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from shared.contracts.vocabulary import AgencyType
+
 AGENCY_ID = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
 PROVINCE_CODE = re.compile(r"^\d{2}$")
 REGENCY_CODE = re.compile(r"^\d{2}\.\d{2}$")
 
 
-class AgencyType(StrEnum):
-    UPTD_PPA = "uptd_ppa"  # Unit Pelaksana Teknis Daerah Perlindungan Perempuan dan Anak: the case manager
-    DINAS_PPA = "dinas_ppa"  # the local government office for women's empowerment and child protection
-    POLICE_PPA = "police_ppa"  # Unit PPA of a Polres, or Subdit Renakta of a Polda
-    KODIM = "kodim"
-    HEALTH = "health"  # Puskesmas, RSUD
-    DINAS_SOSIAL = "dinas_sosial"
-    DINAS_PENDIDIKAN = "dinas_pendidikan"
-    LEGAL_AID = "legal_aid"
-    NGO = "ngo"
-    COMMUNITY = "community"  # e.g. PATBM, community-based child protection
-    NATIONAL_HOTLINE = "national_hotline"  # e.g. SAPA 129
-
-    @property
-    def label(self) -> str:
-        return _TYPE_LABELS[self]
+def agency_type_label(agency_type: AgencyType) -> str:
+    """How an operator names the kind of agency, in the reasons routing writes."""
+    return _TYPE_LABELS[agency_type]
 
 
 _TYPE_LABELS = {

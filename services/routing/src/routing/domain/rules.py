@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from routing.domain.agencies import Agency, AgencyLevel, AgencyType
+from routing.domain.agencies import Agency, AgencyLevel, agency_type_label
 from routing.domain.cases import CaseToRoute
+from shared.contracts.vocabulary import AgencyType
 
 RULE_NATIONAL_FALLBACK = "lead-agency/national-fallback"
 
@@ -81,9 +82,9 @@ def lead_agency(case: CaseToRoute, agencies: Iterable[Agency]) -> ReferralDecisi
         matching = [agency for agency in candidates if step.matches(agency, case)]
         if matching:
             chosen, tie = _pick(matching)
-            hit = f"{chosen.label} is the active {step.agency_type.label} of {step.area(case)}{tie}"
+            hit = f"{chosen.label} is the active {agency_type_label(step.agency_type)} of {step.area(case)}{tie}"
             return ReferralDecision(chosen, step.rule, _sentence([*misses, hit]), is_lead=True)
-        misses.append(f"no active {step.agency_type.label} for {step.area(case)}")
+        misses.append(f"no active {agency_type_label(step.agency_type)} for {step.area(case)}")
     return _national_fallback(candidates, misses)
 
 

@@ -10,10 +10,11 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from routing.domain.access import DIRECTORY_EDITORS, DIRECTORY_READERS, REFERRAL_READERS
-from routing.domain.agencies import Agency, AgencyLevel, AgencyType, InvalidAgencyError
+from routing.domain.agencies import Agency, AgencyLevel, InvalidAgencyError
 from routing.domain.referrals import Referral, ReferralStatus, ReferralTransitionError
 from routing.service_layer import handlers
 from shared.auth import AGENCY_ROLES, Principal
+from shared.contracts.vocabulary import AgencyType
 from shared.dependencies import CurrentUnitOfWork, require_roles
 
 router = APIRouter(prefix="/v1")
