@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from types import TracebackType
 from typing import Self
 
@@ -10,7 +11,7 @@ from sqlalchemy import Connection, Table, event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, SessionTransaction
 
-from shared.access import AccessContext, apply_access
+from shared.access import SERVICE_CONTEXT, AccessContext, apply_access
 from shared.contracts import Event
 from shared.inbox import first_delivery
 from shared.outbox import enqueue
@@ -37,6 +38,7 @@ class UnitOfWork:
         self._after_commit = after_commit
         self._events: list[Event] = []
         self._session: AsyncSession | None = None
+        self._acting_as_service = False
 
     @property
     def session(self) -> AsyncSession:
@@ -59,6 +61,28 @@ class UnitOfWork:
         await self.session.rollback()
         await self.session.close()
         self._session = None
+
+    @contextlib.asynccontextmanager
+    async def acting_as_service(self) -> AsyncIterator[None]:
+        """Within this transaction, act as the service itself, then again as the caller. For the steps the
+        service takes on its own behalf after deciding that the caller may ask for them (comparing a report with
+        cases the caller cannot see, writing a correction the caller was allowed to make): what is read here
+        must not be handed to the caller. Nested use stays the service until the outermost block ends."""
+        if self._acting_as_service:
+            yield
+            return
+        connection = await self.session.connection()
+        await connection.run_sync(apply_access, SERVICE_CONTEXT)
+        self._acting_as_service = True
+        try:
+            yield
+        except BaseException:
+            # The transaction is unusable or about to roll back; end it so nothing more runs as the service.
+            await self.session.rollback()
+            raise
+        finally:
+            self._acting_as_service = False
+        await connection.run_sync(apply_access, self.access)
 
     def emit(self, event: Event) -> None:
         """Queue ``event`` to be published if, and only if, this unit of work commits."""
