@@ -21,9 +21,11 @@ from sinergi_local.processes import free_port
 pytestmark = pytest.mark.integration
 
 REPORT = {
-    "regency_code": "62.71",
+    "incident": {"precision": "unknown"},
+    "location": {"province_code": "62", "regency_code": "62.71", "place": "fasilitas_umum"},
     "violence_types": ["psikis"],
-    "victim": {"sex": "laki_laki", "age": 7},
+    "victims": [{"sex": "laki_laki", "age": 7}],
+    "reporter": {"anonymous": True, "relation": "lainnya"},
     "narrative": "Narasi uji gangguan Kafka.",
     "channel": "web",
 }

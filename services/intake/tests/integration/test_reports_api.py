@@ -19,11 +19,13 @@ from shared.access import SERVICE_CONTEXT
 pytestmark = pytest.mark.integration
 
 REPORT = {
-    "regency_code": "62.13",
+    "incident": {"date": "2026-11-20", "precision": "day"},
+    "location": {"province_code": "62", "regency_code": "62.13", "place": "rumah_tangga"},
     "violence_types": ["fisik", "psikis"],
-    "victim": {"sex": "perempuan", "age": 9},
+    "victims": [{"sex": "perempuan", "age": 9}],
+    "reporter": {"relation": "tetangga", "phone": "0812-5555-0101"},
     "narrative": "Narasi rahasia uji integrasi: korban dipukul di rumah.",
-    "channel": "hotline",
+    "channel": "web",
 }
 
 
@@ -73,13 +75,16 @@ async def test_report_is_stored_encrypted_and_published(intake: httpx.AsyncClien
     payload = json.loads(event.value)
     assert payload["event_type"] == "case.reported"
     assert payload["violence_types"] == ["fisik", "psikis"]
-    assert payload["victim_age_group"] == "6-12"
+    assert payload["victims"] == [{"sex": "perempuan", "age_group": "6-12", "has_disability": None,
+                                   "education": "tidak_diketahui", "nationality": "wni"}]
+    assert (payload["priority"], payload["triage_reasons"]) == ("P2", ["child_victim"])
+    assert payload["channel"] == "web"
     assert b"korban" not in event.value
     assert dict(event.headers).get("traceparent") is not None
 
 
 async def test_case_numbers_are_unique_under_concurrent_reports(intake: httpx.AsyncClient) -> None:
-    report = {**REPORT, "regency_code": "64.74"}
+    report = {**REPORT, "location": {"province_code": "64", "regency_code": "64.74", "place": "sekolah"}}
     responses = await asyncio.gather(*(intake.post("/v1/reports", json=report) for _ in range(20)))
     assert all(r.status_code == 201 for r in responses), [r.text for r in responses]
     numbers = [r.json()["case_number"] for r in responses]
@@ -87,10 +92,11 @@ async def test_case_numbers_are_unique_under_concurrent_reports(intake: httpx.As
 
 
 async def test_invalid_report_names_the_field(intake: httpx.AsyncClient) -> None:
-    response = await intake.post("/v1/reports", json={**REPORT, "regency_code": "6213", "narrative": "x"})
+    location = {**REPORT["location"], "regency_code": "6213"}
+    response = await intake.post("/v1/reports", json={**REPORT, "location": location, "narrative": ""})
     assert response.status_code == 422
     locations = [tuple(item["loc"]) for item in response.json()["detail"]]
-    assert ("body", "regency_code") in locations
+    assert ("body", "location", "regency_code") in locations
     assert "x" not in json.dumps([item.get("input") for item in response.json()["detail"]
                                   if item["loc"][-1] == "narrative"])
 

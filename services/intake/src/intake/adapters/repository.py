@@ -1,4 +1,4 @@
-"""Storing cases; personal fields are encrypted here, on the way in, each bound to its case and field.
+"""Storing cases; personal fields are encrypted here, on the way in, each bound to its case and path.
 
 Every query runs under the unit of work's access context, so row-level security has already dropped what the
 caller may not see before any row reaches Python.
@@ -8,22 +8,39 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake.adapters.tables import CaseAccessRow, CaseNumberCounter, CasePersonalFieldRow, CaseRow
+from intake.adapters.tables import (
+    CaseAccessRow,
+    CaseFingerprintRow,
+    CaseLinkRow,
+    CaseNumberCounter,
+    CasePersonalFieldRow,
+    CaseRow,
+    CaseUpdateRow,
+    MessageDraftRow,
+)
 from intake.domain.access import CaseScope, PersonalField
+from intake.domain.duplicates import PLACE_WINDOW, Fingerprint
 from intake.domain.model import Case
+from intake.domain.record import split_personal
 from shared.contracts import ReferralCreated
+from shared.contracts.vocabulary import LinkReason
 from shared.crypto import FieldCipher
 
 _cases = CaseRow.__table__  # type: ignore[attr-defined]  # SQLModel sets it at class creation
 _personal = CasePersonalFieldRow.__table__  # type: ignore[attr-defined]
 _access = CaseAccessRow.__table__  # type: ignore[attr-defined]
 _counters = CaseNumberCounter.__table__  # type: ignore[attr-defined]
+_fingerprints = CaseFingerprintRow.__table__  # type: ignore[attr-defined]
+_links = CaseLinkRow.__table__  # type: ignore[attr-defined]
+_updates = CaseUpdateRow.__table__  # type: ignore[attr-defined]
+_drafts = MessageDraftRow.__table__  # type: ignore[attr-defined]
 
 
 async def next_case_sequence(session: AsyncSession, regency_code: str, year: int) -> int:
@@ -40,33 +57,80 @@ async def next_case_sequence(session: AsyncSession, regency_code: str, year: int
     return int((await session.execute(statement)).scalar_one())
 
 
+def _case_columns(case: Case) -> dict[str, Any]:
+    facts, _ = split_personal(case.report)
+    assessed = case.triage
+    return {
+        "province_code": case.report.location.province_code,
+        "regency_code": case.report.location.regency_code,
+        "violence_types": [v.value for v in case.report.violence_types],
+        "channel": case.channel.value,
+        "facts": facts,
+        "priority": assessed.priority.value,
+        "triage_reasons": [r.value for r in assessed.reasons],
+    }
+
+
 async def add_case(session: AsyncSession, case: Case, cipher: FieldCipher) -> None:
-    report = case.report
     # Plain INSERTs (no RETURNING): the public may add a case it is not allowed to read back.
     await session.execute(
         _cases.insert().values(
             case_id=case.case_id,
             case_number=case.case_number,
-            province_code=report.province_code,
-            regency_code=report.regency_code,
-            violence_types=[v.value for v in report.violence_types],
-            victim_sex=report.victim.sex.value,
-            victim_age=report.victim.age,
-            channel=report.channel.value,
             reported_at=case.reported_at,
-            recorded_by=report.recorded_by,
+            recorded_by=case.recorded_by,
+            **_case_columns(case),
         )
     )
+    await put_personal(session, case.case_id, _personal_of(case), cipher)
+
+
+def _personal_of(case: Case) -> dict[str, tuple[PersonalField, str]]:
+    return split_personal(case.report)[1]
+
+
+async def put_personal(
+    session: AsyncSession, case_id: UUID, values: dict[str, tuple[PersonalField, str]], cipher: FieldCipher
+) -> None:
+    """Store personal fields, each encrypted and bound to the case and its path."""
+    if not values:
+        return
     await session.execute(
         _personal.insert(),
         [
             {
-                "case_id": case.case_id,
-                "field": name.value,
-                "ciphertext": cipher.encrypt(value, case_id=case.case_id, field=name.value),
+                "case_id": case_id,
+                "field": path,
+                "kind": kind.value,
+                "bound_to": path,
+                "ciphertext": cipher.encrypt(value, case_id=case_id, field=path),
             }
-            for name, value in report.personal_fields().items()
+            for path, (kind, value) in values.items()
         ],
+    )
+
+
+async def replace_case(session: AsyncSession, case: Case, cipher: FieldCipher) -> None:
+    """Write a corrected case over the stored one: its facts and every personal field of its record."""
+    await session.execute(update(_cases).where(_cases.c.case_id == case.case_id).values(**_case_columns(case)))
+    notes = _personal.c.field.like("notes.%")
+    await session.execute(delete(_personal).where(_personal.c.case_id == case.case_id, ~notes))
+    await put_personal(session, case.case_id, _personal_of(case), cipher)
+
+
+async def close_case(session: AsyncSession, case_id: UUID, *, reason: str, at: datetime) -> None:
+    await session.execute(
+        update(_cases).where(_cases.c.case_id == case_id).values(status="closed", closure_reason=reason, closed_at=at)
+    )
+
+
+async def add_update(
+    session: AsyncSession, *, update_id: UUID, case_id: UUID, kind: str, changed: tuple[str, ...], by: str, at: datetime
+) -> None:
+    await session.execute(
+        _updates.insert().values(
+            update_id=update_id, case_id=case_id, kind=kind, changed_fields=list(changed), updated_by=by, updated_at=at
+        )
     )
 
 
@@ -78,45 +142,73 @@ class CaseRecord:
     case_number: str
     province_code: str
     regency_code: str
-    violence_types: tuple[str, ...]
-    victim_sex: str
-    victim_age: int | None
     channel: str
     reported_at: datetime
+    recorded_by: str | None
+    facts: dict[str, Any]
+    priority: str
+    triage_reasons: tuple[str, ...]
+    status: str
+    closure_reason: str | None
     scope: CaseScope
-    ciphertexts: dict[PersonalField, str] = field(default_factory=dict, repr=False)
+    ciphertexts: dict[str, tuple[PersonalField, str, str]] = field(default_factory=dict, repr=False)
+    links: tuple[tuple[UUID, tuple[str, ...]], ...] = ()
+
+    def decrypt(self, cipher: FieldCipher, readable: frozenset[PersonalField]) -> dict[str, str]:
+        """The personal fields of the kinds in ``readable``, by path."""
+        return {
+            path: cipher.decrypt(ciphertext, case_id=self.case_id, field=bound_to)
+            for path, (kind, bound_to, ciphertext) in self.ciphertexts.items()
+            if kind in readable
+        }
 
 
-def _record(row: CaseRow, referred_to: dict[str, str], ciphertexts: dict[PersonalField, str]) -> CaseRecord:
+def _record(row: Any, referred_to: dict[str, str], ciphertexts: dict[str, tuple[PersonalField, str, str]],
+            links: tuple[tuple[UUID, tuple[str, ...]], ...] = ()) -> CaseRecord:
     return CaseRecord(
         case_id=row.case_id,
         case_number=row.case_number,
         province_code=row.province_code,
         regency_code=row.regency_code,
-        violence_types=tuple(row.violence_types),
-        victim_sex=row.victim_sex,
-        victim_age=row.victim_age,
         channel=row.channel,
         reported_at=row.reported_at,
+        recorded_by=row.recorded_by,
+        facts=row.facts,
+        priority=row.priority,
+        triage_reasons=tuple(row.triage_reasons),
+        status=row.status,
+        closure_reason=row.closure_reason,
         scope=CaseScope(row.province_code, row.regency_code, row.recorded_by, referred_to),
         ciphertexts=ciphertexts,
+        links=links,
     )
 
 
-async def get_case(session: AsyncSession, case_id: UUID) -> CaseRecord | None:
-    row = (await session.execute(select(_cases).where(_cases.c.case_id == case_id))).one_or_none()
+async def get_case(session: AsyncSession, case_id: UUID, *, for_update: bool = False) -> CaseRecord | None:
+    query = select(_cases).where(_cases.c.case_id == case_id)
+    row = (await session.execute(query.with_for_update() if for_update else query)).one_or_none()
     if row is None:
         return None
     access = await session.execute(
         select(_access.c.agency_id, _access.c.agency_type).where(_access.c.case_id == case_id)
     )
     personal = await session.execute(
-        select(_personal.c.field, _personal.c.ciphertext).where(_personal.c.case_id == case_id)
+        select(_personal.c.field, _personal.c.kind, _personal.c.bound_to, _personal.c.ciphertext).where(
+            _personal.c.case_id == case_id
+        )
+    )
+    links = await session.execute(
+        select(_links.c.case_id, _links.c.linked_case_id, _links.c.reasons).where(
+            or_(_links.c.case_id == case_id, _links.c.linked_case_id == case_id)
+        )
     )
     return _record(
-        row,  # type: ignore[arg-type]  # a Row with CaseRow's columns
+        row,
         {a.agency_id: a.agency_type for a in access},
-        {PersonalField(p.field): p.ciphertext for p in personal},
+        {p.field: (PersonalField(p.kind), p.bound_to, p.ciphertext) for p in personal},
+        tuple(
+            (link.linked_case_id if link.case_id == case_id else link.case_id, tuple(link.reasons)) for link in links
+        ),
     )
 
 
@@ -132,7 +224,7 @@ async def list_cases(session: AsyncSession, *, limit: int) -> list[CaseRecord]:
         )
         for grant in granted:
             access.setdefault(grant.case_id, {})[grant.agency_id] = grant.agency_type
-    return [_record(row, access.get(row.case_id, {}), {}) for row in rows]  # type: ignore[arg-type]
+    return [_record(row, access.get(row.case_id, {}), {}) for row in rows]
 
 
 async def grant_access(session: AsyncSession, referral: ReferralCreated) -> None:
@@ -147,4 +239,124 @@ async def grant_access(session: AsyncSession, referral: ReferralCreated) -> None
             referred_at=referral.occurred_at,
         )
         .on_conflict_do_nothing(index_elements=["case_id", "agency_id"])
+    )
+
+
+# -- duplicates ---------------------------------------------------------------------------------------------
+
+MAX_LINKS = 20  # a report that matches more than this is linked to the newest
+
+
+async def matching_cases(session: AsyncSession, prints: list[Fingerprint]) -> dict[tuple[UUID, str], set[LinkReason]]:
+    """Earlier cases sharing a fingerprint with ``prints`` (places only within the window), newest first, with
+    their case numbers and why they match. Run as the service: the caller may not see those cases."""
+    conditions = []
+    for print_ in prints:
+        condition = and_(_fingerprints.c.reason == print_.reason.value, _fingerprints.c.digest == print_.digest)
+        if print_.day is not None:
+            window = _fingerprints.c.day.between(print_.day - PLACE_WINDOW, print_.day + PLACE_WINDOW)
+            condition = and_(condition, window)
+        conditions.append(condition)
+    if not conditions:
+        return {}
+    rows = await session.execute(
+        select(_fingerprints.c.case_id, _cases.c.case_number, _fingerprints.c.reason)
+        .join(_cases, _cases.c.case_id == _fingerprints.c.case_id)
+        .where(or_(*conditions))
+        .order_by(_cases.c.reported_at.desc())
+    )
+    found: dict[tuple[UUID, str], set[LinkReason]] = {}
+    for row in rows:
+        key = (row.case_id, row.case_number)
+        if key in found or len(found) < MAX_LINKS:
+            found.setdefault(key, set()).add(LinkReason(row.reason))
+    return found
+
+
+async def add_fingerprints(session: AsyncSession, case_id: UUID, prints: list[Fingerprint]) -> None:
+    if prints:
+        await session.execute(
+            insert(_fingerprints).on_conflict_do_nothing(),
+            [{"case_id": case_id, "reason": p.reason.value, "digest": p.digest, "day": p.day} for p in prints],
+        )
+
+
+async def replace_fingerprints(session: AsyncSession, case_id: UUID, prints: list[Fingerprint]) -> None:
+    await session.execute(delete(_fingerprints).where(_fingerprints.c.case_id == case_id))
+    await add_fingerprints(session, case_id, prints)
+
+
+async def add_link(
+    session: AsyncSession, case_id: UUID, linked_case_id: UUID, reasons: list[str], at: datetime
+) -> None:
+    await session.execute(
+        insert(_links)
+        .values(case_id=case_id, linked_case_id=linked_case_id, reasons=reasons, linked_at=at)
+        .on_conflict_do_nothing()
+    )
+
+
+# -- message drafts -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DraftRecord:
+    draft_id: UUID
+    gateway: str
+    received_at: datetime
+    status: str
+    case_id: UUID | None
+    sender_ciphertext: str = field(repr=False)
+    text_ciphertext: str = field(repr=False)
+
+
+async def add_draft(
+    session: AsyncSession, *, draft_id: UUID, gateway: str, message_id: str, received_at: datetime,
+    sender: str, text: str, cipher: FieldCipher,
+) -> UUID:
+    """Store a gateway message as a draft, once per gateway message id; the id of the draft holding it."""
+    inserted = await session.execute(
+        insert(_drafts)
+        .values(
+            draft_id=draft_id, gateway=gateway, gateway_message_id=message_id, received_at=received_at,
+            sender_ciphertext=cipher.encrypt(sender, case_id=draft_id, field="sender"),
+            text_ciphertext=cipher.encrypt(text, case_id=draft_id, field="text"),
+        )
+        .on_conflict_do_nothing(constraint="message_drafts_once")
+        .returning(_drafts.c.draft_id)
+    )
+    new = inserted.scalar_one_or_none()
+    if new is not None:
+        return UUID(str(new))
+    existing = await session.execute(
+        select(_drafts.c.draft_id).where(_drafts.c.gateway == gateway, _drafts.c.gateway_message_id == message_id)
+    )
+    return UUID(str(existing.scalar_one()))
+
+
+def _draft(row: Any) -> DraftRecord:
+    return DraftRecord(
+        draft_id=row.draft_id, gateway=row.gateway, received_at=row.received_at, status=row.status,
+        case_id=row.case_id, sender_ciphertext=row.sender_ciphertext, text_ciphertext=row.text_ciphertext,
+    )
+
+
+async def list_drafts(session: AsyncSession, *, status: str, limit: int) -> list[DraftRecord]:
+    rows = await session.execute(
+        select(_drafts).where(_drafts.c.status == status).order_by(_drafts.c.received_at).limit(limit)
+    )
+    return [_draft(row) for row in rows]
+
+
+async def get_draft(session: AsyncSession, draft_id: UUID, *, for_update: bool = False) -> DraftRecord | None:
+    query = select(_drafts).where(_drafts.c.draft_id == draft_id)
+    row = (await session.execute(query.with_for_update() if for_update else query)).one_or_none()
+    return None if row is None else _draft(row)
+
+
+async def complete_draft(session: AsyncSession, draft_id: UUID, *, case_id: UUID, by: str) -> None:
+    await session.execute(
+        update(_drafts)
+        .where(_drafts.c.draft_id == draft_id)
+        .values(status="completed", case_id=case_id, completed_by=by)
     )

@@ -1,10 +1,11 @@
 """Intake's tables, all in the ``intake`` schema."""
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Column, DateTime, ForeignKey, Text, Uuid
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Text, UniqueConstraint, Uuid
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
 from shared.db import service_registry
@@ -26,11 +27,15 @@ class CaseRow(IntakeTable, table=True):
     province_code: str = Field(index=True)
     regency_code: str = Field(index=True)
     violence_types: list[str] = Field(sa_column=Column(ARRAY(Text), nullable=False))
-    victim_sex: str
-    victim_age: int | None = None
     channel: str
     reported_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    recorded_by: str | None = Field(default=None, sa_type=Text, description="The operator who recorded it")
+    recorded_by: str | None = Field(default=None, sa_type=Text, description="The staff member who recorded it")
+    facts: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False), description="The record minus personal data")
+    priority: str
+    triage_reasons: list[str] = Field(sa_column=Column(ARRAY(Text), nullable=False))
+    status: str = Field(default="open", sa_type=Text)
+    closed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    closure_reason: str | None = Field(default=None, sa_type=Text)
 
 
 class CasePersonalFieldRow(IntakeTable, table=True):
@@ -39,7 +44,9 @@ class CasePersonalFieldRow(IntakeTable, table=True):
     __tablename__ = "case_personal_fields"
 
     case_id: UUID = Field(sa_column=Column(Uuid, ForeignKey("intake.cases.case_id"), primary_key=True))
-    field: str = Field(sa_column=Column(Text, primary_key=True))
+    field: str = Field(sa_column=Column(Text, primary_key=True), description="Its path, e.g. victims.0.name")
+    kind: str = Field(sa_type=Text, description="An intake.domain.access.PersonalField: what decides who reads it")
+    bound_to: str = Field(sa_type=Text, description="The name the ciphertext is bound to (its path, since 0003)")
     ciphertext: str = Field(sa_type=Text, description="AES-GCM, bound to the case and field (shared.crypto)")
 
 
@@ -71,6 +78,54 @@ class CaseNumberCounter(IntakeTable, table=True):
     regency_code: str = Field(primary_key=True)
     year: int = Field(primary_key=True)
     last_number: int
+
+
+class CaseFingerprintRow(IntakeTable, table=True):
+    """Keyed hashes of a case's identifying fields, to find other reports of the same incident."""
+
+    __tablename__ = "case_fingerprints"
+
+    case_id: UUID = Field(sa_column=Column(Uuid, ForeignKey("intake.cases.case_id"), primary_key=True))
+    reason: str = Field(sa_column=Column(Text, primary_key=True))
+    digest: str = Field(sa_column=Column(Text, primary_key=True))
+    day: date | None = Field(default=None, sa_column=Column(Date))
+
+
+class CaseLinkRow(IntakeTable, table=True):
+    __tablename__ = "case_links"
+
+    case_id: UUID = Field(sa_column=Column(Uuid, ForeignKey("intake.cases.case_id"), primary_key=True))
+    linked_case_id: UUID = Field(sa_column=Column(Uuid, ForeignKey("intake.cases.case_id"), primary_key=True))
+    reasons: list[str] = Field(sa_column=Column(ARRAY(Text), nullable=False))
+    linked_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class CaseUpdateRow(IntakeTable, table=True):
+    __tablename__ = "case_updates"
+
+    update_id: UUID = Field(primary_key=True)
+    case_id: UUID = Field(sa_column=Column(Uuid, ForeignKey("intake.cases.case_id"), nullable=False, index=True))
+    kind: str = Field(sa_type=Text)
+    changed_fields: list[str] = Field(sa_column=Column(ARRAY(Text), nullable=False))
+    updated_by: str = Field(sa_type=Text)
+    updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class MessageDraftRow(IntakeTable, table=True):
+    """A message from a WhatsApp/SMS gateway, waiting for an operator to turn it into a report."""
+
+    __tablename__ = "message_drafts"
+    __table_args__ = (UniqueConstraint("gateway", "gateway_message_id", name="message_drafts_once"),)
+
+    draft_id: UUID = Field(primary_key=True)
+    gateway: str = Field(sa_type=Text)
+    gateway_message_id: str = Field(sa_type=Text)
+    received_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    sender_ciphertext: str = Field(sa_type=Text, description="The sender's number, bound to (draft_id, sender)")
+    text_ciphertext: str = Field(sa_type=Text, description="The message, bound to (draft_id, text)")
+    status: str = Field(default="open", sa_type=Text)
+    case_id: UUID | None = Field(default=None, sa_column=Column(Uuid, ForeignKey("intake.cases.case_id")))
+    completed_by: str | None = Field(default=None, sa_type=Text)
 
 
 outbox, inbox = define_messaging_tables(metadata)

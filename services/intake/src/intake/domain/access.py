@@ -15,17 +15,24 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from shared.auth import AGENCY_ROLES, Principal, Role
+from shared.contracts.vocabulary import CASE_MANAGERS
 
 
 class PersonalField(StrEnum):
-    NARRATIVE = "narrative"
-    VICTIM_NAME = "victim_name"
-    REPORTER_NAME = "reporter_name"
-    REPORTER_PHONE = "reporter_phone"
+    """The kinds of personal data in a case. Access is decided per kind; each value is stored encrypted under
+    its path in the record (``intake.domain.record``), e.g. ``victims.0.name`` is of kind ``victim_identity``."""
+
+    NARRATIVE = "narrative"  # what happened, and every free-text note added later
+    VICTIM_IDENTITY = "victim_identity"  # victims' names and birth dates
+    PERPETRATOR_IDENTITY = "perpetrator_identity"
+    REPORTER_IDENTITY = "reporter_identity"
+    REPORTER_CONTACT = "reporter_contact"  # phone, email
     ADDRESS = "address"
 
 
 ALL_FIELDS = frozenset(PersonalField)
+_STORY = PersonalField.NARRATIVE
+_VICTIM = PersonalField.VICTIM_IDENTITY
 
 # Need to know, by the type of the agency a case is referred to. The database holds a copy (intake.
 # field_visibility, set by migrations); a test keeps the two equal.
@@ -34,13 +41,11 @@ FIELDS_BY_AGENCY_TYPE: Mapping[str, frozenset[PersonalField]] = {
     "dinas_ppa": ALL_FIELDS,
     "national_hotline": ALL_FIELDS,
     "police_ppa": ALL_FIELDS,  # investigates: needs the people and the place
-    "legal_aid": frozenset(
-        {PersonalField.NARRATIVE, PersonalField.VICTIM_NAME, PersonalField.REPORTER_NAME, PersonalField.REPORTER_PHONE}
-    ),
-    "dinas_sosial": frozenset({PersonalField.NARRATIVE, PersonalField.VICTIM_NAME, PersonalField.ADDRESS}),
-    "health": frozenset({PersonalField.NARRATIVE, PersonalField.VICTIM_NAME}),
-    "ngo": frozenset({PersonalField.NARRATIVE, PersonalField.VICTIM_NAME}),
-    "dinas_pendidikan": frozenset({PersonalField.VICTIM_NAME}),  # to keep a child in school, not the story
+    "legal_aid": ALL_FIELDS - {PersonalField.ADDRESS},
+    "dinas_sosial": frozenset({_STORY, _VICTIM, PersonalField.ADDRESS}),
+    "health": frozenset({_STORY, _VICTIM}),
+    "ngo": frozenset({_STORY, _VICTIM}),
+    "dinas_pendidikan": frozenset({_VICTIM}),  # to keep a child in school, not the story
 }
 
 # Who may call the case-reading endpoints at all; what each one then sees is decided per case below.
@@ -71,6 +76,14 @@ class CaseScope:
             or self._referred_to(principal) is not None
             or principal.supervises(self.province_code, self.regency_code)
         )
+
+    def can_update(self, principal: Principal) -> bool:
+        """Add information or correct fields: who recorded it, or the agencies handling it."""
+        return self._recorded_by(principal) or self._referred_to(principal) is not None
+
+    def can_close(self, principal: Principal) -> bool:
+        """Close: who recorded it (a duplicate, a withdrawn report), or a case manager handling it."""
+        return self._recorded_by(principal) or self._referred_to(principal) in CASE_MANAGERS
 
     def readable_fields(self, principal: Principal) -> frozenset[PersonalField]:
         if self._recorded_by(principal):

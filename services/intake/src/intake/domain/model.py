@@ -1,79 +1,27 @@
-"""A report as intake accepts it, and the case it opens."""
+"""A case: the report it was opened for, its number, channel and triage, and the events it raises."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
-from intake.domain.access import PersonalField
-from shared.contracts import AgeGroup, CaseReported, Channel, Sex, ViolenceType
+from intake.domain.record import Report
+from intake.domain.triage import Triage, triage
+from shared.auth import AGENCY_ROLES, Principal, Role
+from shared.contracts import CaseClosed, CaseReported, CaseUpdated
+from shared.contracts.intake import CaseFacts, Consent, PerpetratorFacts, VictimFacts
+from shared.contracts.vocabulary import AgeGroup, Channel
+from shared.validation_messages import LocalizedValueError
 
-REGENCY_CODE = re.compile(r"^\d{2}\.\d{2}$")
+# Reported by staff through the API; the web form and the message gateways set their own channel.
+STAFF_CHANNELS = frozenset(
+    {Channel.HOTLINE, Channel.WALK_IN, Channel.POLICE, Channel.SCHOOL, Channel.HEALTH, Channel.COMMUNITY}
+)
+STAFF_ROLES = (Role.OPERATOR, *AGENCY_ROLES)
 
-
-class InvalidReportError(ValueError):
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class Victim:
-    sex: Sex
-    age: int | None
-    name: str | None = None  # personal
-
-    @property
-    def age_group(self) -> AgeGroup:
-        return AgeGroup.of_age(self.age)
-
-
-@dataclass(frozen=True)
-class Reporter:
-    """Who told us, when they leave a name or a number to call back (both personal)."""
-
-    name: str | None = None
-    phone: str | None = None
-
-
-@dataclass(frozen=True)
-class Report:
-    """What a reporter told us. Its personal fields leave this object only encrypted (``personal_fields``)."""
-
-    regency_code: str
-    violence_types: tuple[ViolenceType, ...]
-    victim: Victim
-    narrative: str
-    channel: Channel
-    reporter: Reporter = Reporter()
-    address: str | None = None  # personal
-    recorded_by: str | None = None  # the operator who recorded it; None when the public reported directly
-
-    def __post_init__(self) -> None:
-        if not REGENCY_CODE.match(self.regency_code):
-            raise InvalidReportError("regency_code", "must be a Kemendagri regency/city code such as 62.13")
-        if not self.violence_types:
-            raise InvalidReportError("violence_types", "at least one violence type is required")
-        if self.victim.age is not None and not 0 <= self.victim.age <= 120:
-            raise InvalidReportError("victim.age", "must be between 0 and 120")
-
-    @property
-    def province_code(self) -> str:
-        return self.regency_code.split(".", 1)[0]
-
-    def personal_fields(self) -> dict[PersonalField, str]:
-        """The personal fields given, by name: what is encrypted and what access control decides on."""
-        values = {
-            PersonalField.NARRATIVE: self.narrative,
-            PersonalField.VICTIM_NAME: self.victim.name,
-            PersonalField.REPORTER_NAME: self.reporter.name,
-            PersonalField.REPORTER_PHONE: self.reporter.phone,
-            PersonalField.ADDRESS: self.address,
-        }
-        return {name: value for name, value in values.items() if value}
+ClosureReason = Literal["handled", "duplicate", "withdrawn", "referred_elsewhere", "unreachable"]
 
 
 def case_number(regency_code: str, year: int, sequence: int) -> str:
@@ -81,22 +29,88 @@ def case_number(regency_code: str, year: int, sequence: int) -> str:
     return f"{regency_code.replace('.', '')}-{year}-{sequence:05d}"
 
 
+def channel_for(requested: Channel | None, principal: Principal) -> Channel:
+    """The channel a report came by. The public reports on the web; staff say how it reached them."""
+    if not principal.has_role(*STAFF_ROLES):
+        if requested not in (None, Channel.WEB):
+            raise LocalizedValueError(
+                "channel_for_staff", en="Only staff record reports from this channel.",
+                id="Hanya petugas yang mencatat laporan dari saluran ini.", field="channel",
+            )
+        return Channel.WEB
+    if requested is None:
+        raise LocalizedValueError(
+            "missing_channel", en="Say how the report reached you.", id="Sebutkan saluran laporan diterima.",
+            field="channel",
+        )
+    if requested not in STAFF_CHANNELS:
+        raise LocalizedValueError(
+            "channel_not_for_staff",
+            en="Web reports come through the public form, WhatsApp and SMS through the message gateway.",
+            id="Laporan web melalui formulir publik, WhatsApp dan SMS melalui gateway pesan.", field="channel",
+        )
+    return requested
+
+
 @dataclass(frozen=True)
 class Case:
     case_id: UUID
     case_number: str
     report: Report
+    channel: Channel
     reported_at: datetime
+    recorded_by: str | None = None  # the staff member who recorded it; None when the public reported directly
+
+    @property
+    def triage(self) -> Triage:
+        return triage(self.report, self.reported_at.date())
+
+    def facts(self) -> CaseFacts:
+        report, day = self.report, self.reported_at.date()
+        incident = report.incident.normalised()
+        assessed = self.triage
+        return CaseFacts(
+            case_number=self.case_number,
+            province_code=report.location.province_code,
+            regency_code=report.location.regency_code,
+            violence_types=tuple(report.violence_types),
+            child_in_conflict_with_law=report.child_in_conflict_with_law,
+            place=report.location.place,
+            incident_date=incident.date,
+            incident_date_precision=incident.precision,
+            victims=tuple(
+                VictimFacts(
+                    sex=v.sex, age_group=v.age_group_on(day), has_disability=v.has_disability,
+                    education=v.education, nationality=v.nationality,
+                )
+                for v in report.victims
+            ),
+            perpetrators=tuple(
+                PerpetratorFacts(sex=p.sex, age_group=AgeGroup.of_age(p.age), relationship=p.relationship)
+                for p in report.perpetrators
+            ),
+            needs=tuple(report.needs),
+            consent=Consent(given_by=report.consent.given_by, agency_types=report.consent.shared_with()),
+            priority=assessed.priority,
+            triage_reasons=assessed.reasons,
+            channel=self.channel,
+            reported_at=self.reported_at,
+        )
 
     def reported_event(self) -> CaseReported:
-        return CaseReported(
-            case_id=self.case_id,
-            case_number=self.case_number,
-            province_code=self.report.province_code,
-            regency_code=self.report.regency_code,
-            violence_types=tuple(dict.fromkeys(self.report.violence_types)),
-            victim_sex=self.report.victim.sex,
-            victim_age_group=self.report.victim.age_group,
-            channel=self.report.channel,
-            reported_at=self.reported_at,
+        return CaseReported(case_id=self.case_id, **dict(self.facts()))
+
+    def updated_event(
+        self, *, update_id: UUID, kind: Literal["information_added", "corrected"], changed: tuple[str, ...], by: str
+    ) -> CaseUpdated:
+        return CaseUpdated(
+            case_id=self.case_id, update_id=update_id, kind=kind, changed_fields=changed, updated_by=by,
+            **dict(self.facts()),
+        )
+
+    def closed_event(self, *, reason: ClosureReason, duplicate_of: UUID | None, by: str) -> CaseClosed:
+        location = self.report.location
+        return CaseClosed(
+            case_id=self.case_id, case_number=self.case_number, province_code=location.province_code,
+            regency_code=location.regency_code, reason=reason, duplicate_of=duplicate_of, closed_by=by,
         )

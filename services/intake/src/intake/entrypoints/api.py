@@ -1,63 +1,57 @@
-"""Intake's HTTP API: translate requests into domain objects and delegate."""
+"""Intake's HTTP API for reports and cases: translate requests into domain objects and delegate."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from intake.adapters.repository import CaseRecord
 from intake.domain.access import CASE_READERS, PersonalField
-from intake.domain.model import InvalidReportError, Report, Reporter, Victim
+from intake.domain.model import STAFF_ROLES, ClosureReason, channel_for
+from intake.domain.record import (
+    ConsentIn,
+    IncidentDate,
+    Location,
+    Perpetrator,
+    Report,
+    ReporterIn,
+    Victim,
+    personal,
+)
 from intake.service_layer import handlers
-from shared.auth import Principal, Role
-from shared.contracts import AgeGroup, Channel, Sex, ViolenceType
+from intake.service_layer.handlers import Keys
+from shared.auth import Principal
+from shared.contracts.vocabulary import Need, Priority, TriageReason, ViolenceType
 from shared.dependencies import CurrentCipher, CurrentPrincipal, CurrentUnitOfWork, require_roles
 from shared.limits import public_rate_limit
+from shared.validation_messages import DomainValidationError, LocalizedValueError
 
 router = APIRouter(prefix="/v1")
 
 CaseReader = Annotated[Principal, Depends(require_roles(*CASE_READERS))]
+Staff = Annotated[Principal, Depends(require_roles(*STAFF_ROLES))]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such case, or not one you may see"}}
+CONFLICT: dict[int | str, dict[str, Any]] = {409: {"description": "The case is closed"}}
 
 
-class VictimIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    sex: Sex
-    age: int | None = Field(default=None, ge=0, le=120, description="Age in years, if known")
-    name: str | None = Field(default=None, min_length=1, max_length=200, description="Personal: encrypted")
+def current_keys(request: Request, cipher: CurrentCipher) -> Keys:
+    return Keys(cipher=cipher, linking_key=request.app.state.linking_key)
 
 
-class ReporterIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str | None = Field(default=None, min_length=1, max_length=200, description="Personal: encrypted")
-    phone: str | None = Field(
-        default=None, pattern=r"^\+?[0-9][0-9 ()\-]{5,31}$", description="To call back. Personal: encrypted"
-    )
+CurrentKeys = Annotated[Keys, Depends(current_keys)]
 
 
-class ReportIn(BaseModel):
-    """A report of violence. Personal fields are stored encrypted and never leave intake in an event."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    regency_code: str = Field(pattern=r"^\d{2}\.\d{2}$", examples=["62.13"], description="Kemendagri code")
-    violence_types: list[ViolenceType] = Field(min_length=1)
-    victim: VictimIn
-    narrative: str = Field(min_length=1, max_length=20_000, description="What happened. Personal: encrypted")
-    channel: Channel
-    reporter: ReporterIn | None = None
-    address: str | None = Field(default=None, min_length=1, max_length=500, description="Personal: encrypted")
+def domain_error(error: LocalizedValueError, *at: str) -> DomainValidationError:
+    return DomainValidationError.at(("body", *at), error)
 
 
 class ReportAccepted(BaseModel):
     case_id: UUID
-    case_number: str
+    case_number: str = Field(description="Quote it when you call about this report")
     status: str = "received"
 
 
@@ -69,9 +63,10 @@ class CaseSummaryOut(BaseModel):
     province_code: str
     regency_code: str
     violence_types: list[ViolenceType]
-    victim_sex: Sex
-    victim_age_group: AgeGroup
-    channel: Channel
+    priority: Priority
+    triage_reasons: list[TriageReason]
+    channel: str
+    status: Literal["open", "closed"]
     reported_at: datetime
 
     @classmethod
@@ -81,17 +76,27 @@ class CaseSummaryOut(BaseModel):
             case_number=record.case_number,
             province_code=record.province_code,
             regency_code=record.regency_code,
-            violence_types=[ViolenceType(v) for v in record.violence_types],
-            victim_sex=Sex(record.victim_sex),
-            victim_age_group=AgeGroup.of_age(record.victim_age),
-            channel=Channel(record.channel),
+            violence_types=[ViolenceType(v) for v in record.facts["violence_types"]],
+            priority=Priority(record.priority),
+            triage_reasons=[TriageReason(r) for r in record.triage_reasons],
+            channel=record.channel,
+            status="closed" if record.status == "closed" else "open",
             reported_at=record.reported_at,
         )
 
 
+class LinkOut(BaseModel):
+    case_id: UUID
+    reasons: list[str]
+
+
 class CaseOut(CaseSummaryOut):
-    personal: dict[PersonalField, str] = Field(
-        description="The personal fields the caller's agency may read (each read is audited); empty for others"
+    record: dict[str, Any] = Field(description="The SIMFONI-PPA record without its personal fields")
+    closure_reason: str | None
+    links: list[LinkOut] = Field(description="Other reports that look like the same incident")
+    personal: dict[str, str] = Field(
+        description="The personal fields your agency may read, by path (e.g. `victims.0.name`; notes as "
+        "`notes.<update id>`). Each read is audited; empty for others."
     )
 
 
@@ -104,27 +109,17 @@ class CaseOut(CaseSummaryOut):
     responses={413: {"description": "Body too large"}, 429: {"description": "Too many requests from this client"}},
 )
 async def create_report(
-    body: ReportIn, principal: CurrentPrincipal, uow: CurrentUnitOfWork, cipher: CurrentCipher
+    body: Report, principal: CurrentPrincipal, uow: CurrentUnitOfWork, keys: CurrentKeys
 ) -> ReportAccepted:
-    """Anyone may report, without an account. An operator's token records who took the report."""
-    reporter = body.reporter or ReporterIn()
+    """Anyone may report, without an account (the channel is then `web`). Staff (operators, agency staff) say
+    how the report reached them (`hotline`, `walk_in`, `police`, `school`, `health`, `community`), and their
+    token records who took it."""
     try:
-        report = Report(
-            regency_code=body.regency_code,
-            violence_types=tuple(body.violence_types),
-            victim=Victim(sex=body.victim.sex, age=body.victim.age, name=body.victim.name),
-            narrative=body.narrative,
-            channel=body.channel,
-            reporter=Reporter(name=reporter.name, phone=reporter.phone),
-            address=body.address,
-            recorded_by=principal.user_id if principal.has_role(Role.OPERATOR) else None,
-        )
-    except InvalidReportError as error:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            [{"loc": ["body", *error.field.split(".")], "msg": error.reason, "type": "value_error"}],
-        ) from None
-    case = await handlers.submit_report(report, uow, cipher)
+        channel = channel_for(body.channel, principal)
+    except LocalizedValueError as error:
+        raise domain_error(error) from None
+    staff = principal.has_role(*STAFF_ROLES)
+    case = await handlers.submit_report(body, channel, uow, keys, recorded_by=principal.user_id if staff else None)
     return ReportAccepted(case_id=case.case_id, case_number=case.case_number)
 
 
@@ -142,4 +137,142 @@ async def get_case(case_id: UUID, principal: CaseReader, uow: CurrentUnitOfWork,
     view = await handlers.read_case(case_id, principal, uow, cipher, endpoint="GET /v1/cases/{case_id}")
     if view is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "case not found")
-    return CaseOut(**CaseSummaryOut.of(view.record).model_dump(), personal=view.personal)
+    record = view.record
+    return CaseOut(
+        **CaseSummaryOut.of(record).model_dump(),
+        record=record.facts,
+        closure_reason=record.closure_reason,
+        links=[LinkOut(case_id=other, reasons=list(reasons)) for other, reasons in record.links],
+        personal=view.personal,
+    )
+
+
+class ReportCorrection(BaseModel):
+    """The parts of the record to replace; each given part replaces the stored one whole (a list replaces the
+    list). Leave out what does not change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    incident: IncidentDate | None = None
+    location: Location | None = None
+    violence_types: list[ViolenceType] | None = Field(default=None, min_length=1)
+    child_in_conflict_with_law: bool | None = None
+    injuries: bool | None = None
+    ongoing_danger: bool | None = None
+    victims: list[Victim] | None = Field(default=None, min_length=1, max_length=50)
+    perpetrators: list[Perpetrator] | None = Field(default=None, max_length=50)
+    needs: list[Need] | None = None
+    consent: ConsentIn | None = None
+    reporter: ReporterIn | None = None
+    narrative: str | None = Field(
+        default=None, min_length=1, max_length=20_000, json_schema_extra=personal(PersonalField.NARRATIVE)
+    )
+
+
+class CaseUpdateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["information_added", "corrected"]
+    note: str | None = Field(
+        default=None, min_length=1, max_length=20_000, json_schema_extra=personal(PersonalField.NARRATIVE),
+        description="What was learned; required when adding information",
+    )
+    changes: ReportCorrection | None = Field(default=None, description="Required when correcting")
+
+
+class CaseUpdated(BaseModel):
+    update_id: UUID
+    changed_fields: list[str]
+
+
+class CaseClose(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: ClosureReason
+    duplicate_of: UUID | None = Field(default=None, description="Required when the reason is `duplicate`")
+
+
+class CaseClosedOut(BaseModel):
+    case_id: UUID
+    status: Literal["closed"] = "closed"
+    closed_at: datetime
+
+
+CHANGE_REFUSED = (handlers.CaseNotFoundError, handlers.NotAllowedError, handlers.CaseConflictError)
+
+
+def _translate(error: Exception) -> HTTPException:
+    if isinstance(error, handlers.CaseNotFoundError):
+        return HTTPException(status.HTTP_404_NOT_FOUND, "case not found")
+    if isinstance(error, handlers.NotAllowedError):
+        return HTTPException(status.HTTP_403_FORBIDDEN, str(error))
+    assert isinstance(error, handlers.CaseConflictError)
+    return HTTPException(status.HTTP_409_CONFLICT, {"status": error.status, "message": str(error)})
+
+
+@router.post(
+    "/cases/{case_id}/updates",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CaseUpdated,
+    tags=["cases"],
+    responses={**NOT_FOUND, **CONFLICT, 403: {"description": "You may see the case but not change it"}},
+)
+async def update_case(
+    case_id: UUID, body: CaseUpdateIn, principal: Staff, uow: CurrentUnitOfWork, keys: CurrentKeys
+) -> CaseUpdated:
+    """Add information (a note) or correct fields of the record: who recorded the case, or an agency it is
+    referred to. Emits `case.updated` with the case's facts after the change."""
+    if body.kind == "information_added" and body.note is None:
+        raise domain_error(LocalizedValueError(
+            "missing_note", en="Say what was learned.", id="Tuliskan informasi yang ditambahkan."), "note")
+    changes = body.changes.model_dump(exclude_unset=True) if body.changes is not None else {}
+    if body.kind == "corrected" and not changes:
+        raise domain_error(LocalizedValueError(
+            "missing_changes", en="Give the fields to correct.", id="Isi bagian yang dikoreksi."), "changes")
+    try:
+        update_id, changed = await handlers.update_case(
+            case_id, principal, uow, keys, kind=body.kind, changes=changes, note=body.note
+        )
+    except ValidationError as error:
+        raise domain_error_from(error) from None
+    except CHANGE_REFUSED as error:
+        raise _translate(error) from None
+    return CaseUpdated(update_id=update_id, changed_fields=list(changed))
+
+
+def domain_error_from(error: ValidationError) -> DomainValidationError:
+    """A correction that breaks a rule of the whole record (e.g. ABH without a child perpetrator)."""
+    items = []
+    for item in error.errors(include_input=False, include_url=False):
+        cause = (item.get("ctx") or {}).get("error")
+        localized = cause if isinstance(cause, LocalizedValueError) else LocalizedValueError(
+            item["type"], en=item["msg"], id="Nilai tidak valid setelah koreksi.")
+        items.append((("body", "changes", *item["loc"]), localized))
+    return DomainValidationError(items)
+
+
+@router.post(
+    "/cases/{case_id}/close",
+    response_model=CaseClosedOut,
+    tags=["cases"],
+    responses={**NOT_FOUND, **CONFLICT, 403: {"description": "Only who recorded it or a case manager may close"}},
+)
+async def close_case(
+    case_id: UUID, body: CaseClose, principal: Staff, uow: CurrentUnitOfWork, cipher: CurrentCipher
+) -> CaseClosedOut:
+    """Close a case (handled, a duplicate, withdrawn...): emits `case.closed`."""
+    if (body.reason == "duplicate") != (body.duplicate_of is not None):
+        raise domain_error(LocalizedValueError(
+            "duplicate_of", en="Name the case this one duplicates, and only for a duplicate.",
+            id="Sebutkan kasus yang diduplikasi, hanya untuk alasan duplikat."), "duplicate_of")
+    if body.duplicate_of == case_id:
+        raise domain_error(LocalizedValueError(
+            "duplicate_of_itself", en="A case cannot duplicate itself.", id="Kasus tidak dapat menduplikasi dirinya."),
+            "duplicate_of")
+    try:
+        closed_at = await handlers.close_case(
+            case_id, principal, uow, cipher, reason=body.reason, duplicate_of=body.duplicate_of
+        )
+    except CHANGE_REFUSED as error:
+        raise _translate(error) from None
+    return CaseClosedOut(case_id=case_id, closed_at=closed_at)
