@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: up down status test lint typecheck imports unit docs install clean
+.PHONY: up down status test lint typecheck imports unit docs install browser clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -42,7 +42,16 @@ imports: install
 docs: install
 	$(BIN)/python -m sinergi_local.docs
 
-test: install lint typecheck imports
+# Debian's Chromium, for the browser tests of the public pages (Playwright drives it; it never downloads one).
+CHROMIUM := /usr/bin/chromium
+APT := $(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get
+
+$(CHROMIUM):
+	$(APT) install -y -q chromium >/dev/null || ($(APT) update -q >/dev/null && $(APT) install -y -q chromium >/dev/null)
+
+browser: $(CHROMIUM)
+
+test: install lint typecheck imports browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
