@@ -14,9 +14,11 @@ from sinergi_local.seed import seed_all
 
 RUN_DIR = Path(os.environ.get("SINERGI_RUN_DIR", REPO_ROOT / ".run" / "platform"))
 
-CURL = """curl -s -X POST {intake}/v1/reports -H 'content-type: application/json' -d '{{"regency_code": "62.13", \
-"violence_types": ["fisik"], "victim": {{"sex": "perempuan", "age": 12}}, "narrative": "contoh laporan", \
-"channel": "hotline"}}'"""
+CURL = """curl -s -X POST {intake}/v1/reports -H 'content-type: application/json' -d '{{\
+"incident": {{"precision": "unknown"}}, \
+"location": {{"province_code": "62", "regency_code": "62.13", "place": "rumah_tangga"}}, \
+"violence_types": ["fisik"], "victims": [{{"sex": "perempuan", "age": 12}}], \
+"reporter": {{"anonymous": true, "relation": "tetangga"}}, "narrative": "contoh laporan", "channel": "web"}}'"""
 
 
 def up(reports: int) -> None:
@@ -33,6 +35,7 @@ def up(reports: int) -> None:
     print(f"  {'webhook sink':<14} {platform.url('sink')}/received")
     print(f"  statistics     {platform.url('reporting')}/v1/stats/cases?group_by=regency,violence_type")
     print("\nTry a report:\n  " + CURL.format(intake=platform.url("intake")))
+    print(f"  or the public form: {platform.url('intake')}/lapor")
     print("\nEverything else needs a token, e.g. a province admin's (README, Identities and access):\n"
           "  .venv/bin/sinergi token issue --user admin-62 --role province_admin --province 62")
     print("\nStop everything with: make down")

@@ -1,9 +1,10 @@
 """Demo data for a local platform: the agency directory, a webhook subscription per agency pointing at the
-demo sink, sample reports across the districts named in the users' articles (with made-up names, phone numbers
-and addresses, so the encryption has something to protect), and the referred agencies reading their cases (so
-the read audit has something to record). Everything goes through the services' public APIs with the tokens the
-people doing it would hold: a province admin keeps the directory and subscriptions, the public reports, agency
-staff read."""
+demo sink, sample reports across the districts named in the users' articles (full SIMFONI-PPA records with
+made-up names, phone numbers and addresses in every kind of personal field, so the encryption has something to
+protect), and the referred agencies reading their cases (so the read audit has something to record).
+Everything goes through the services' public APIs with the tokens the people doing it would hold: a province
+admin keeps the directory and subscriptions, the public reports on the web, an operator records what reached
+staff by other channels (a hotline call, a walk-in, the police...), agency staff read."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import json
 import random
 import secrets
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +24,23 @@ from sinergi_local.platform import Platform
 
 SAMPLE_REGENCIES = ("62.13", "62.71", "64.74", "64.01", "63.72", "63.71")
 VIOLENCE_TYPES = ("fisik", "psikis", "seksual", "eksploitasi", "perdagangan_orang", "penelantaran", "lainnya")
-CHANNELS = ("hotline", "web", "whatsapp", "walk_in", "police", "school", "health", "community")
+# The public reports on the web; staff say how a report reached them (see ``submit_sample_reports``).
+CHANNELS = ("web", "web", "web", "hotline", "walk_in", "police", "school", "health", "community")
+PUBLIC_CHANNEL = "web"
+DEMO_OPERATOR = "demo-operator"
+PLACES = ("rumah_tangga", "rumah_tangga", "fasilitas_umum", "sekolah", "tempat_kerja", "daring", "lainnya")
+RELATIONSHIPS = ("orang_tua", "suami_istri", "pacar_teman", "tetangga", "keluarga_saudara", "guru", "majikan")
+REPORTER_RELATIONS = ("keluarga", "tetangga", "teman", "guru_sekolah", "tenaga_kesehatan", "perangkat_rt_rw")
+NEEDS = ("pengaduan", "kesehatan", "bantuan_hukum", "penegakan_hukum", "rehabilitasi_sosial", "penampungan_sementara")
+# Incidents happen on or before this day (fixed, so the same seed gives the same reports on any day).
+LAST_INCIDENT_DAY = date(2025, 12, 31)
 # Made up for the demo; distinctive enough that a scan for them finds only real leaks.
-GIVEN_NAMES = ("Sriwahyuni", "Nurhalimah", "Rusmawati", "Yohana", "Kartika", "Ardiansyah", "Saripudin", "Marlina")
+GIVEN_NAMES = {
+    "perempuan": ("Sriwahyuni", "Nurhalimah", "Rusmawati", "Yohana", "Kartika", "Marlina"),
+    "laki_laki": ("Ardiansyah", "Saripudin", "Hendrikus", "Juliansyah", "Bonifasius", "Rahmatullah"),
+}
 FAMILY_NAMES = ("Tambunan", "Lumbantoruan", "Sinaga", "Nainggolan", "Rahmadhani", "Setiawati", "Purbaningsih")
 STREETS = ("Jl. Tjilik Riwut", "Jl. Ahmad Yani", "Jl. Pangeran Antasari", "Jl. Lambung Mangkurat", "Gg. Mawar")
-
 
 def province_admin(platform: Platform, province_code: str = "62") -> dict[str, str]:
     return platform.bearer(Role.PROVINCE_ADMIN, user_id=f"demo-admin-{province_code}", province_code=province_code)
@@ -70,24 +83,56 @@ def _write_secrets(path: Path, values: dict[str, str]) -> None:
     path.chmod(0o600)
 
 
-def _name(rng: random.Random) -> str:
-    return f"{rng.choice(GIVEN_NAMES)} {rng.choice(FAMILY_NAMES)}"
+def _name(rng: random.Random, sex: str | None = None) -> str:
+    given = GIVEN_NAMES[sex or rng.choice(tuple(GIVEN_NAMES))]
+    return f"{rng.choice(given)} {rng.choice(FAMILY_NAMES)}"
+
+
+def _incident(rng: random.Random) -> dict[str, Any]:
+    precision = rng.choice(("day", "day", "day", "month", "year", "unknown"))
+    if precision == "unknown":
+        return {"precision": "unknown"}
+    day = LAST_INCIDENT_DAY - timedelta(days=rng.randint(0, 600))
+    return {"date": day.isoformat(), "precision": precision}
+
+
+def _phone(rng: random.Random) -> str:
+    return f"+62 812-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}"
 
 
 def sample_report(rng: random.Random, number: int) -> dict[str, Any]:
-    return {
-        "regency_code": rng.choice(SAMPLE_REGENCIES),
-        "violence_types": sorted(set(rng.sample(VIOLENCE_TYPES, rng.choice((1, 1, 2))))),
-        "victim": {
-            "sex": rng.choice(("perempuan", "perempuan", "laki_laki")),
-            "age": rng.randint(2, 60),
-            "name": _name(rng),
+    """One made-up SIMFONI-PPA record, with a value in every kind of personal field: the victims' and the
+    perpetrator's names, the reporter's name and phone, the address and the narrative."""
+    regency_code = rng.choice(SAMPLE_REGENCIES)
+    channel = rng.choice(CHANNELS)
+    victims: list[dict[str, Any]] = []
+    for _ in range(rng.choice((1, 1, 1, 2))):
+        sex = rng.choice(("perempuan", "perempuan", "laki_laki"))
+        victims.append({"sex": sex, "age": rng.randint(2, 60), "name": _name(rng, sex)})
+    child = any(victim["age"] < 18 for victim in victims)
+    perpetrator_sex = rng.choice(("laki_laki", "laki_laki", "perempuan"))
+    report: dict[str, Any] = {
+        "incident": _incident(rng),
+        "location": {
+            "province_code": regency_code[:2],
+            "regency_code": regency_code,
+            "place": rng.choice(PLACES),
+            "address": f"{rng.choice(STREETS)} No. {rng.randint(1, 300)}, RT {rng.randint(1, 20):03d}",
         },
-        "reporter": {"name": _name(rng), "phone": f"+62 812-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}"},
-        "address": f"{rng.choice(STREETS)} No. {rng.randint(1, 300)}, RT {rng.randint(1, 20):03d}",
+        "violence_types": sorted(set(rng.sample(VIOLENCE_TYPES, rng.choice((1, 1, 2))))),
+        "injuries": rng.random() < 0.2,
+        "ongoing_danger": rng.random() < 0.1,
+        "victims": victims,
+        "perpetrators": [{"sex": perpetrator_sex, "age": rng.randint(18, 70), "name": _name(rng, perpetrator_sex),
+                          "relationship": rng.choice(RELATIONSHIPS)}],
+        "needs": sorted(set(rng.sample(NEEDS, rng.randint(1, 3)))),
+        "reporter": {"relation": rng.choice(REPORTER_RELATIONS), "name": _name(rng), "phone": _phone(rng)},
         "narrative": f"Laporan contoh nomor {number} (data demo, bukan kasus nyata): korban {number} perlu bantuan.",
-        "channel": rng.choice(CHANNELS),
+        "channel": channel,
     }
+    if channel != PUBLIC_CHANNEL:  # staff ask the victim (or a child's guardian) what may be shared
+        report["consent"] = {"given_by": "wali" if child else "korban", "agency_types": ["health", "police_ppa"]}
+    return report
 
 
 def sample_reports(count: int = 50, seed: int = 2025) -> list[dict[str, Any]]:
@@ -97,10 +142,14 @@ def sample_reports(count: int = 50, seed: int = 2025) -> list[dict[str, Any]]:
 
 
 def submit_sample_reports(platform: Platform, count: int = 50, seed: int = 2025) -> list[dict[str, Any]]:
+    """Send the sample reports: web reports as the public (no token), the others as the operator who took
+    them (``DEMO_OPERATOR``). The accepted reports, in order."""
+    operator = platform.bearer(Role.OPERATOR, user_id=DEMO_OPERATOR)
     accepted = []
-    with httpx.Client(base_url=platform.url("intake"), timeout=30) as client:  # the public: no token
+    with httpx.Client(base_url=platform.url("intake"), timeout=30) as client:
         for report in sample_reports(count, seed):
-            response = client.post("/v1/reports", json=report)
+            headers = {} if report["channel"] == PUBLIC_CHANNEL else operator
+            response = client.post("/v1/reports", json=report, headers=headers)
             response.raise_for_status()
             accepted.append(response.json())
     return accepted
