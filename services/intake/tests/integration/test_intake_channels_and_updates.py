@@ -185,6 +185,27 @@ async def test_staff_report_by_every_staff_channel(
         assert (stored_channel, recorded_by) == (channel, user_id)
 
 
+async def test_staff_read_back_every_field_of_what_they_recorded_and_colleagues_do_not(
+    intake: httpx.AsyncClient, bearer: Bearer
+) -> None:
+    agency_id, claims = f"police-ppa-{uid()}", {"agency_type": "police_ppa"}
+    recorder = bearer(Role.AGENCY_STAFF, user_id=f"walk-in-{uid()}", agency_id=agency_id, **claims)
+    colleague = bearer(Role.AGENCY_STAFF, user_id=f"colleague-{uid()}", agency_id=agency_id, **claims)
+    name, phone = f"Korban Walk-in {uid()}", "+62 813 " + digits(8)
+    body = report(
+        channel="police",
+        victims=[{"sex": "perempuan", "age": 16, "name": name}],
+        reporter={"relation": "keluarga", "phone": phone},
+    )
+    case_id = await submit(intake, body, recorder)
+
+    shown = await intake.get(f"/v1/cases/{case_id}", headers=recorder)
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["personal"] == {"narrative": body["narrative"], "victims.0.name": name, "reporter.phone": phone}
+    # Same agency, not referred, not the recorder: nothing, exactly as for a case that does not exist.
+    assert (await intake.get(f"/v1/cases/{case_id}", headers=colleague)).status_code == 404
+
+
 def domain_rule(check: Callable[[], object]) -> LocalizedValueError:
     """The error a domain rule raises, for its wording in both languages."""
     with pytest.raises((LocalizedValueError, ValidationError)) as caught:

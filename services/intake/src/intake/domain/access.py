@@ -2,7 +2,8 @@
 
 - Agency staff and supervisors: the cases referred to their agency, with the personal fields their agency type
   needs (``FIELDS_BY_AGENCY_TYPE``; an agency type not listed sees none).
-- An operator: the cases they recorded, with every field they typed.
+- Whoever recorded a case (an operator, or agency staff taking a walk-in or a school's report): that case, with
+  every field they typed.
 - District supervisors (their regency), province admins and auditors (their province): the cases of their
   region, without personal fields.
 The database enforces the same rules on its own with row-level security (migrations/versions/0002).
@@ -48,6 +49,9 @@ FIELDS_BY_AGENCY_TYPE: Mapping[str, frozenset[PersonalField]] = {
     "dinas_pendidikan": frozenset({_VICTIM}),  # to keep a child in school, not the story
 }
 
+# Staff who record reports, and read back what they recorded.
+RECORDERS = (Role.OPERATOR, *AGENCY_ROLES)
+
 # Who may call the case-reading endpoints at all; what each one then sees is decided per case below.
 CASE_READERS = (Role.OPERATOR, *AGENCY_ROLES, Role.DISTRICT_SUPERVISOR, Role.PROVINCE_ADMIN, Role.AUDITOR)
 
@@ -62,7 +66,7 @@ class CaseScope:
     referred_to: Mapping[str, str] = field(default_factory=dict)  # agency id -> agency type
 
     def _recorded_by(self, principal: Principal) -> bool:
-        return principal.has_role(Role.OPERATOR) and self.recorded_by == principal.user_id
+        return principal.has_role(*RECORDERS) and self.recorded_by == principal.user_id
 
     def _referred_to(self, principal: Principal) -> str | None:
         """The type of the principal's agency if the case is referred to it and they act for it."""

@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
+from intake.domain.access import RECORDERS
 from intake.domain.record import Report
 from intake.domain.triage import Triage, triage
-from shared.auth import AGENCY_ROLES, Principal, Role
+from shared.auth import Principal
 from shared.contracts import CaseClosed, CaseReported, CaseUpdated
 from shared.contracts.intake import CaseFacts, Consent, PerpetratorFacts, VictimFacts
 from shared.contracts.vocabulary import AgeGroup, Channel
@@ -19,7 +20,6 @@ from shared.validation_messages import LocalizedValueError
 STAFF_CHANNELS = frozenset(
     {Channel.HOTLINE, Channel.WALK_IN, Channel.POLICE, Channel.SCHOOL, Channel.HEALTH, Channel.COMMUNITY}
 )
-STAFF_ROLES = (Role.OPERATOR, *AGENCY_ROLES)
 
 ClosureReason = Literal["handled", "duplicate", "withdrawn", "referred_elsewhere", "unreachable"]
 
@@ -31,7 +31,7 @@ def case_number(regency_code: str, year: int, sequence: int) -> str:
 
 def channel_for(requested: Channel | None, principal: Principal) -> Channel:
     """The channel a report came by. The public reports on the web; staff say how it reached them."""
-    if not principal.has_role(*STAFF_ROLES):
+    if not principal.has_role(*RECORDERS):
         if requested not in (None, Channel.WEB):
             raise LocalizedValueError(
                 "channel_for_staff", en="Only staff record reports from this channel.",

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from intake.adapters.repository import CaseRecord
-from intake.domain.access import CASE_READERS, PersonalField
-from intake.domain.model import STAFF_ROLES, ClosureReason, channel_for
+from intake.domain.access import CASE_READERS, RECORDERS, PersonalField
+from intake.domain.model import ClosureReason, channel_for
 from intake.domain.record import (
     ConsentIn,
     IncidentDate,
@@ -33,7 +33,7 @@ from shared.validation_messages import DomainValidationError, LocalizedValueErro
 router = APIRouter(prefix="/v1")
 
 CaseReader = Annotated[Principal, Depends(require_roles(*CASE_READERS))]
-Staff = Annotated[Principal, Depends(require_roles(*STAFF_ROLES))]
+Staff = Annotated[Principal, Depends(require_roles(*RECORDERS))]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such case, or not one you may see"}}
 CONFLICT: dict[int | str, dict[str, Any]] = {409: {"description": "The case is closed"}}
 
@@ -118,7 +118,7 @@ async def create_report(
         channel = channel_for(body.channel, principal)
     except LocalizedValueError as error:
         raise domain_error(error) from None
-    staff = principal.has_role(*STAFF_ROLES)
+    staff = principal.has_role(*RECORDERS)
     case = await handlers.submit_report(body, channel, uow, keys, recorded_by=principal.user_id if staff else None)
     return ReportAccepted(case_id=case.case_id, case_number=case.case_number)
 
