@@ -68,6 +68,8 @@ def upgrade() -> None:
     op.add_column("cases", sa.Column("status", sa.Text(), server_default="open", nullable=False), schema=SCHEMA)
     op.add_column("cases", sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True), schema=SCHEMA)
     op.add_column("cases", sa.Column("closure_reason", sa.Text(), nullable=True), schema=SCHEMA)
+    # Row-level security is forced on the owner too: the existing rows are rewritten as the service.
+    op.execute("SELECT set_config('sinergi.roles', 'service', true)")
     op.execute(
         f"UPDATE {SCHEMA}.cases c SET facts = {LEGACY_FACTS},"
         " priority = 'P3', triage_reasons = ARRAY['no_urgent_factor']"
@@ -84,6 +86,7 @@ def upgrade() -> None:
         op.execute(f"UPDATE {SCHEMA}.case_personal_fields SET field = '{path}', kind = '{kind}' WHERE field = '{old}'")
     for column in ("kind", "bound_to"):
         op.alter_column("case_personal_fields", column, nullable=False, schema=SCHEMA)
+    op.execute("SELECT set_config('sinergi.roles', '', true)")
     op.execute(f"DELETE FROM {SCHEMA}.field_visibility")
     op.execute(
         f"INSERT INTO {SCHEMA}.field_visibility (agency_type, field) VALUES "
