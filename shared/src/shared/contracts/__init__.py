@@ -8,7 +8,16 @@ from shared.contracts.audit import PersonalDataRead
 from shared.contracts.base import Event, EventParseError, parse_event
 from shared.contracts.intake import CaseClosed, CaseLinked, CaseReported, CaseUpdated
 from shared.contracts.notifications import WebhookDelivered
-from shared.contracts.routing import ReferralAccepted, ReferralCreated
+from shared.contracts.routing import (
+    CaseServicesCompleted,
+    ReferralAccepted,
+    ReferralCompleted,
+    ReferralCreated,
+    ReferralDeclined,
+    ReferralRevoked,
+    ReferralServiceStarted,
+    ReferralSlaBreached,
+)
 from shared.contracts.topics import ALL_TOPICS, AUDIT, CASES, NOTIFICATIONS, REFERRALS, TopicSpec, dead_letter_topic
 from shared.contracts.vocabulary import AgeGroup, Channel, Sex, ViolenceType
 
@@ -22,13 +31,19 @@ __all__ = [
     "CaseClosed",
     "CaseLinked",
     "CaseReported",
+    "CaseServicesCompleted",
     "CaseUpdated",
     "Channel",
     "Event",
     "EventParseError",
     "PersonalDataRead",
     "ReferralAccepted",
+    "ReferralCompleted",
     "ReferralCreated",
+    "ReferralDeclined",
+    "ReferralRevoked",
+    "ReferralServiceStarted",
+    "ReferralSlaBreached",
     "Sex",
     "TopicSpec",
     "ViolenceType",

@@ -3,10 +3,11 @@
 from typing import ClassVar, Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from shared.contracts.base import Event
-from shared.contracts.topics import REFERRALS
+from shared.contracts.topics import CASES, REFERRALS
+from shared.contracts.vocabulary import Need
 
 
 class ReferralCreated(Event):
@@ -26,6 +27,12 @@ class ReferralCreated(Event):
     regency_code: str
     rule: str = Field(description="The routing rule that made this referral.")
     reason: str = Field(description="Why the rule chose this agency, in words an operator can check.")
+    rule_set_version: int = Field(default=0, description="The version of the rule set the rule belongs to.")
+    accept_by: AwareDatetime | None = Field(default=None, description="When the SLA to accept runs out.")
+    first_service_by: AwareDatetime | None = Field(default=None, description="When the SLA to start service runs out.")
+    replaces_referral_id: UUID | None = Field(
+        default=None, description="The declined or breached referral this one follows, if any."
+    )
 
 
 class ReferralAccepted(Event):
@@ -40,3 +47,74 @@ class ReferralAccepted(Event):
     referral_id: UUID
     agency_id: str
     accepted_by: str = Field(description="The `sub` of the token that accepted.")
+
+
+class _Transition(Event):
+    """A referral moved on in its lifecycle, by a person of the agency (named by user id only)."""
+
+    topic: ClassVar[str] = REFERRALS.name
+    producer: Literal["routing"] = "routing"
+
+    referral_id: UUID
+    agency_id: str
+    actor: str = Field(description="The `sub` of the token that made the change.")
+
+
+class ReferralDeclined(_Transition):
+    """The agency cannot take the case; routing refers it to the next eligible agency."""
+
+    event_type: Literal["referral.declined"] = "referral.declined"
+    schema_version: Literal[1] = 1
+
+    reason: str = Field(description="Why, in the agency's words (no personal data).")
+
+
+class ReferralServiceStarted(_Transition):
+    event_type: Literal["referral.service_started"] = "referral.service_started"
+    schema_version: Literal[1] = 1
+
+
+class ReferralCompleted(_Transition):
+    event_type: Literal["referral.completed"] = "referral.completed"
+    schema_version: Literal[1] = 1
+
+    services_given: tuple[Need, ...] = Field(min_length=1)
+
+
+class ReferralRevoked(_Transition):
+    """The case manager or the province withdrew the referral."""
+
+    event_type: Literal["referral.revoked"] = "referral.revoked"
+    schema_version: Literal[1] = 1
+
+    reason: str
+
+
+class ReferralSlaBreached(Event):
+    """A referral was not accepted, or its service not started, in time. Escalated along the chain district
+    UPTD PPA -> district Dinas -> province UPTD PPA -> SAPA 129."""
+
+    topic: ClassVar[str] = REFERRALS.name
+
+    event_type: Literal["referral.sla_breached"] = "referral.sla_breached"
+    schema_version: Literal[1] = 1
+    producer: Literal["routing"] = "routing"
+
+    referral_id: UUID
+    agency_id: str
+    deadline: Literal["accept", "first_service"]
+    due_at: AwareDatetime
+    escalated_to: str | None = Field(description="The agency the case was escalated to; None past SAPA 129.")
+
+
+class CaseServicesCompleted(Event):
+    """Every referral of the case is done (completed, declined and replaced, or revoked), at least one completed."""
+
+    topic: ClassVar[str] = CASES.name
+
+    event_type: Literal["case.services_completed"] = "case.services_completed"
+    schema_version: Literal[1] = 1
+    producer: Literal["routing"] = "routing"
+
+    services_given: tuple[Need, ...]
+    referral_count: int
