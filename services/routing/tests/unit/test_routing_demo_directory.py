@@ -30,7 +30,9 @@ def test_every_entry_is_valid_and_unique() -> None:
 def test_contacts_are_placeholders() -> None:
     for agency in directory():
         assert agency.phone is None or agency.phone.startswith("+62-000-"), agency.agency_id
+        assert agency.whatsapp is None or agency.whatsapp.startswith("+62-000-"), agency.agency_id
         assert agency.email is None or agency.email.endswith("@example.org"), agency.agency_id
+        assert agency.address is None or agency.address.startswith("Jl. Contoh "), agency.agency_id
 
 
 def test_places_of_the_articles_are_covered() -> None:
