@@ -4,8 +4,9 @@ from fastapi import FastAPI
 
 from routing import SERVICE
 from routing.adapters.tables import metadata
-from routing.entrypoints.api import router
-from routing.entrypoints.subscribers import register_subscribers
+from routing.entrypoints import api, referrals_api
+from routing.entrypoints.subscribers import register_subscribers, sla_timer_loop
+from routing.service_layer.referrals import Routing
 from routing.settings import RoutingSettings
 from shared.service import create_runtime, create_service_app
 
@@ -13,10 +14,14 @@ from shared.service import create_runtime, create_service_app
 def create_app(settings: RoutingSettings | None = None) -> FastAPI:
     settings = settings or RoutingSettings()
     runtime = create_runtime(SERVICE, settings, metadata)
-    register_subscribers(runtime)
-    return create_service_app(
+    routing = Routing(sla=settings.sla_policy())
+    register_subscribers(runtime, routing)
+    sla_timer_loop(runtime, routing, interval_seconds=settings.sla_check_interval_seconds)
+    app = create_service_app(
         runtime,
         title="Sinergi routing",
         description="Refers each reported case to the right agency's queue, and keeps the agency directory.",
-        routers=[router],
+        routers=[api.router, referrals_api.router],
     )
+    app.state.routing = routing
+    return app

@@ -10,6 +10,7 @@ import pytest
 from routing.domain.agencies import Agency, AgencyLevel
 from routing.domain.cases import CaseToRoute
 from routing.domain.rules import NATIONAL_FALLBACK, lead_agency, route
+from routing.rules_data import packaged_rules
 from shared.contracts.vocabulary import AgencyType
 
 CASE = CaseToRoute(case_id=uuid4(), province_code="62", regency_code="62.13")
@@ -146,6 +147,6 @@ def test_the_reason_names_codes_and_agencies_only() -> None:
 
 
 def test_route_makes_exactly_one_lead_referral() -> None:
-    decisions = route(CASE, FULL_DIRECTORY)
+    decisions = route(CASE, FULL_DIRECTORY, packaged_rules())
     assert [d.agency.agency_id for d in decisions if d.is_lead] == ["uptd-ppa-62.13"]
     assert len({d.agency.agency_id for d in decisions}) == len(decisions)

@@ -1,10 +1,11 @@
 """Routing's tables, all in the ``routing`` schema."""
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import CheckConstraint, Column, DateTime, Text, UniqueConstraint, func
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import CheckConstraint, Column, DateTime, Index, Text, UniqueConstraint, func, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
 from shared.db import service_registry
@@ -23,13 +24,19 @@ SERVICE_AREA_MATCHES_LEVEL = (
     " OR (level = 'province' AND province_code IS NOT NULL AND regency_code IS NULL)"
     " OR (level = 'regency' AND province_code IS NOT NULL AND regency_code IS NOT NULL)"
 )
+# Indonesia's three zones (routing.domain.agencies.TimeZone).
+TIME_ZONE_KNOWN = "time_zone IN ('Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura')"
 
 
 class AgencyRow(RoutingTable, table=True):
-    """The agency directory (HSDS organization + the names of its services + its service area)."""
+    """The agency directory, after Open Referral HSDS: the organization with its desk's contacts, its services
+    (needs of the intake needs list), its service area and its schedule."""
 
     __tablename__ = "agencies"
-    __table_args__ = (CheckConstraint(SERVICE_AREA_MATCHES_LEVEL, name="agencies_service_area_matches_level"),)
+    __table_args__ = (
+        CheckConstraint(SERVICE_AREA_MATCHES_LEVEL, name="agencies_service_area_matches_level"),
+        CheckConstraint(TIME_ZONE_KNOWN, name="agencies_time_zone_known"),
+    )
 
     agency_id: str = Field(primary_key=True, sa_type=Text)
     name: str = Field(sa_type=Text)
@@ -41,6 +48,13 @@ class AgencyRow(RoutingTable, table=True):
     services: list[str] = Field(sa_column=Column(ARRAY(Text), nullable=False, server_default="{}"))
     email: str | None = Field(default=None, sa_type=Text)
     phone: str | None = Field(default=None, sa_type=Text)
+    whatsapp: str | None = Field(default=None, sa_type=Text)
+    address: str | None = Field(default=None, sa_type=Text, description="The office's address")
+    hours: dict[str, Any] = Field(
+        sa_column=Column(JSONB, nullable=False, server_default="{}"),
+        description='{"always_open": true}, or {"mon": ["07:30-16:00"], ...}, or {} when not known',
+    )
+    time_zone: str | None = Field(default=None, sa_type=Text, description="IANA name; null: none known")
     active: bool = True
     created_at: datetime = Field(
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
@@ -68,6 +82,48 @@ class ReferralRow(RoutingTable, table=True):
     province_code: str = Field(sa_type=Text)
     regency_code: str = Field(sa_type=Text)
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    rule_set_version: int = 0
+    accept_by: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    first_service_by: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    replaces_referral_id: UUID | None = None
+    status_reason: str | None = Field(default=None, sa_type=Text, description="Why declined or revoked")
+    services_given: list[str] = Field(sa_column=Column(ARRAY(Text), nullable=False, server_default="{}"))
+    updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class RuleSetRow(RoutingTable, table=True):
+    """Every version of the routing rules ever stored; the highest is in force."""
+
+    __tablename__ = "rule_sets"
+
+    version: int = Field(primary_key=True)
+    document: str = Field(sa_type=Text, description="The rule set as YAML")
+    created_by: str = Field(sa_type=Text)
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class RoutedCaseRow(RoutingTable, table=True):
+    """What routing knows of a case (``domain.cases.CaseToRoute``), to re-route it when an agency declines."""
+
+    __tablename__ = "cases"
+
+    case_id: UUID = Field(primary_key=True)
+    document: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    services_completed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class SlaTimerRow(RoutingTable, table=True):
+    """A deadline of a referral; fired (once) when it passes unmet, or closed when it is met."""
+
+    __tablename__ = "sla_timers"
+    __table_args__ = (Index("sla_timers_due", "due_at", postgresql_where=text("fired_at IS NULL")),)
+
+    referral_id: UUID = Field(primary_key=True)
+    deadline: str = Field(primary_key=True, sa_type=Text)
+    due_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    fired_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    outcome: str | None = Field(default=None, sa_type=Text, description="breached or met")
 
 
 outbox, inbox = define_messaging_tables(metadata)

@@ -1,11 +1,14 @@
-"""A case as routing sees it: where it happened and what kind of case it is, never who is in it."""
+"""A case as routing sees it: where it happened, what kind of case it is, what the victim needs and consented
+to, and how urgent it is; never who is in it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 from uuid import UUID
 
-from shared.contracts import AgeGroup, CaseReported, ViolenceType
+from shared.contracts import CaseReported, CaseUpdated
+from shared.contracts.vocabulary import CASE_MANAGERS, AgencyType, Need, Priority, ViolenceType
 
 
 @dataclass(frozen=True)
@@ -13,16 +16,41 @@ class CaseToRoute:
     case_id: UUID
     province_code: str
     regency_code: str
-    # Not used by the lead-agency rule; here for the rules that will refer to police, health and schools.
     violence_types: tuple[ViolenceType, ...] = ()
-    victim_age_group: AgeGroup = AgeGroup.UNKNOWN
+    has_child_victim: bool = False
+    needs: tuple[Need, ...] = ()
+    priority: Priority = Priority.P3
+    # The kinds of agency the victim or guardian allows the case to go to; the case managers always.
+    consented: frozenset[AgencyType] = CASE_MANAGERS
 
     @classmethod
-    def from_event(cls, event: CaseReported) -> CaseToRoute:
+    def from_event(cls, event: CaseReported | CaseUpdated) -> CaseToRoute:
         return cls(
             case_id=event.case_id,
             province_code=event.province_code,
             regency_code=event.regency_code,
-            violence_types=event.violence_types,
-            victim_age_group=event.victim_age_group,
+            violence_types=tuple(event.violence_types),
+            has_child_victim=event.has_child_victim,
+            needs=tuple(event.needs),
+            priority=event.priority,
+            consented=CASE_MANAGERS | frozenset(event.consent.agency_types),
+        )
+
+    def to_document(self) -> dict[str, Any]:
+        document = asdict(self)
+        document["case_id"] = str(self.case_id)
+        document["consented"] = sorted(self.consented)
+        return document
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any]) -> CaseToRoute:
+        return cls(
+            case_id=UUID(document["case_id"]),
+            province_code=document["province_code"],
+            regency_code=document["regency_code"],
+            violence_types=tuple(ViolenceType(v) for v in document["violence_types"]),
+            has_child_victim=document["has_child_victim"],
+            needs=tuple(Need(n) for n in document["needs"]),
+            priority=Priority(document["priority"]),
+            consented=frozenset(AgencyType(t) for t in document["consented"]),
         )

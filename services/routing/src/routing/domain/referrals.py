@@ -1,4 +1,11 @@
-"""A referral: a case placed in an agency's queue by a routing rule."""
+"""A referral: a case placed in an agency's queue by a routing rule, and its lifecycle.
+
+    created --accept--> accepted --start_service--> in_service --complete--> completed
+    created|accepted --decline--> declined        (routing refers the case to the next eligible agency)
+    created|accepted|in_service --revoke--> revoked
+
+Any other move is refused with the referral's current status. Each move is an event.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +16,38 @@ from uuid import UUID
 
 from routing.domain.cases import CaseToRoute
 from routing.domain.rules import ReferralDecision
-from shared.contracts import ReferralAccepted, ReferralCreated
+from routing.domain.sla import Deadlines
+from shared.contracts import (
+    Event,
+    ReferralAccepted,
+    ReferralCompleted,
+    ReferralCreated,
+    ReferralDeclined,
+    ReferralRevoked,
+    ReferralServiceStarted,
+)
+from shared.contracts.vocabulary import Need
 
 
 class ReferralStatus(StrEnum):
     CREATED = "created"  # in the agency's queue
     ACCEPTED = "accepted"  # the agency took the case on
+    IN_SERVICE = "in_service"  # the agency started serving the victim
+    COMPLETED = "completed"
+    DECLINED = "declined"
+    REVOKED = "revoked"
+
+    @property
+    def is_done(self) -> bool:
+        return self in {ReferralStatus.COMPLETED, ReferralStatus.DECLINED, ReferralStatus.REVOKED}
 
 
 class ReferralTransitionError(ValueError):
     """A referral asked to move to a status it cannot reach from where it is."""
+
+    def __init__(self, status: ReferralStatus, action: str) -> None:
+        super().__init__(f"a referral that is {status} cannot be {action}")
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -35,10 +64,18 @@ class Referral:
     province_code: str
     regency_code: str
     created_at: datetime
+    rule_set_version: int = 0
+    accept_by: datetime | None = None
+    first_service_by: datetime | None = None
+    replaces_referral_id: UUID | None = None
+    status_reason: str | None = None
+    services_given: tuple[Need, ...] = ()
+    updated_at: datetime | None = None
 
     @classmethod
     def create(
-        cls, case: CaseToRoute, decision: ReferralDecision, *, referral_id: UUID, created_at: datetime
+        cls, case: CaseToRoute, decision: ReferralDecision, *, referral_id: UUID, created_at: datetime,
+        rule_set_version: int, deadlines: Deadlines, replaces: UUID | None = None,
     ) -> Referral:
         return cls(
             referral_id=referral_id,
@@ -53,6 +90,10 @@ class Referral:
             province_code=case.province_code,
             regency_code=case.regency_code,
             created_at=created_at,
+            rule_set_version=rule_set_version,
+            accept_by=created_at + deadlines.accept,
+            first_service_by=created_at + deadlines.first_service,
+            replaces_referral_id=replaces,
         )
 
     def created_event(self) -> ReferralCreated:
@@ -67,14 +108,71 @@ class Referral:
             regency_code=self.regency_code,
             rule=self.rule,
             reason=self.reason,
+            rule_set_version=self.rule_set_version,
+            accept_by=self.accept_by,
+            first_service_by=self.first_service_by,
+            replaces_referral_id=self.replaces_referral_id,
         )
 
-    def accept(self, *, by: str, at: datetime) -> tuple[Referral, ReferralAccepted]:
-        """The agency takes the case on. Accepting an accepted referral is refused, so it is recorded once."""
-        if self.status is not ReferralStatus.CREATED:
-            raise ReferralTransitionError(f"a referral that is {self.status} cannot be accepted")
-        accepted = replace(self, status=ReferralStatus.ACCEPTED)
-        event = ReferralAccepted(
+    def _move(self, allowed_from: set[ReferralStatus], to: ReferralStatus, action: str, at: datetime,
+              **changes: object) -> Referral:
+        if self.status not in allowed_from:
+            raise ReferralTransitionError(self.status, action)
+        return replace(self, status=to, updated_at=at, **changes)  # type: ignore[arg-type]
+
+    def accept(self, *, by: str, at: datetime) -> tuple[Referral, Event]:
+        moved = self._move({ReferralStatus.CREATED}, ReferralStatus.ACCEPTED, "accepted", at)
+        return moved, ReferralAccepted(
             case_id=self.case_id, occurred_at=at, referral_id=self.referral_id, agency_id=self.agency_id, accepted_by=by
         )
-        return accepted, event
+
+    def decline(self, *, by: str, at: datetime, reason: str) -> tuple[Referral, Event]:
+        moved = self._move({ReferralStatus.CREATED, ReferralStatus.ACCEPTED}, ReferralStatus.DECLINED, "declined",
+                           at, status_reason=reason)
+        return moved, ReferralDeclined(
+            case_id=self.case_id, occurred_at=at, referral_id=self.referral_id, agency_id=self.agency_id, actor=by,
+            reason=reason,
+        )
+
+    def start_service(self, *, by: str, at: datetime) -> tuple[Referral, Event]:
+        moved = self._move({ReferralStatus.ACCEPTED}, ReferralStatus.IN_SERVICE, "started", at)
+        return moved, ReferralServiceStarted(
+            case_id=self.case_id, occurred_at=at, referral_id=self.referral_id, agency_id=self.agency_id, actor=by
+        )
+
+    def complete(self, *, by: str, at: datetime, services: tuple[Need, ...]) -> tuple[Referral, Event]:
+        given = tuple(dict.fromkeys(services))
+        if not given:
+            raise ValueError("a completed referral names the services given")
+        moved = self._move({ReferralStatus.IN_SERVICE}, ReferralStatus.COMPLETED, "completed", at,
+                           services_given=given)
+        return moved, ReferralCompleted(
+            case_id=self.case_id, occurred_at=at, referral_id=self.referral_id, agency_id=self.agency_id, actor=by,
+            services_given=given,
+        )
+
+    def revoke(self, *, by: str, at: datetime, reason: str) -> tuple[Referral, Event]:
+        moved = self._move({ReferralStatus.CREATED, ReferralStatus.ACCEPTED, ReferralStatus.IN_SERVICE},
+                           ReferralStatus.REVOKED, "revoked", at, status_reason=reason)
+        return moved, ReferralRevoked(
+            case_id=self.case_id, occurred_at=at, referral_id=self.referral_id, agency_id=self.agency_id, actor=by,
+            reason=reason,
+        )
+
+    def met(self, deadline: str) -> bool:
+        """Whether the SLA ``deadline`` (accept, first_service) was met, or no longer applies."""
+        if self.status.is_done and self.status is not ReferralStatus.COMPLETED:
+            return True  # declined or revoked: the replacement or nobody carries the clock now
+        if deadline == "accept":
+            return self.status is not ReferralStatus.CREATED
+        return self.status in {ReferralStatus.IN_SERVICE, ReferralStatus.COMPLETED}
+
+
+def services_completed(referrals: list[Referral]) -> tuple[Need, ...] | None:
+    """The services given when every referral of a case is done and at least one completed; else None."""
+    if not referrals or not all(r.status.is_done for r in referrals):
+        return None
+    completed = [r for r in referrals if r.status is ReferralStatus.COMPLETED]
+    if not completed:
+        return None
+    return tuple(dict.fromkeys(service for r in completed for service in r.services_given))

@@ -4,11 +4,25 @@
 from routing import SERVICE
 from routing.entrypoints.subscribers import CONSUMES
 from shared.asyncapi import service_spec
-from shared.contracts import ReferralAccepted, ReferralCreated
+from shared.contracts import (
+    CaseServicesCompleted,
+    ReferralAccepted,
+    ReferralCompleted,
+    ReferralCreated,
+    ReferralDeclined,
+    ReferralRevoked,
+    ReferralServiceStarted,
+    ReferralSlaBreached,
+)
 
 spec = service_spec(
     SERVICE,
-    description="Routing refers every reported case to the right agency queue and announces each referral.",
+    description="Routing refers every reported case to the right agency queues by its rules and announces each "
+    "referral and every move in its lifecycle; it watches each referral's SLA, escalating a breach up the chain "
+    "district UPTD PPA, district Dinas, province UPTD PPA, SAPA 129; and says when a case's services are complete.",
     consumes=CONSUMES,
-    publishes=(ReferralCreated, ReferralAccepted),
+    publishes=(
+        ReferralCreated, ReferralAccepted, ReferralDeclined, ReferralServiceStarted, ReferralCompleted,
+        ReferralRevoked, ReferralSlaBreached, CaseServicesCompleted,
+    ),
 )

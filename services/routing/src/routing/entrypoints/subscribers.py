@@ -1,16 +1,46 @@
-"""Routing's Kafka consumers."""
+"""Routing's Kafka consumers and its SLA timer loop."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from routing import SERVICE
-from routing.service_layer.handlers import refer_case
-from shared.contracts import CASES, CaseReported, Event, TopicSpec
+from routing.service_layer.referrals import Routing, fire_due_timers, record_case_update, refer_case
+from shared.access import SERVICE_CONTEXT
+from shared.contracts import CASES, CaseReported, CaseUpdated, Event, TopicSpec
 from shared.service import Runtime
+from shared.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 # What routing consumes; also its AsyncAPI document (entrypoints/asyncapi.py).
-CONSUMES: dict[TopicSpec, tuple[type[Event], ...]] = {CASES: (CaseReported,)}
+CONSUMES: dict[TopicSpec, tuple[type[Event], ...]] = {CASES: (CaseReported, CaseUpdated)}
 
 
-def register_subscribers(runtime: Runtime) -> None:
-    """Consume ``case.reported`` from the cases topic; called before the broker starts."""
-    runtime.consume(CASES, CONSUMES[CASES], refer_case, consumer=SERVICE)
+def register_subscribers(runtime: Runtime, routing: Routing) -> None:
+    """Consume ``case.reported`` (refer) and ``case.updated`` (keep the facts); called before the broker
+    starts."""
+
+    async def on_case_event(event: CaseReported | CaseUpdated, uow: UnitOfWork) -> None:
+        if isinstance(event, CaseReported):
+            await refer_case(event, uow, routing)
+        else:
+            await record_case_update(event, uow, routing)
+
+    runtime.consume(CASES, CONSUMES[CASES], on_case_event, consumer=SERVICE)
+
+
+def sla_timer_loop(runtime: Runtime, routing: Routing, *, interval_seconds: float) -> None:
+    """Check due SLA timers every ``interval_seconds`` for the app's lifetime (``fire_due_timers``)."""
+
+    async def run() -> None:
+        while True:
+            try:
+                while await fire_due_timers(runtime.unit_of_work(SERVICE_CONTEXT), routing):
+                    pass  # a full batch may leave more due
+            except Exception:
+                log.exception("checking SLA timers failed; retrying in %.1f s", interval_seconds)
+            await asyncio.sleep(interval_seconds)
+
+    runtime.workers.append(run)

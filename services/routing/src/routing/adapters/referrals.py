@@ -1,0 +1,198 @@
+"""Reading and writing referrals, the cases routing has seen, the rule sets and the SLA timers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Table, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from routing.adapters.tables import ReferralRow, RoutedCaseRow, RuleSetRow, SlaTimerRow
+from routing.domain.cases import CaseToRoute
+from routing.domain.referrals import Referral, ReferralStatus
+from routing.domain.rules import RuleSet
+from routing.domain.sla import DEADLINES, Deadline
+from shared.contracts.vocabulary import Need
+
+# SQLModel sets ``__table__`` at class creation.
+REFERRALS: Table = ReferralRow.__table__  # type: ignore[attr-defined]
+CASES: Table = RoutedCaseRow.__table__  # type: ignore[attr-defined]
+RULE_SETS: Table = RuleSetRow.__table__  # type: ignore[attr-defined]
+TIMERS: Table = SlaTimerRow.__table__  # type: ignore[attr-defined]
+
+
+# -- cases ----------------------------------------------------------------------------------------------------
+
+
+async def save_case(session: AsyncSession, case: CaseToRoute, at: datetime) -> None:
+    document = case.to_document()
+    await session.execute(
+        insert(CASES)
+        .values(case_id=case.case_id, document=document, updated_at=at)
+        .on_conflict_do_update(index_elements=[CASES.c.case_id], set_={"document": document, "updated_at": at})
+    )
+
+
+async def get_case(session: AsyncSession, case_id: UUID) -> CaseToRoute | None:
+    document = (await session.execute(select(CASES.c.document).where(CASES.c.case_id == case_id))).scalar()
+    return None if document is None else CaseToRoute.from_document(document)
+
+
+async def mark_services_completed(session: AsyncSession, case_id: UUID, at: datetime) -> bool:
+    """Record that the case's services are complete; False if that was already recorded (say it once)."""
+    updated = await session.execute(
+        CASES.update()
+        .where(CASES.c.case_id == case_id, CASES.c.services_completed_at.is_(None))
+        .values(services_completed_at=at)
+        .returning(CASES.c.case_id)
+    )
+    return updated.first() is not None
+
+
+# -- rule sets ------------------------------------------------------------------------------------------------
+
+
+async def stored_rule_set(session: AsyncSession) -> RuleSet | None:
+    """The highest stored version, or None when only the packaged rules exist."""
+    document = (
+        await session.execute(select(RULE_SETS.c.document).order_by(RULE_SETS.c.version.desc()).limit(1))
+    ).scalar()
+    return None if document is None else RuleSet.from_yaml(document)
+
+
+async def add_rule_set(session: AsyncSession, rules: RuleSet, *, by: str, at: datetime) -> bool:
+    """Store a new version; False if that version exists already."""
+    inserted = await session.execute(
+        insert(RULE_SETS)
+        .values(version=rules.version, document=rules.to_yaml(), created_by=by, created_at=at)
+        .on_conflict_do_nothing(index_elements=[RULE_SETS.c.version])
+        .returning(RULE_SETS.c.version)
+    )
+    return inserted.first() is not None
+
+
+# -- referrals ------------------------------------------------------------------------------------------------
+
+
+async def add_referral(session: AsyncSession, referral: Referral) -> bool:
+    """Store ``referral`` and its SLA timers; False if the case was already referred to that agency (nothing is
+    written)."""
+    inserted = await session.execute(
+        insert(REFERRALS)
+        .values(
+            referral_id=referral.referral_id,
+            case_id=referral.case_id,
+            agency_id=referral.agency_id,
+            agency_name=referral.agency_name,
+            agency_type=referral.agency_type,
+            is_lead=referral.is_lead,
+            rule=referral.rule,
+            reason=referral.reason,
+            status=referral.status.value,
+            province_code=referral.province_code,
+            regency_code=referral.regency_code,
+            created_at=referral.created_at,
+            rule_set_version=referral.rule_set_version,
+            accept_by=referral.accept_by,
+            first_service_by=referral.first_service_by,
+            replaces_referral_id=referral.replaces_referral_id,
+        )
+        .on_conflict_do_nothing(index_elements=[REFERRALS.c.case_id, REFERRALS.c.agency_id])
+        .returning(REFERRALS.c.referral_id)
+    )
+    if inserted.first() is None:
+        return False
+    due = {"accept": referral.accept_by, "first_service": referral.first_service_by}
+    timers = [
+        {"referral_id": referral.referral_id, "deadline": deadline, "due_at": due[deadline]}
+        for deadline in DEADLINES
+        if due[deadline] is not None
+    ]
+    if timers:
+        await session.execute(insert(TIMERS), timers)
+    return True
+
+
+async def referrals_of_case(session: AsyncSession, case_id: UUID) -> list[Referral]:
+    rows = (
+        await session.execute(
+            select(REFERRALS)
+            .where(REFERRALS.c.case_id == case_id)
+            .order_by(REFERRALS.c.is_lead.desc(), REFERRALS.c.created_at, REFERRALS.c.agency_id)
+        )
+    ).all()
+    return [_referral(row) for row in rows]
+
+
+async def get_referral(session: AsyncSession, referral_id: UUID, *, for_update: bool = False) -> Referral | None:
+    query = select(REFERRALS).where(REFERRALS.c.referral_id == referral_id)
+    row = (await session.execute(query.with_for_update() if for_update else query)).one_or_none()
+    return None if row is None else _referral(row)
+
+
+async def save_referral(session: AsyncSession, referral: Referral) -> None:
+    await session.execute(
+        REFERRALS.update()
+        .where(REFERRALS.c.referral_id == referral.referral_id)
+        .values(
+            status=referral.status.value,
+            status_reason=referral.status_reason,
+            services_given=[service.value for service in referral.services_given],
+            updated_at=referral.updated_at,
+        )
+    )
+
+
+def _referral(row: Any) -> Referral:
+    return Referral(
+        referral_id=row.referral_id,
+        case_id=row.case_id,
+        agency_id=row.agency_id,
+        agency_name=row.agency_name,
+        agency_type=row.agency_type,
+        is_lead=row.is_lead,
+        rule=row.rule,
+        reason=row.reason,
+        status=ReferralStatus(row.status),
+        province_code=row.province_code,
+        regency_code=row.regency_code,
+        created_at=row.created_at,
+        rule_set_version=row.rule_set_version,
+        accept_by=row.accept_by,
+        first_service_by=row.first_service_by,
+        replaces_referral_id=row.replaces_referral_id,
+        status_reason=row.status_reason,
+        services_given=tuple(Need(s) for s in row.services_given),
+        updated_at=row.updated_at,
+    )
+
+
+# -- SLA timers -----------------------------------------------------------------------------------------------
+
+
+async def claim_due_timers(
+    session: AsyncSession, now: datetime, *, limit: int
+) -> list[tuple[UUID, Deadline, datetime]]:
+    """Due, unfired timers, locked for this transaction. SKIP LOCKED: another routing instance checking at the
+    same moment takes other timers, never these, so each fires exactly once."""
+    rows = await session.execute(
+        select(TIMERS.c.referral_id, TIMERS.c.deadline, TIMERS.c.due_at)
+        .where(TIMERS.c.fired_at.is_(None), TIMERS.c.due_at <= now)
+        .order_by(TIMERS.c.due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return [(row.referral_id, row.deadline, row.due_at) for row in rows]
+
+
+async def close_timer(
+    session: AsyncSession, referral_id: UUID, deadline: Deadline, *, outcome: str, at: datetime
+) -> None:
+    await session.execute(
+        TIMERS.update()
+        .where(TIMERS.c.referral_id == referral_id, TIMERS.c.deadline == deadline)
+        .values(fired_at=at, outcome=outcome)
+    )

@@ -1,0 +1,228 @@
+"""Routing's referral use cases: referring a case, the agencies' moves, re-routing a decline, the SLA timers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+from uuid import UUID, uuid4
+
+from routing import SERVICE
+from routing.adapters import referrals as store
+from routing.adapters import repository
+from routing.domain import access
+from routing.domain.cases import CaseToRoute
+from routing.domain.referrals import Referral, ReferralStatus, services_completed
+from routing.domain.rules import NATIONAL_FALLBACK, ReferralDecision, RuleSet, escalation_target, replacement, route
+from routing.domain.sla import Deadline, SlaPolicy
+from routing.rules_data import packaged_rules
+from shared.auth import Principal
+from shared.contracts import CaseReported, CaseServicesCompleted, CaseUpdated, ReferralSlaBreached
+from shared.contracts.base import utc_now
+from shared.contracts.vocabulary import AgencyType, Need
+from shared.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+# The inbox key under which routing records the events it has processed.
+INBOX_CONSUMER = SERVICE
+RULE_ESCALATION = "escalation/sla"
+
+Clock = Callable[[], datetime]
+Action = Literal["accept", "decline", "start_service", "complete", "revoke"]
+
+
+class ReferralNotFoundError(LookupError):
+    """No such referral, or none the caller may see or act on."""
+
+
+class NotAllowedError(PermissionError):
+    """The caller sees the referral but may not make this move."""
+
+
+@dataclass(frozen=True)
+class Routing:
+    """What the referral use cases need besides a unit of work."""
+
+    sla: SlaPolicy
+    clock: Clock = utc_now
+
+
+async def rule_set(uow: UnitOfWork) -> RuleSet:
+    """The rules in force: the highest stored version, else the packaged ones."""
+    stored = await store.stored_rule_set(uow.session)
+    packaged = packaged_rules()
+    return stored if stored is not None and stored.version >= packaged.version else packaged
+
+
+async def _refer(
+    uow: UnitOfWork, routing: Routing, case: CaseToRoute, decisions: tuple[ReferralDecision, ...], version: int,
+    *, replaces: UUID | None = None,
+) -> list[Referral]:
+    created = []
+    now = routing.clock()
+    for decision in decisions:
+        referral = Referral.create(
+            case, decision, referral_id=uuid4(), created_at=now, rule_set_version=version,
+            deadlines=routing.sla.deadlines(case.priority), replaces=replaces,
+        )
+        if await store.add_referral(uow.session, referral):
+            uow.emit(referral.created_event())
+            created.append(referral)
+    return created
+
+
+async def refer_case(event: CaseReported, uow: UnitOfWork, routing: Routing) -> list[Referral]:
+    """Refer a reported case: the inbox claim, the case, the referrals with their SLA timers and their
+    ``referral.created`` events in one transaction. A redelivered event refers nobody again."""
+    case = CaseToRoute.from_event(event)
+    async with uow:
+        if not await uow.first_delivery(event, INBOX_CONSUMER):
+            log.info("event %s already processed; skipped", event.event_id)
+            return []
+        await store.save_case(uow.session, case, routing.clock())
+        rules = await rule_set(uow)
+        agencies = await repository.agencies_serving(
+            uow.session, province_code=case.province_code, regency_code=case.regency_code
+        )
+        created = await _refer(uow, routing, case, route(case, agencies, rules), rules.version)
+        await uow.commit()
+    for referral in created:
+        log.info("case %s referred to %s by %s", referral.case_id, referral.agency_id, referral.rule)
+    return created
+
+
+async def record_case_update(event: CaseUpdated, uow: UnitOfWork, routing: Routing) -> None:
+    """Keep the latest facts of a case, for re-routing a decline; existing referrals stand."""
+    async with uow:
+        if await uow.first_delivery(event, INBOX_CONSUMER):
+            await store.save_case(uow.session, CaseToRoute.from_event(event), routing.clock())
+        await uow.commit()
+
+
+async def referrals_of_case(principal: Principal, uow: UnitOfWork, case_id: UUID) -> list[Referral]:
+    async with uow:
+        referrals = await store.referrals_of_case(uow.session, case_id)
+    return [referral for referral in referrals if access.can_view(principal, referral)]
+
+
+async def move(
+    principal: Principal, uow: UnitOfWork, routing: Routing, referral_id: UUID, action: Action, *,
+    reason: str | None = None, services: tuple[Need, ...] = (),
+) -> Referral:
+    """An agency's move on its referral (accept, decline, start service, complete), or a revoke by the case
+    manager or the province. Raises ReferralNotFoundError, NotAllowedError, or ReferralTransitionError with the
+    current status. A decline re-routes in the same transaction; the last referral done completes the case."""
+    now = routing.clock()
+    async with uow:
+        seen = await store.get_referral(uow.session, referral_id)
+        if seen is None or not access.can_view(principal, seen):
+            raise ReferralNotFoundError(referral_id)
+        async with uow.acting_as_service():
+            siblings = await store.referrals_of_case(uow.session, seen.case_id)
+            if not access.may(principal, action, seen):
+                raise NotAllowedError(f"you may not {action.replace('_', ' ')} this referral")
+            referral = await store.get_referral(uow.session, referral_id, for_update=True)
+            assert referral is not None  # seen above, and referrals are never deleted
+            by = principal.user_id
+            if action == "accept":
+                moved, event = referral.accept(by=by, at=now)
+            elif action == "decline":
+                moved, event = referral.decline(by=by, at=now, reason=reason or "")
+            elif action == "start_service":
+                moved, event = referral.start_service(by=by, at=now)
+            elif action == "complete":
+                moved, event = referral.complete(by=by, at=now, services=services)
+            else:
+                moved, event = referral.revoke(by=by, at=now, reason=reason or "")
+            await store.save_referral(uow.session, moved)
+            uow.emit(event)
+            if moved.status is ReferralStatus.DECLINED:
+                await _reroute(uow, routing, moved, siblings)
+            await _complete_case_if_done(uow, moved.case_id, now)
+        await uow.commit()
+    return moved
+
+
+async def _reroute(uow: UnitOfWork, routing: Routing, declined: Referral, siblings: list[Referral]) -> None:
+    case = await store.get_case(uow.session, declined.case_id)
+    if case is None:
+        log.warning("case %s of a declined referral is unknown to routing; not re-routed", declined.case_id)
+        return
+    rules = await rule_set(uow)
+    agencies = await repository.agencies_serving(
+        uow.session, province_code=case.province_code, regency_code=case.regency_code
+    )
+    excluded = frozenset(r.agency_id for r in siblings) | {declined.agency_id}
+    decision = replacement(
+        case, (declined.rule, AgencyType(declined.agency_type), declined.is_lead), agencies, rules, excluded=excluded
+    )
+    if decision is None:
+        log.info("no other agency for declined referral %s (rule %s)", declined.referral_id, declined.rule)
+        return
+    await _refer(uow, routing, case, (decision,), rules.version, replaces=declined.referral_id)
+
+
+async def _complete_case_if_done(uow: UnitOfWork, case_id: UUID, now: datetime) -> None:
+    referrals = await store.referrals_of_case(uow.session, case_id)
+    given = services_completed(referrals)
+    if given is not None and await store.mark_services_completed(uow.session, case_id, now):
+        uow.emit(CaseServicesCompleted(case_id=case_id, services_given=given, referral_count=len(referrals)))
+
+
+# -- SLA timers -----------------------------------------------------------------------------------------------
+
+TIMER_BATCH = 100
+
+
+async def fire_due_timers(uow: UnitOfWork, routing: Routing) -> int:
+    """Fire the timers that are due: a met deadline closes quietly; an unmet one emits ``referral.sla_breached``
+    and escalates up the chain, with a referral to the next agency when it holds none yet. One transaction per
+    batch; with SKIP LOCKED two instances never fire the same timer. Returns how many breached."""
+    now = routing.clock()
+    breached = 0
+    async with uow:
+        for referral_id, deadline, due_at in await store.claim_due_timers(uow.session, now, limit=TIMER_BATCH):
+            referral = await store.get_referral(uow.session, referral_id)
+            if referral is None or referral.met(deadline):
+                await store.close_timer(uow.session, referral_id, deadline, outcome="met", at=now)
+                continue
+            await store.close_timer(uow.session, referral_id, deadline, outcome="breached", at=now)
+            await _escalate(uow, routing, referral, deadline, due_at)
+            breached += 1
+        await uow.commit()
+    return breached
+
+
+async def _escalate(
+    uow: UnitOfWork, routing: Routing, referral: Referral, deadline: Deadline, due_at: datetime
+) -> None:
+    case = await store.get_case(uow.session, referral.case_id)
+    target = None
+    if case is not None:
+        agencies = await repository.agencies_serving(
+            uow.session, province_code=case.province_code, regency_code=case.regency_code
+        )
+        declined = frozenset(
+            r.agency_id for r in await store.referrals_of_case(uow.session, referral.case_id)
+            if r.status is ReferralStatus.DECLINED
+        )
+        target = escalation_target(case, referral.agency_id, agencies, declined=declined)
+    uow.emit(
+        ReferralSlaBreached(
+            case_id=referral.case_id, referral_id=referral.referral_id, agency_id=referral.agency_id,
+            deadline=deadline, due_at=due_at, escalated_to=target.agency_id if target else None,
+        )
+    )
+    if case is None or target is None:
+        return
+    holders = {r.agency_id for r in await store.referrals_of_case(uow.session, referral.case_id)}
+    if target.agency_id in holders:
+        return  # already holds the case: the breach event tells them
+    why = (f"Escalated after {referral.agency_name} ({referral.agency_id}) missed the {deadline.replace('_', ' ')} "
+           f"deadline of {due_at.isoformat()}; next in the chain district UPTD PPA, district Dinas, province UPTD "
+           f"PPA, {NATIONAL_FALLBACK.alternate_name}.")
+    decision = ReferralDecision(target, RULE_ESCALATION, why, is_lead=False)
+    await _refer(uow, routing, case, (decision,), (await rule_set(uow)).version, replaces=referral.referral_id)

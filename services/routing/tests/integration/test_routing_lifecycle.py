@@ -1,0 +1,286 @@
+"""Routing's referral lifecycle, re-routing, rules through the API and SLA escalation, against the real Postgres.
+
+Cases are referred by calling the use case directly (what the consumer does for each ``case.reported``), and the
+SLA timers are fired with a clock the test moves, so nothing waits for real time. Events are read from routing's
+outbox, where they are written in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+import pytest
+import yaml
+from sqlalchemy import text
+
+from routing.adapters import repository
+from routing.app import create_app
+from routing.domain.agencies import Agency, AgencyLevel
+from routing.domain.sla import Deadlines, SlaPolicy
+from routing.service_layer.referrals import Routing, fire_due_timers, refer_case
+from routing.settings import RoutingSettings
+from shared.access import SERVICE_CONTEXT
+from shared.auth import Role
+from shared.contracts.base import utc_now
+from shared.contracts.examples import example_case_reported
+from shared.contracts.intake import CaseReported, Consent
+from shared.contracts.vocabulary import AgencyType, ConsentGiver, Priority, ViolenceType
+from shared.service import Runtime
+
+pytestmark = pytest.mark.integration
+
+Bearer = Callable[..., dict[str, str]]
+HOUR = timedelta(hours=1)
+POLICY = SlaPolicy({p: Deadlines(accept=HOUR, first_service=6 * HOUR) for p in Priority})
+
+
+class Clock:
+    """A clock the test moves by hand, from the real now: a referral it makes is never overdue by the real clock
+    that the app's own timer loop reads."""
+
+    def __init__(self) -> None:
+        self.now = utc_now()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+async def routing(make_settings: Callable[..., RoutingSettings]) -> AsyncIterator[httpx.AsyncClient]:
+    # The app's own timer loop must not fire with the real clock while the test drives its own.
+    app = create_app(make_settings(RoutingSettings, "routing", sla_check_interval_seconds=3600))
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://r") as client:
+        client.app = app  # type: ignore[attr-defined]
+        yield client
+
+
+def runtime_of(client: httpx.AsyncClient) -> Runtime:
+    runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    return runtime
+
+
+class Region:
+    """A regency only one test uses, with its own UPTD PPA, Dinas PPA, police unit and health facility, and a
+    province UPTD PPA."""
+
+    def __init__(self, province: str, regency: str) -> None:
+        self.province, self.regency = province, regency
+        tag = uuid4().hex[:6]
+        self.uptd = self._agency(f"uptd-{tag}", AgencyType.UPTD_PPA)
+        self.dinas = self._agency(f"dinas-{tag}", AgencyType.DINAS_PPA)
+        self.police = self._agency(f"police-{tag}", AgencyType.POLICE_PPA)
+        self.health = self._agency(f"health-{tag}", AgencyType.HEALTH)
+        self.province_uptd = Agency(
+            agency_id=f"uptd-prov-{tag}", name=f"UPTD PPA Provinsi {province} {tag}", agency_type=AgencyType.UPTD_PPA,
+            level=AgencyLevel.PROVINCE, province_code=province,
+        )
+
+    def _agency(self, agency_id: str, agency_type: AgencyType) -> Agency:
+        return Agency(agency_id=agency_id, name=f"Agency {agency_id}", agency_type=agency_type,
+                      level=AgencyLevel.REGENCY, province_code=self.province, regency_code=self.regency)
+
+    @property
+    def agencies(self) -> list[Agency]:
+        return [self.uptd, self.dinas, self.police, self.health, self.province_uptd]
+
+    def case(self, **fields: Any) -> CaseReported:
+        return example_case_reported(province_code=self.province, regency_code=self.regency, **fields)
+
+
+async def region(client: httpx.AsyncClient, province: str, regency: str) -> Region:
+    place = Region(province, regency)
+    async with runtime_of(client).unit_of_work(SERVICE_CONTEXT) as uow:
+        await repository.upsert_agencies(uow.session, place.agencies)
+        await uow.commit()
+    return place
+
+
+async def refer(client: httpx.AsyncClient, event: CaseReported, clock: Clock) -> list[dict[str, Any]]:
+    referrals = await refer_case(event, runtime_of(client).unit_of_work(SERVICE_CONTEXT), Routing(POLICY, clock))
+    return [{"referral_id": str(r.referral_id), "agency_id": r.agency_id, "rule": r.rule} for r in referrals]
+
+
+async def events(client: httpx.AsyncClient, case_id: UUID) -> list[dict[str, Any]]:
+    async with runtime_of(client).unit_of_work(SERVICE_CONTEXT) as uow:
+        rows = await uow.session.execute(
+            text("SELECT payload FROM routing.outbox WHERE message_key = :key ORDER BY id"), {"key": str(case_id)}
+        )
+        return [json.loads(row.payload) for row in rows]
+
+
+def staff_of(bearer: Bearer, agency: Agency) -> dict[str, str]:
+    return bearer(Role.AGENCY_STAFF, user_id=f"staff-{agency.agency_id}", agency_id=agency.agency_id,
+                  agency_type=agency.agency_type.value)
+
+
+async def test_every_move_in_order_and_every_refusal_with_the_current_status(
+    routing: httpx.AsyncClient, bearer: Bearer
+) -> None:
+    place = await region(routing, "11", "11.01")
+    event = place.case()
+    [lead] = await refer(routing, event, Clock())
+    assert (lead["agency_id"], lead["rule"]) == (place.uptd.agency_id, "lead-agency/regency-uptd")
+    url = f"/v1/referrals/{lead['referral_id']}"
+    staff = staff_of(bearer, place.uptd)
+
+    assert (await routing.post(f"{url}/accept", headers=staff_of(bearer, place.dinas))).status_code == 404
+    supervisor = bearer(Role.DISTRICT_SUPERVISOR, user_id="sup", province_code="11", regency_code="11.01")
+    assert (await routing.post(f"{url}/accept", headers=supervisor)).status_code == 403
+    refused = await routing.post(f"{url}/start", headers=staff)
+    assert (refused.status_code, refused.json()["detail"]["status"]) == (409, "created")
+
+    assert (await routing.post(f"{url}/accept", headers=staff)).json()["status"] == "accepted"
+    again = await routing.post(f"{url}/accept", headers=staff)
+    assert (again.status_code, again.json()["detail"]["status"]) == (409, "accepted")
+    early = await routing.post(f"{url}/complete", headers=staff, json={"services_given": ["pengaduan"]})
+    assert (early.status_code, early.json()["detail"]["status"]) == (409, "accepted")
+
+    assert (await routing.post(f"{url}/start", headers=staff)).json()["status"] == "in_service"
+    late = await routing.post(f"{url}/decline", headers=staff, json={"reason": "Tidak ada kapasitas"})
+    assert (late.status_code, late.json()["detail"]["status"]) == (409, "in_service")
+    nothing_given = await routing.post(f"{url}/complete", headers=staff, json={"services_given": []})
+    assert nothing_given.status_code == 422
+    done = await routing.post(f"{url}/complete", headers=staff,
+                              json={"services_given": ["pengaduan", "rehabilitasi_sosial", "pengaduan"]})
+    assert done.status_code == 200, done.text
+    assert (done.json()["status"], done.json()["services_given"]) == ("completed", ["pengaduan", "rehabilitasi_sosial"])
+    revoke = await routing.post(f"{url}/revoke", headers=bearer(Role.PROVINCE_ADMIN, user_id="a", province_code="11"),
+                                json={"reason": "Tidak diperlukan lagi"})
+    assert (revoke.status_code, revoke.json()["detail"]["status"]) == (409, "completed")
+
+    kinds = [e["event_type"] for e in await events(routing, event.case_id)]
+    assert kinds == ["referral.created", "referral.accepted", "referral.service_started", "referral.completed",
+                     "case.services_completed"]
+    finished = (await events(routing, event.case_id))[-1]
+    assert (finished["services_given"], finished["referral_count"]) == (["pengaduan", "rehabilitasi_sosial"], 1)
+
+
+async def test_rules_refer_within_consent(routing: httpx.AsyncClient) -> None:
+    place = await region(routing, "12", "12.01")
+    sexual = {"violence_types": (ViolenceType.SEKSUAL,), "priority": Priority.P1}
+    consented = place.case(**sexual, consent=Consent(
+        given_by=ConsentGiver.KORBAN, agency_types=(AgencyType.POLICE_PPA, AgencyType.HEALTH)))
+    referred = {r["agency_id"]: r["rule"] for r in await refer(routing, consented, Clock())}
+    assert referred == {
+        place.uptd.agency_id: "lead-agency/regency-uptd",
+        place.police.agency_id: "police/sexual-violence-and-trafficking",
+        place.health.agency_id: "health/sexual-violence",
+    }
+    not_asked = place.case(**sexual)  # consent not given yet: the case manager only
+    assert [r["agency_id"] for r in await refer(routing, not_asked, Clock())] == [place.uptd.agency_id]
+
+
+async def test_a_decline_goes_to_the_next_eligible_agency(routing: httpx.AsyncClient, bearer: Bearer) -> None:
+    place = await region(routing, "13", "13.01")
+    event = place.case()
+    [lead] = await refer(routing, event, Clock())
+    missing = await routing.post(f"/v1/referrals/{lead['referral_id']}/decline", headers=staff_of(bearer, place.uptd),
+                                 json={})
+    assert missing.status_code == 422  # a decline needs its reason
+    declined = await routing.post(f"/v1/referrals/{lead['referral_id']}/decline",
+                                  headers=staff_of(bearer, place.uptd), json={"reason": "Konflik kepentingan"})
+    assert declined.json()["status"] == "declined"
+
+    created = [e for e in await events(routing, event.case_id) if e["event_type"] == "referral.created"]
+    assert [(e["agency_id"], e["is_lead"]) for e in created] == [
+        (place.uptd.agency_id, True), (place.dinas.agency_id, True)
+    ]
+    assert created[1]["replaces_referral_id"] == lead["referral_id"]
+    assert f"The UPTD PPA of regency 13.01 ({place.uptd.agency_id}) already declined" in created[1]["reason"]
+
+    second = created[1]["referral_id"]
+    await routing.post(f"/v1/referrals/{second}/decline", headers=staff_of(bearer, place.dinas),
+                       json={"reason": "Di luar wilayah layanan"})
+    created = [e for e in await events(routing, event.case_id) if e["event_type"] == "referral.created"]
+    assert created[-1]["agency_id"] == place.province_uptd.agency_id
+    assert [e["event_type"] for e in await events(routing, event.case_id)].count("case.services_completed") == 0
+
+
+async def test_the_region_revokes_a_referral_and_agencies_may_not(routing: httpx.AsyncClient, bearer: Bearer) -> None:
+    place = await region(routing, "14", "14.01")
+    event = place.case(violence_types=(ViolenceType.SEKSUAL,), consent=Consent(
+        given_by=ConsentGiver.KORBAN, agency_types=(AgencyType.POLICE_PPA,)))
+    police = next(r for r in await refer(routing, event, Clock()) if r["agency_id"] == place.police.agency_id)
+    url = f"/v1/referrals/{police['referral_id']}/revoke"
+    body = {"reason": "Korban menarik persetujuan"}
+    assert (await routing.post(url, headers=staff_of(bearer, place.police), json=body)).status_code == 403
+    elsewhere = bearer(Role.DISTRICT_SUPERVISOR, user_id="sup-x", province_code="14", regency_code="14.02")
+    assert (await routing.post(url, headers=elsewhere, json=body)).status_code == 404
+    supervisor = bearer(Role.DISTRICT_SUPERVISOR, user_id="sup-14.01", province_code="14", regency_code="14.01")
+    revoked = await routing.post(url, headers=supervisor, json=body)
+    assert (revoked.status_code, revoked.json()["status_reason"]) == (200, body["reason"])
+    last = (await events(routing, event.case_id))[-1]
+    assert (last["event_type"], last["actor"], last["reason"]) == ("referral.revoked", "sup-14.01", body["reason"])
+
+
+async def test_an_unmet_sla_breaches_once_and_escalates_up_the_chain(routing: httpx.AsyncClient) -> None:
+    place = await region(routing, "15", "15.01")
+    clock = Clock()
+    event = place.case()
+    [lead] = await refer(routing, event, clock)
+    routing_with_clock = Routing(POLICY, clock)
+
+    async def fire() -> int:
+        return await fire_due_timers(runtime_of(routing).unit_of_work(SERVICE_CONTEXT), routing_with_clock)
+
+    clock.now += HOUR - timedelta(seconds=1)
+    await fire()  # not due yet
+    assert [e["event_type"] for e in await events(routing, event.case_id)] == ["referral.created"]
+
+    chain = [place.dinas.agency_id, place.province_uptd.agency_id, "sapa-129"]
+    breached_by = [place.uptd.agency_id, *chain]
+    for step, (breacher, escalated_to) in enumerate(zip(breached_by, [*chain, None], strict=True)):
+        clock.now += HOUR
+        await fire()
+        await fire()  # a second check at the same time fires nothing again
+        case_events = await events(routing, event.case_id)
+        breaches = [e for e in case_events if e["event_type"] == "referral.sla_breached" and e["deadline"] == "accept"]
+        assert len(breaches) == step + 1, breaches
+        assert (breaches[-1]["agency_id"], breaches[-1]["escalated_to"]) == (breacher, escalated_to)
+        if escalated_to is not None:
+            escalation = [e for e in case_events if e["event_type"] == "referral.created"][-1]
+            assert (escalation["agency_id"], escalation["rule"]) == (escalated_to, "escalation/sla")
+
+    # Met deadlines close quietly: accept the lead long after, then nothing more fires for it.
+    assert lead["agency_id"] == place.uptd.agency_id
+
+
+async def test_rules_change_through_the_api_without_a_restart(routing: httpx.AsyncClient, bearer: Bearer) -> None:
+    admin = bearer(Role.PROVINCE_ADMIN, user_id="admin-16", province_code="16")
+    current = await routing.get("/v1/rules", headers=admin)
+    assert current.status_code == 200
+    assert current.headers["content-type"].startswith("application/yaml")
+    in_force = yaml.safe_load(current.text)
+    version = in_force["version"]
+    extra_rule = {
+        "id": "police/every-case-in-16-01",
+        "description": "A test rule for one regency",
+        "when": {"regions": ["16.01"]},
+        "refer": [{"agency_type": "police_ppa"}],
+    }
+    # The rules in force plus one: other tests keep the rules they expect.
+    new_rules = yaml.safe_dump({"version": version + 1, "rules": [*in_force["rules"], extra_rule]})
+    headers = {**admin, "content-type": "application/yaml"}
+    assert (await routing.put("/v1/rules", content=new_rules, headers=staff_of(bearer, Region("16", "16.01").uptd)
+                              | {"content-type": "application/yaml"})).status_code == 403
+    stored = await routing.put("/v1/rules", content=new_rules, headers=headers)
+    assert stored.status_code == 200, stored.text
+    stale = await routing.put("/v1/rules", content=new_rules, headers=headers)
+    assert (stale.status_code, stale.json()["detail"]["version_in_force"]) == (409, version + 1)
+    bad = await routing.put("/v1/rules", content="version: [", headers=headers)
+    assert (bad.status_code, bad.json()["detail"][0]["type"]) == (422, "yaml_invalid")
+    unknown = new_rules.replace(f"version: {version + 1}", f"version: {version + 2}").replace("legal_aid", "pengacara")
+    assert (await routing.put("/v1/rules", content=unknown, headers=headers)).status_code == 422
+
+    place = await region(routing, "16", "16.01")
+    event = place.case(consent=Consent(given_by=ConsentGiver.KORBAN, agency_types=(AgencyType.POLICE_PPA,)))
+    referred = {r["agency_id"]: r["rule"] for r in await refer(routing, event, Clock())}
+    assert referred[place.police.agency_id] == "police/every-case-in-16-01"
+    created = [e for e in await events(routing, event.case_id) if e["event_type"] == "referral.created"]
+    assert {e["rule_set_version"] for e in created} == {version + 1}
