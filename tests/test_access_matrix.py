@@ -31,6 +31,7 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 from fastapi import FastAPI
 from sqlalchemy import exc, text
 
@@ -103,7 +104,9 @@ PERSONAL_KINDS = frozenset({"narrative", "victim_identity", "perpetrator_identit
 # --- every endpoint ---------------------------------------------------------------------------------------------
 
 NEW_AGENCY = {"agency_id": "matrix-ngo-62.13", "name": "LSM Uji Matriks", "agency_type": "ngo", "level": "regency",
-              "province_code": "62", "regency_code": "62.13", "services": ["pendampingan"]}
+              "province_code": "62", "regency_code": "62.13", "services": ["rehabilitasi_sosial"]}
+DIRECTORY_FILE = yaml.safe_dump({"agencies": [NEW_AGENCY]})  # a directory file, as PUT /v1/directory/import takes
+DIRECTORY_ADMINS = frozenset({"admin-62", "admin-63"})
 NEW_SUBSCRIPTION = {"agency_id": LEAD_AGENCY, "url": "http://127.0.0.1:9/matrix", "event_types": ["referral.created"],
                     "secret": "matrix-secret-0123456789abcdef"}
 
@@ -136,10 +139,11 @@ class Entry:
     allowed: frozenset[str]
     filtered: frozenset[str] = frozenset()
     params: Mapping[str, str] = field(default_factory=dict)
-    body: Mapping[str, Any] | Callable[[str], Mapping[str, Any]] | None = None  # or the body for each principal
+    body: Mapping[str, Any] | Callable[[str], Mapping[str, Any]] | str | None = None  # or each principal's body
     shows: str | None = None  # the world id an allowed answer must contain
     at: Mapping[str, str] = field(default_factory=dict)  # path parameter -> world id, where not the default one
     signed: bool = False  # signed with the gateway's secret, as a message gateway calls (besides any token)
+    media_type: str = "application/json"  # of the body; a str body is sent as it is
 
 
 MATRIX = (
@@ -161,12 +165,28 @@ MATRIX = (
           body={**MATRIX_REPORT, "location": {**MATRIX_REPORT["location"], "regency_code": "62.13"}}),
     Entry("intake", "GET", "/v1/regions", "read", EVERYONE),
     Entry("intake", "GET", "/lapor", "read", EVERYONE),
-    Entry("routing", "PUT", "/v1/directory", "admin", frozenset({"admin-62", "admin-63"}),
-          body={"agencies": [NEW_AGENCY]}),
+    Entry("routing", "PUT", "/v1/directory", "admin", DIRECTORY_ADMINS, body={"agencies": [NEW_AGENCY]}),
     Entry("routing", "GET", "/v1/agencies", "read", SIGNED_IN),
+    Entry("routing", "GET", "/v1/agencies/{agency_id}", "read", SIGNED_IN, shows="agency"),
+    Entry("routing", "PUT", "/v1/agencies/{agency_id}", "admin", DIRECTORY_ADMINS, body=NEW_AGENCY),
+    Entry("routing", "DELETE", "/v1/agencies/{agency_id}", "admin", DIRECTORY_ADMINS),
+    Entry("routing", "GET", "/v1/directory/export", "export", SIGNED_IN, params={"province": "62"}, shows="agency"),
+    Entry("routing", "PUT", "/v1/directory/import", "admin", DIRECTORY_ADMINS, body=DIRECTORY_FILE,
+          media_type="application/yaml"),
     Entry("routing", "GET", "/v1/cases/{case_id}/referrals", "read", LEAD_AGENCY_PEOPLE | REGION_OF_A,
           shows="referral_a"),
     Entry("routing", "POST", "/v1/referrals/{referral_id}/accept", "act", LEAD_AGENCY_PEOPLE),
+    Entry("routing", "POST", "/v1/referrals/{referral_id}/start", "act", LEAD_AGENCY_PEOPLE),
+    Entry("routing", "POST", "/v1/referrals/{referral_id}/complete", "act", LEAD_AGENCY_PEOPLE,
+          body={"services_given": ["pengaduan", "rehabilitasi_sosial"]}),
+    # Case C's lead referral is declined (and re-routed); case D's is revoked by the region.
+    Entry("routing", "POST", "/v1/referrals/{referral_id}/decline", "act", LEAD_AGENCY_PEOPLE,
+          body={"reason": "Matriks: di luar kapasitas layanan"}, at={"referral_id": "referral_c"}),
+    Entry("routing", "POST", "/v1/referrals/{referral_id}/revoke", "act", REGION_OF_A - {"auditor-62"},
+          body={"reason": "Matriks: rujukan ditarik"}, at={"referral_id": "referral_d"}),
+    Entry("routing", "GET", "/v1/rules", "read", SIGNED_IN),
+    Entry("routing", "PUT", "/v1/rules", "act", DIRECTORY_ADMINS, body=lambda _name: NEXT_RULES["yaml"],
+          media_type="application/yaml"),
     Entry("notifications", "POST", "/v1/subscriptions", "subscribe",
           frozenset({"supervisor-62.13", "admin-62", "admin-63"}), body=NEW_SUBSCRIPTION),
     Entry("notifications", "GET", "/v1/subscriptions", "read", LEAD_AGENCY_PEOPLE | {"admin-62"},
@@ -308,6 +328,14 @@ CASE_B = {"incident": {"date": INCIDENT_DAY, "precision": "month"},
           "reporter": {"anonymous": True, "relation": "teman"}, "narrative": "Narasi matriks kasus B."}
 
 
+# A second public report in case A's regency: its lead referral is the one the matrix revokes.
+CASE_D = {**CASE_B, "location": {"province_code": "62", "regency_code": "62.13", "place": "fasilitas_umum"},
+          "narrative": "Narasi matriks kasus D."}
+# The rules in force with the next version number, learnt while the world is built (other tests may have stored
+# versions before): a province admin's PUT of it changes nothing but the version.
+NEXT_RULES: dict[str, str] = {}
+
+
 def _personal_values(report: Mapping[str, Any]) -> set[str]:
     """Every personal value of a report: names, contacts, the address and the narrative."""
     people = [*report["victims"], *report.get("perpetrators", []), report["reporter"]]
@@ -345,9 +373,10 @@ async def world(make_settings: Callable[..., Any], bearer: Callable[..., dict[st
         world = World(apps, clients, {}, set())
         as_ = {name: world.headers(name, bearer) for name in PRINCIPALS}
 
-        directory = await clients["routing"].put("/v1/directory", json={"agencies": demo_directory()},
+        directory = await clients["routing"].put("/v1/directory", json={"agencies": [*demo_directory(), NEW_AGENCY]},
                                                   headers=as_["admin-62"])
         assert directory.status_code == 200, directory.text
+        world.ids["agency"] = NEW_AGENCY["agency_id"]
         subscribed = await clients["notifications"].post(
             "/v1/subscriptions", headers=as_["admin-62"],
             json={**NEW_SUBSCRIPTION, "url": "http://127.0.0.1:9/world"},
@@ -358,6 +387,9 @@ async def world(make_settings: Callable[..., Any], bearer: Callable[..., dict[st
         case_a = await clients["intake"].post("/v1/reports", json=CASE_A, headers=as_["operator-a"])
         case_b = await clients["intake"].post("/v1/reports", json=CASE_B)
         case_c = await clients["intake"].post("/v1/reports", json=CASE_C, headers=as_["operator-a"])
+        case_d = await clients["intake"].post("/v1/reports", json=CASE_D)
+        assert case_d.status_code == 201, case_d.text
+        world.ids["case_d"] = case_d.json()["case_id"]
         assert case_a.status_code == case_b.status_code == case_c.status_code == 201, (
             case_a.text, case_b.text, case_c.text)
         world.ids |= {"case_a": case_a.json()["case_id"], "case_b": case_b.json()["case_id"],
@@ -370,6 +402,19 @@ async def world(make_settings: Callable[..., Any], bearer: Callable[..., dict[st
             return str(leads[0]["referral_id"]) if leads else None
 
         world.ids["referral_a"] = await _eventually(lead_referral, "routing refers case A")
+
+        def lead_of(case: str) -> Callable[[], Any]:
+            async def lead() -> str | None:
+                response = await clients["routing"].get(f"/v1/cases/{world.ids[case]}/referrals",
+                                                        headers=as_["admin-62"])
+                leads = [r for r in response.json() if r["is_lead"]] if response.status_code == 200 else []
+                return str(leads[0]["referral_id"]) if leads else None
+            return lead
+
+        world.ids["referral_c"] = await _eventually(lead_of("case_c"), "routing refers case C")
+        world.ids["referral_d"] = await _eventually(lead_of("case_d"), "routing refers case D")
+        in_force = yaml.safe_load((await clients["routing"].get("/v1/rules", headers=as_["admin-62"])).text)
+        NEXT_RULES["yaml"] = yaml.safe_dump({**in_force, "version": in_force["version"] + 1})
 
         async def readable_by_the_lead_agency() -> bool:  # intake has heard of the referral; this read is audited
             response = await clients["intake"].get(f"/v1/cases/{world.ids['case_a']}", headers=as_["staff-62.13"])
@@ -446,7 +491,7 @@ async def test_every_endpoint_is_in_the_matrix(world: World) -> None:
 
 # The world id each path parameter takes, unless an entry says otherwise.
 PATH_IDS = {"case_id": "case_a", "referral_id": "referral_a", "subscription_id": "subscription_a",
-            "draft_id": "draft_a"}
+            "draft_id": "draft_a", "agency_id": "agency"}
 
 
 def _url(entry: Entry, ids: Mapping[str, str]) -> str:
@@ -457,9 +502,9 @@ async def _call(world: World, entry: Entry, name: str, bearer: Callable[..., dic
     """``entry``'s request as ``name`` makes it: their token, and the gateway's signature if the entry is signed."""
     body = entry.body(name) if callable(entry.body) else entry.body
     headers = world.headers(name, bearer)
-    content = None if body is None else json.dumps(body).encode()
+    content = None if body is None else body.encode() if isinstance(body, str) else json.dumps(body).encode()
     if content is not None:
-        headers = {**headers, "content-type": "application/json"}
+        headers = {**headers, "content-type": entry.media_type}
     if entry.signed:
         headers[SIGNATURE_HEADER] = sign(GATEWAY_SECRET, content or b"")
     return await world.clients[entry.service].request(entry.method, _url(entry, world.ids), params=dict(entry.params),
