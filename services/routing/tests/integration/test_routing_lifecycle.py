@@ -284,3 +284,20 @@ async def test_rules_change_through_the_api_without_a_restart(routing: httpx.Asy
     assert referred[place.police.agency_id] == "police/every-case-in-16-01"
     created = [e for e in await events(routing, event.case_id) if e["event_type"] == "referral.created"]
     assert {e["rule_set_version"] for e in created} == {version + 1}
+
+
+async def test_timers_outlive_the_instance_that_set_them(
+    routing: httpx.AsyncClient, make_settings: Callable[..., RoutingSettings]
+) -> None:
+    place = await region(routing, "18", "18.01")
+    clock = Clock()
+    event = place.case()
+    await refer(routing, event, clock)  # this instance sets the timers, then is gone
+    restarted = create_app(make_settings(RoutingSettings, "routing")).state.runtime
+    try:
+        clock.now += HOUR
+        await fire_due_timers(restarted.unit_of_work(SERVICE_CONTEXT), Routing(POLICY, clock))
+    finally:
+        await restarted.engine.dispose()
+    [breach] = [e for e in await events(routing, event.case_id) if e["event_type"] == "referral.sla_breached"]
+    assert (breach["agency_id"], breach["escalated_to"]) == (place.uptd.agency_id, place.dinas.agency_id)

@@ -1,24 +1,21 @@
-"""Reading and writing the agency directory and referrals."""
+"""Reading and writing the agency directory (referrals: ``adapters.referrals``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from itertools import islice
 from typing import Any
-from uuid import UUID
 
 from sqlalchemy import Table, func, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from routing.adapters.tables import AgencyRow, ReferralRow
+from routing.adapters.tables import AgencyRow
 from routing.domain.agencies import Agency, AgencyLevel, OpeningHours, TimeZone
-from routing.domain.referrals import Referral, ReferralStatus
 from shared.contracts.vocabulary import AgencyType, Need
 
 # SQLModel sets ``__table__`` at class creation.
 AGENCIES: Table = AgencyRow.__table__  # type: ignore[attr-defined]
-REFERRALS: Table = ReferralRow.__table__  # type: ignore[attr-defined]
 
 # Stays well under Postgres' 32767 bind parameters per statement.
 _UPSERT_BATCH = 500
@@ -147,70 +144,3 @@ async def agencies_serving(session: AsyncSession, *, province_code: str, regency
         )
     )
     return [_agency(row) for row in (await session.execute(query)).all()]
-
-
-async def add_referral(session: AsyncSession, referral: Referral) -> bool:
-    """Store ``referral``; False if the case was already referred to that agency (nothing is written)."""
-    inserted = await session.execute(
-        insert(REFERRALS)
-        .values(
-            referral_id=referral.referral_id,
-            case_id=referral.case_id,
-            agency_id=referral.agency_id,
-            agency_name=referral.agency_name,
-            agency_type=referral.agency_type,
-            is_lead=referral.is_lead,
-            rule=referral.rule,
-            reason=referral.reason,
-            status=referral.status.value,
-            province_code=referral.province_code,
-            regency_code=referral.regency_code,
-            created_at=referral.created_at,
-        )
-        .on_conflict_do_nothing(index_elements=[REFERRALS.c.case_id, REFERRALS.c.agency_id])
-        .returning(REFERRALS.c.referral_id)
-    )
-    return inserted.first() is not None
-
-
-async def referrals_of_case(session: AsyncSession, case_id: UUID) -> list[Referral]:
-    rows = (
-        await session.execute(
-            select(REFERRALS)
-            .where(REFERRALS.c.case_id == case_id)
-            .order_by(REFERRALS.c.is_lead.desc(), REFERRALS.c.created_at, REFERRALS.c.agency_id)
-        )
-    ).all()
-    return [_referral(row) for row in rows]
-
-
-async def get_referral_for_update(session: AsyncSession, referral_id: UUID) -> Referral | None:
-    row = (
-        await session.execute(select(REFERRALS).where(REFERRALS.c.referral_id == referral_id).with_for_update())
-    ).one_or_none()
-    return None if row is None else _referral(row)
-
-
-async def save_status(session: AsyncSession, referral: Referral) -> None:
-    await session.execute(
-        REFERRALS.update()
-        .where(REFERRALS.c.referral_id == referral.referral_id)
-        .values(status=referral.status.value)
-    )
-
-
-def _referral(row: Any) -> Referral:
-    return Referral(
-        referral_id=row.referral_id,
-        case_id=row.case_id,
-        agency_id=row.agency_id,
-        agency_name=row.agency_name,
-        agency_type=row.agency_type,
-        is_lead=row.is_lead,
-        rule=row.rule,
-        reason=row.reason,
-        status=ReferralStatus(row.status),
-        province_code=row.province_code,
-        regency_code=row.regency_code,
-        created_at=row.created_at,
-    )
