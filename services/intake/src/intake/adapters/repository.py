@@ -57,8 +57,7 @@ async def next_case_sequence(session: AsyncSession, regency_code: str, year: int
     return int((await session.execute(statement)).scalar_one())
 
 
-def _case_columns(case: Case) -> dict[str, Any]:
-    facts, _ = split_personal(case.report)
+def _case_columns(case: Case, facts: dict[str, Any]) -> dict[str, Any]:
     assessed = case.triage
     return {
         "province_code": case.report.location.province_code,
@@ -72,6 +71,7 @@ def _case_columns(case: Case) -> dict[str, Any]:
 
 
 async def add_case(session: AsyncSession, case: Case, cipher: FieldCipher) -> None:
+    facts, personal = split_personal(case.report)
     # Plain INSERTs (no RETURNING): the public may add a case it is not allowed to read back.
     await session.execute(
         _cases.insert().values(
@@ -79,14 +79,10 @@ async def add_case(session: AsyncSession, case: Case, cipher: FieldCipher) -> No
             case_number=case.case_number,
             reported_at=case.reported_at,
             recorded_by=case.recorded_by,
-            **_case_columns(case),
+            **_case_columns(case, facts),
         )
     )
-    await put_personal(session, case.case_id, _personal_of(case), cipher)
-
-
-def _personal_of(case: Case) -> dict[str, tuple[PersonalField, str]]:
-    return split_personal(case.report)[1]
+    await put_personal(session, case.case_id, personal, cipher)
 
 
 async def put_personal(
@@ -112,10 +108,13 @@ async def put_personal(
 
 async def replace_case(session: AsyncSession, case: Case, cipher: FieldCipher) -> None:
     """Write a corrected case over the stored one: its facts and every personal field of its record."""
-    await session.execute(update(_cases).where(_cases.c.case_id == case.case_id).values(**_case_columns(case)))
+    facts, personal = split_personal(case.report)
+    await session.execute(
+        update(_cases).where(_cases.c.case_id == case.case_id).values(**_case_columns(case, facts))
+    )
     notes = _personal.c.field.like("notes.%")
     await session.execute(delete(_personal).where(_personal.c.case_id == case.case_id, ~notes))
-    await put_personal(session, case.case_id, _personal_of(case), cipher)
+    await put_personal(session, case.case_id, personal, cipher)
 
 
 async def close_case(session: AsyncSession, case_id: UUID, *, reason: str, at: datetime) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Literal
 from uuid import UUID
 
@@ -61,7 +62,7 @@ class Case:
     reported_at: datetime
     recorded_by: str | None = None  # the staff member who recorded it; None when the public reported directly
 
-    @property
+    @cached_property  # asked for by the event and by storage; the case is frozen, so it never changes
     def triage(self) -> Triage:
         return triage(self.report, self.reported_at.date())
 

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
+from fastapi.exceptions import RequestValidationError
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from intake.domain.record import Report
@@ -74,12 +75,8 @@ async def inbound_message(
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"signature refused: {error}") from None
     try:
         message = InboundMessage.model_validate_json(body)
-    except ValidationError as error:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            [{"loc": ["body", *item["loc"]], "msg": item["msg"], "type": item["type"]}
-             for item in error.errors(include_input=False, include_url=False, include_context=False)],
-        ) from None
+    except ValidationError as error:  # read here, after the signature: answered like any other 422
+        raise RequestValidationError([{**item, "loc": ("body", *item["loc"])} for item in error.errors()]) from None
     # The gateway is authenticated by its signature, not a token: the draft is written as the service.
     draft_id = await handlers.receive_message(
         channel, message.message_id, message.sender, message.text, message.received_at or utc_now(),

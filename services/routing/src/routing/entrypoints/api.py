@@ -178,23 +178,8 @@ class AgencyOut(BaseModel):
 
     @classmethod
     def of(cls, agency: Agency) -> AgencyOut:
-        return cls(
-            agency_id=agency.agency_id,
-            name=agency.name,
-            alternate_name=agency.alternate_name,
-            agency_type=agency.agency_type,
-            level=agency.level,
-            province_code=agency.province_code,
-            regency_code=agency.regency_code,
-            services=list(agency.services),
-            hours=Hours.of(agency.hours),
-            time_zone=agency.time_zone,
-            phone=agency.phone,
-            whatsapp=agency.whatsapp,
-            email=agency.email,
-            address=agency.address,
-            active=agency.active,
-        )
+        """The directory entry, with the time zone in force even where it comes from the province."""
+        return cls(**{**AgencyIn.of(agency).model_dump(), "time_zone": agency.time_zone})
 
 
 def _domain_error(at: Loc, error: InvalidAgencyError) -> dict[str, Any]:

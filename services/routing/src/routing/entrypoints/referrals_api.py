@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from yaml import YAMLError
@@ -192,12 +193,8 @@ async def put_rules(request: Request, principal: RuleEditor, uow: CurrentUnitOfW
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             [{"loc": ["body"], "msg": f"not YAML{where}", "type": "yaml_invalid"}]) from None
-    except ValidationError as error:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            [{"loc": ["body", *item["loc"]], "msg": item["msg"], "type": item["type"]}
-             for item in error.errors(include_input=False, include_url=False, include_context=False)],
-        ) from None
+    except ValidationError as error:  # answered like any other 422: localized, never echoing the input
+        raise RequestValidationError([{**item, "loc": ("body", *item["loc"])} for item in error.errors()]) from None
     try:
         stored = await rule_cases.replace_rules(uow, rules, by=principal.user_id)
     except rule_cases.VersionConflictError as error:

@@ -200,15 +200,13 @@ async def _escalate(
     uow: UnitOfWork, routing: Routing, referral: Referral, deadline: Deadline, due_at: datetime
 ) -> None:
     case = await store.get_case(uow.session, referral.case_id)
+    siblings = await store.referrals_of_case(uow.session, referral.case_id)
     target = None
     if case is not None:
         agencies = await repository.agencies_serving(
             uow.session, province_code=case.province_code, regency_code=case.regency_code
         )
-        declined = frozenset(
-            r.agency_id for r in await store.referrals_of_case(uow.session, referral.case_id)
-            if r.status is ReferralStatus.DECLINED
-        )
+        declined = frozenset(r.agency_id for r in siblings if r.status is ReferralStatus.DECLINED)
         target = escalation_target(case, referral.agency_id, agencies, declined=declined)
     uow.emit(
         ReferralSlaBreached(
@@ -218,8 +216,7 @@ async def _escalate(
     )
     if case is None or target is None:
         return
-    holders = {r.agency_id for r in await store.referrals_of_case(uow.session, referral.case_id)}
-    if target.agency_id in holders:
+    if target.agency_id in {r.agency_id for r in siblings}:
         return  # already holds the case: the breach event tells them
     why = (f"Escalated after {referral.agency_name} ({referral.agency_id}) missed the {deadline.replace('_', ' ')} "
            f"deadline of {due_at.isoformat()}; next in the chain district UPTD PPA, district Dinas, province UPTD "
