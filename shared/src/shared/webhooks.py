@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from collections.abc import Sequence
 
 SIGNATURE_HEADER = "Sinergi-Signature"
 EVENT_ID_HEADER = "Sinergi-Event-Id"
@@ -25,10 +26,14 @@ def _mac(secret: str, timestamp: int, body: bytes) -> str:
     return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
 
 
-def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
-    """The value of the signature header for ``body`` sent now (or at ``timestamp``)."""
+def sign(secret: str | Sequence[str], body: bytes, timestamp: int | None = None) -> str:
+    """The value of the signature header for ``body`` sent now (or at ``timestamp``). With several secrets (one
+    being rotated out), one ``v1`` per secret: a receiver holding either verifies the request."""
     timestamp = int(time.time()) if timestamp is None else timestamp
-    return f"t={timestamp},v1={_mac(secret, timestamp, body)}"
+    secrets = [secret] if isinstance(secret, str) else list(secret)
+    if not secrets:
+        raise ValueError("at least one secret is needed to sign")
+    return ",".join([f"t={timestamp}", *(f"v1={_mac(each, timestamp, body)}" for each in secrets)])
 
 
 def verify(

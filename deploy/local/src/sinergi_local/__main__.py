@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from sinergi_local import infrastructure, processes
-from sinergi_local.platform import DEFAULT_PORTS, REPO_ROOT, SERVICES, start_platform, stop_platform
+from sinergi_local.platform import DEFAULT_PORTS, HELPERS, REPO_ROOT, SERVICES, start_platform, stop_platform
 from sinergi_local.seed import seed_all
 
 RUN_DIR = Path(os.environ.get("SINERGI_RUN_DIR", REPO_ROOT / ".run" / "platform"))
@@ -33,6 +33,7 @@ def up(reports: int) -> None:
     for service in SERVICES:
         print(f"  {service:<14} {platform.url(service)}/docs")
     print(f"  {'webhook sink':<14} {platform.url('sink')}/received")
+    print(f"  {'mail':<14} smtp://127.0.0.1:{platform.ports['mail']}, every email in {platform.maildir}/new")
     print(f"  statistics     {platform.url('reporting')}/v1/stats/cases?group_by=regency,violence_type")
     print("\nTry a report:\n  " + CURL.format(intake=platform.url("intake")))
     print(f"  or the public form: {platform.url('intake')}/lapor")
@@ -46,7 +47,7 @@ def status() -> None:
     postgres_pid = int(postmaster.read_text().split()[0]) if postmaster.exists() else None
     rows = [("postgres", postgres_pid if postgres_pid and processes.is_running(postgres_pid) else None, 55432)]
     rows += [(name, processes.read_pid(RUN_DIR / "pids" / f"{name}.pid"), DEFAULT_PORTS.get(name, 19092))
-             for name in ("tansu", *SERVICES, "sink")]
+             for name in ("tansu", *SERVICES, *HELPERS)]
     for name, pid, port in rows:
         print(f"{name:<14} {'running pid ' + str(pid) if pid else 'stopped':<22} {port}")
 

@@ -1,4 +1,5 @@
-"""The whole Sinergi platform on local processes: infrastructure, the four services, the demo webhook sink."""
+"""The whole Sinergi platform on local processes: infrastructure, the four services, the demo webhook sink and
+the local mail server (which stores every notification email in a Maildir)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from sinergi_local import infrastructure, processes
 from sinergi_local.infrastructure import Infrastructure
 
 SERVICES = ("intake", "routing", "notifications", "reporting")
-DEFAULT_PORTS = {"intake": 8001, "routing": 8002, "notifications": 8003, "reporting": 8004, "sink": 8009}
+DEFAULT_PORTS = {"intake": 8001, "routing": 8002, "notifications": 8003, "reporting": 8004, "sink": 8009, "mail": 8025}
+# What runs beside the services: the demo webhook sink and the mail server.
+HELPERS = ("sink", "mail")
 REPO_ROOT = Path(__file__).resolve().parents[4]
 
 
@@ -68,6 +71,9 @@ class Platform:
             # per-client limit on public endpoints can tell.
             f"{prefix}_HTTP_PUBLIC_RATE_LIMIT": "1000/minute",
         })
+        if service == "notifications" and "mail" in self.ports:
+            # Email notifications go to the local mail server (a platform given no mail port has no email).
+            env.update({"NOTIFICATIONS_SMTP_HOST": "127.0.0.1", "NOTIFICATIONS_SMTP_PORT": str(self.ports["mail"])})
         env.update(self.extra_env)
         return env
 
@@ -133,8 +139,25 @@ class Platform:
         processes.wait_for_port(self.ports["sink"], timeout=30, name="webhook sink", pid=pid,
                                 log=self.run_dir / "logs" / "sink.log")
 
+    @property
+    def maildir(self) -> Path:
+        """Where the local mail server stores every email it takes (a Maildir: new/, cur/, tmp/)."""
+        return self.run_dir / "mail"
+
+    def start_mail(self) -> None:
+        if processes.read_pid(self.run_dir / "pids" / "mail.pid") is None:
+            processes.ensure_port_free(self.ports["mail"], "mail server")
+        pid = processes.start(
+            "mail",
+            [sys.executable, "-m", "sinergi_local.mail_server", "--port", str(self.ports["mail"]),
+             "--maildir", str(self.maildir)],
+            run_dir=self.run_dir, cwd=REPO_ROOT,
+        )
+        processes.wait_for_port(self.ports["mail"], timeout=30, name="mail server", pid=pid,
+                                log=self.run_dir / "logs" / "mail.log")
+
     def stop(self) -> None:
-        for name in (*SERVICES, "sink"):
+        for name in (*SERVICES, *HELPERS):
             processes.stop(name, run_dir=self.run_dir)
 
 
@@ -152,11 +175,12 @@ def start_platform(
     platform.provision()
     platform.migrate()
     platform.start_sink()
+    platform.start_mail()
     platform.start_services(services)
     return platform
 
 
 def stop_platform(run_dir: Path) -> None:
-    for name in (*SERVICES, "sink"):
+    for name in (*SERVICES, *HELPERS):
         processes.stop(name, run_dir=run_dir)
     infrastructure.stop(run_dir)

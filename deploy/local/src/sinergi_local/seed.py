@@ -69,13 +69,35 @@ def subscribe_agencies(platform: Platform, agencies: list[dict[str, Any]]) -> in
         response = httpx.post(f"{platform.url('notifications')}/v1/subscriptions", timeout=30,
                               headers=province_admin(platform), json={
             "agency_id": agency_id,
-            "url": f"{platform.url('sink')}/webhooks/{agency_id}",
-            "event_types": ["referral.created"],
+            "target": f"{platform.url('sink')}/webhooks/{agency_id}",
+            "event_types": list(AGENCY_EVENTS),
             "secret": secret,
         })
         response.raise_for_status()
         created += 1
-    return created
+    return created + subscribe_province_by_email(platform)
+
+
+# What the demo agencies hear of: their referrals, deadlines missed, and their cases changing or closing.
+AGENCY_EVENTS = ("referral.created", "referral.sla_breached", "case.updated", "case.closed")
+DEMO_PROVINCE_MAILBOX = "dp3appkb@kalteng.example"
+
+
+def subscribe_province_by_email(platform: Platform) -> int:
+    """The province office hears of each new case and each missed deadline of the province by email (to the
+    local mail server's Maildir, ``.run/mail``), in Bahasa Indonesia."""
+    headers = province_admin(platform)
+    existing = httpx.get(f"{platform.url('notifications')}/v1/subscriptions", params={"region_code": "62"},
+                         headers=headers, timeout=30)
+    existing.raise_for_status()
+    if any(subscription["channel"] == "email" for subscription in existing.json()):
+        return 0
+    response = httpx.post(f"{platform.url('notifications')}/v1/subscriptions", timeout=30, headers=headers, json={
+        "scope": "region", "event_types": ["case.reported", "referral.sla_breached"], "channel": "email",
+        "target": DEMO_PROVINCE_MAILBOX,
+    })
+    response.raise_for_status()
+    return 1
 
 
 def _write_secrets(path: Path, values: dict[str, str]) -> None:

@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 
 from notifications import SERVICE
+from notifications.adapters.channels import available_channels
 from notifications.adapters.tables import metadata
 from notifications.entrypoints.api import router
 from notifications.entrypoints.subscribers import register_subscribers
@@ -17,13 +18,15 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     runtime = create_runtime(SERVICE, settings, metadata)
     cipher = FieldCipher.from_settings(settings)
     worker = DeliveryWorker(runtime, settings, cipher)
-    register_subscribers(runtime, on_queued=worker.wake)
+    register_subscribers(runtime, cipher, case_link=settings.case_link_template, on_queued=worker.wake)
     runtime.workers.append(worker.run)
     app = create_service_app(
         runtime,
         title="Sinergi notifications",
-        description="Agencies subscribe to the case events that concern them and receive them as signed webhooks.",
+        description="Agencies subscribe to the case events that concern them and are told by signed webhook, "
+        "email, SMS or WhatsApp, with only what their part of the work needs.",
         routers=[router],
     )
     app.state.cipher = cipher
+    app.state.channels = available_channels(settings)
     return app

@@ -4,114 +4,32 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
 import pytest
-import uvicorn
-from aiokafka import AIOKafkaProducer
-from fastapi import FastAPI, Request, Response
 from sqlalchemy import text
 
 from notifications.app import create_app
 from notifications.settings import NotificationsSettings
+from services.notifications.tests.integration.support import (
+    Publish,
+    Receiver,
+    case_reported,
+    eventually,
+    referral_of,
+)
 from shared.access import SERVICE_CONTEXT
 from shared.auth import Role
-from shared.contracts import REFERRALS, ReferralCreated
+from shared.contracts import ReferralCreated
+from shared.contracts.intake import CaseReported
 from shared.crypto import DecryptionError
-from shared.webhooks import EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, SignatureError, verify
 
 pytestmark = pytest.mark.integration
 
 MAX_ATTEMPTS = 4
-
-
-@dataclass
-class Arrival:
-    hook: str
-    event_id: str
-    event_type: str
-    body: bytes
-    verified: bool
-    answered: int
-
-
-@dataclass
-class Receiver:
-    """An agency's webhook endpoint: checks every signature as an agency should, records what arrived, and can
-    be told to answer 500 a number of times first."""
-
-    base_url: str = ""
-    secrets: dict[str, str] = field(default_factory=dict)
-    failures_left: dict[str, int] = field(default_factory=dict)
-    delays: dict[str, float] = field(default_factory=dict)
-    arrivals: list[Arrival] = field(default_factory=list)
-
-    def hook(self, secret: str, *, fail_times: int = 0, delay: float = 0) -> str:
-        name = uuid4().hex
-        self.secrets[name], self.failures_left[name], self.delays[name] = secret, fail_times, delay
-        return name
-
-    def url(self, hook: str) -> str:
-        return f"{self.base_url}/hooks/{hook}"
-
-    def of(self, hook: str, event_id: UUID | None = None) -> list[Arrival]:
-        return [a for a in self.arrivals if a.hook == hook and (event_id is None or a.event_id == str(event_id))]
-
-    def app(self) -> FastAPI:
-        app = FastAPI()
-
-        @app.post("/hooks/{hook}")
-        async def receive(hook: str, request: Request) -> Response:
-            body = await request.body()
-            await asyncio.sleep(self.delays[hook])
-            try:
-                verify(self.secrets[hook], request.headers.get(SIGNATURE_HEADER, ""), body)
-                verified = True
-            except SignatureError:
-                verified = False
-            answer = 401
-            if verified:
-                answer = 500 if self.failures_left[hook] > 0 else 204
-                self.failures_left[hook] -= 1
-            self.arrivals.append(Arrival(hook, request.headers.get(EVENT_ID_HEADER, ""),
-                                         request.headers.get(EVENT_TYPE_HEADER, ""), body, verified, answer))
-            return Response(status_code=answer)
-
-        return app
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], what: str, within: float = 30) -> Any:
-    """Poll ``check`` until it returns something truthy (consumer-group joins take seconds on Tansu)."""
-    try:
-        async with asyncio.timeout(within):
-            while True:
-                if result := await check():
-                    return result
-                await asyncio.sleep(0.05)
-    except TimeoutError:
-        raise AssertionError(f"timed out waiting for {what}") from None
-
-
-@pytest.fixture(scope="module")
-async def receiver() -> AsyncIterator[Receiver]:
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    receiver = Receiver(base_url=f"http://127.0.0.1:{listener.getsockname()[1]}")
-    server = uvicorn.Server(uvicorn.Config(receiver.app(), log_level="warning", lifespan="off"))
-    task = asyncio.create_task(server.serve(sockets=[listener]))
-
-    async def started() -> bool:
-        return server.started
-
-    await eventually(started, "the receiver to listen", within=10)
-    yield receiver
-    server.should_exit = True
-    await task
 
 
 @pytest.fixture(scope="module")
@@ -134,33 +52,29 @@ async def notifications(
 
 
 @pytest.fixture(scope="module")
-async def publish(notifications: httpx.AsyncClient) -> AsyncIterator[Callable[[ReferralCreated], Awaitable[None]]]:
-    """Put an event on the referrals topic exactly as routing's outbox relay would."""
-    settings = notifications.app.state.runtime.settings  # type: ignore[attr-defined]
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
-    await producer.start()
-
-    async def send(event: ReferralCreated) -> None:
-        await producer.send_and_wait(REFERRALS.name, value=event.to_json(), key=event.key)
-
-    yield send
-    await producer.stop()
+async def publish(notifications: httpx.AsyncClient, publisher: Publish) -> Publish:
+    """Publishing, once the module's app is up (its consumers read from the start of their topics anyway)."""
+    return publisher
 
 
-def referral(agency_id: str, case_id: UUID | None = None) -> ReferralCreated:
-    return ReferralCreated(
-        case_id=case_id or uuid4(), referral_id=uuid4(), agency_id=agency_id, agency_type="uptd_ppa", is_lead=True,
-        province_code="62", regency_code="62.13", rule="regency_uptd", reason="UPTD PPA of the case's regency",
-    )
+async def refer(publish: Publish, agency_id: str, case: CaseReported | None = None,
+                agency_type: str = "uptd_ppa") -> ReferralCreated:
+    """Report a case (unless given) and refer it to ``agency_id``, as intake and routing would."""
+    if case is None:
+        case = case_reported()
+        await publish(case)
+    event = referral_of(case, agency_id, agency_type)
+    await publish(event)
+    return event
 
 
 async def subscribe(client: httpx.AsyncClient, receiver: Receiver, agency_id: str, *, fail_times: int = 0,
-                    delay: float = 0) -> tuple[str, str]:
+                    delay: float = 0, event_types: tuple[str, ...] = ("referral.created",)) -> tuple[str, str]:
     """Subscribe ``agency_id`` to a new hook on the receiver; return (subscription_id, hook)."""
     secret = f"secret-{uuid4().hex}"
     hook = receiver.hook(secret, fail_times=fail_times, delay=delay)
     response = await client.post("/v1/subscriptions", json={
-        "agency_id": agency_id, "url": receiver.url(hook), "event_types": ["referral.created"], "secret": secret,
+        "agency_id": agency_id, "target": receiver.url(hook), "event_types": list(event_types), "secret": secret,
     })
     assert response.status_code == 201, response.text
     return response.json()["subscription_id"], hook
@@ -197,15 +111,17 @@ def new_agency() -> str:
 async def test_subscription_secret_is_stored_encrypted_and_never_returned(notifications: httpx.AsyncClient) -> None:
     agency, secret = new_agency(), "s3cr3t-" + uuid4().hex
     response = await notifications.post("/v1/subscriptions", json={
-        "agency_id": agency, "url": "https://ppa.example/hook", "event_types": ["referral.created"], "secret": secret,
+        "agency_id": agency, "target": "https://ppa.example/hook", "event_types": ["referral.created"],
+        "secret": secret,
     })
     assert response.status_code == 201, response.text
     created = response.json()
     assert secret not in response.text
-    assert set(created) == {"subscription_id", "agency_id", "url", "event_types", "active", "created_at",
-                            "province_code"}
-    assert created["province_code"] == "62"  # the admin's province: only its cases' referrals
-    assert created["active"] is True
+    assert created["secret"] is None  # given, so not made here, and never echoed
+    assert created["region_code"] == "62"  # the admin's province: only its cases' referrals
+    assert created["paused"] is False
+    assert created["channel"] == "webhook"
+    assert created["language"] == "id"
     assert created["event_types"] == ["referral.created"]
     subscription_id = UUID(created["subscription_id"])
 
@@ -230,8 +146,12 @@ async def test_subscription_secret_is_stored_encrypted_and_never_returned(notifi
     ("change", "field"),
     [
         ({"secret": "short-secret"}, "secret"),
-        ({"url": "ftp://ppa.example/hook"}, "url"),
-        ({"url": "not a url"}, "url"),
+        ({"target": "ftp://ppa.example/hook"}, "target"),
+        ({"target": "not a url"}, "target"),
+        ({"target": "https://user:pw@ppa.example/hook"}, "target"),
+        ({"channel": "sms", "target": "+6281234567890"}, "channel"),  # no gateway configured here
+        ({"channel": "fax"}, "channel"),
+        ({"regions": ["63"]}, "regions"),
         ({"event_types": []}, "event_types"),
         ({"event_types": ["referral.created", "case.reported"]}, "event_types"),
         ({"agency_id": ""}, "agency_id"),
@@ -240,14 +160,17 @@ async def test_subscription_secret_is_stored_encrypted_and_never_returned(notifi
 async def test_invalid_subscription_names_the_field_and_never_echoes_the_secret(
     notifications: httpx.AsyncClient, change: dict[str, object], field: str
 ) -> None:
-    body = {"agency_id": new_agency(), "url": "https://ppa.example/hook", "event_types": ["referral.created"],
+    body = {"agency_id": new_agency(), "target": "https://ppa.example/hook", "event_types": ["referral.created"],
             "secret": "short-secret", **change}
     if field != "secret":
         body["secret"] = "a-valid-but-secret-value-" + uuid4().hex
+    if "channel" in change:
+        del body["secret"]  # only webhooks are signed
     response = await notifications.post("/v1/subscriptions", json=body)
     assert response.status_code == 422
     assert ("body", field) in [tuple(item["loc"][:2]) for item in response.json()["detail"]]
-    assert str(body["secret"]) not in response.text
+    assert str(body.get("secret", "no secret given")) not in response.text
+    assert "+6281234567890" not in response.text  # nor a phone number
 
 
 async def test_unknown_subscription_has_no_delivery_log(notifications: httpx.AsyncClient) -> None:
@@ -255,12 +178,11 @@ async def test_unknown_subscription_has_no_delivery_log(notifications: httpx.Asy
 
 
 async def test_referral_reaches_the_agency_as_a_signed_webhook(
-    notifications: httpx.AsyncClient, receiver: Receiver, publish: Callable[[ReferralCreated], Awaitable[None]]
+    notifications: httpx.AsyncClient, receiver: Receiver, publish: Publish
 ) -> None:
     agency = new_agency()
     subscription_id, hook = await subscribe(notifications, receiver, agency)
-    event = referral(agency)
-    await publish(event)
+    event = await refer(publish, agency)
 
     entry = await settled(notifications, subscription_id, event.event_id, "delivered")
     arrivals = receiver.of(hook)
@@ -269,7 +191,14 @@ async def test_referral_reaches_the_agency_as_a_signed_webhook(
     assert arrival.verified
     assert arrival.event_id == str(event.event_id)
     assert arrival.event_type == "referral.created"
-    assert arrival.body == event.to_json()  # the event as it was on the wire, byte for byte
+    notification = json.loads(arrival.body)
+    assert notification["event_id"] == str(event.event_id)
+    assert notification["subscription_id"] == subscription_id
+    assert notification["referral"]["referral_id"] == str(event.referral_id)
+    assert notification["case"]["case_number"]  # a case manager sees the whole of the case's facts
+    assert set(notification["case"]) >= {"victims", "perpetrators", "needs", "consent"}
+    assert notification["summary"]  # one sentence, in Bahasa Indonesia by default
+    assert "reason" not in notification["details"]  # free text is never sent
     assert entry["attempts"] == 1
     assert entry["last_status_code"] == 204
     assert entry["last_error"] is None
@@ -290,12 +219,11 @@ async def test_referral_reaches_the_agency_as_a_signed_webhook(
 
 
 async def test_failing_endpoint_gets_the_event_on_the_third_attempt(
-    notifications: httpx.AsyncClient, receiver: Receiver, publish: Callable[[ReferralCreated], Awaitable[None]]
+    notifications: httpx.AsyncClient, receiver: Receiver, publish: Publish
 ) -> None:
     agency = new_agency()
     subscription_id, hook = await subscribe(notifications, receiver, agency, fail_times=2)
-    event = referral(agency)
-    await publish(event)
+    event = await refer(publish, agency)
 
     entry = await settled(notifications, subscription_id, event.event_id, "delivered")
     assert entry["attempts"] == 3
@@ -307,12 +235,11 @@ async def test_failing_endpoint_gets_the_event_on_the_third_attempt(
 
 
 async def test_endpoint_that_keeps_failing_ends_in_the_dead_letters(
-    notifications: httpx.AsyncClient, receiver: Receiver, publish: Callable[[ReferralCreated], Awaitable[None]]
+    notifications: httpx.AsyncClient, receiver: Receiver, publish: Publish
 ) -> None:
     agency = new_agency()
     subscription_id, hook = await subscribe(notifications, receiver, agency, fail_times=1_000)
-    event = referral(agency)
-    await publish(event)
+    event = await refer(publish, agency)
 
     entry = await settled(notifications, subscription_id, event.event_id, "dead")
     assert entry["attempts"] == MAX_ATTEMPTS
@@ -324,13 +251,12 @@ async def test_endpoint_that_keeps_failing_ends_in_the_dead_letters(
 
 
 async def test_an_event_for_agency_b_never_reaches_agency_a(
-    notifications: httpx.AsyncClient, receiver: Receiver, publish: Callable[[ReferralCreated], Awaitable[None]]
+    notifications: httpx.AsyncClient, receiver: Receiver, publish: Publish
 ) -> None:
     agency_a, agency_b = new_agency(), new_agency()
     subscription_a, hook_a = await subscribe(notifications, receiver, agency_a)
     subscription_b, hook_b = await subscribe(notifications, receiver, agency_b)
-    event = referral(agency_b)
-    await publish(event)
+    event = await refer(publish, agency_b)
 
     await settled(notifications, subscription_b, event.event_id, "delivered")
     assert len(receiver.of(hook_b, event.event_id)) == 1
@@ -340,18 +266,17 @@ async def test_an_event_for_agency_b_never_reaches_agency_a(
 
 
 async def test_a_redelivered_event_creates_no_second_delivery(
-    notifications: httpx.AsyncClient, receiver: Receiver, publish: Callable[[ReferralCreated], Awaitable[None]]
+    notifications: httpx.AsyncClient, receiver: Receiver, publish: Publish
 ) -> None:
     agency = new_agency()
     subscription_id, hook = await subscribe(notifications, receiver, agency)
-    event = referral(agency)
-    await publish(event)
+    event = await refer(publish, agency)
     await settled(notifications, subscription_id, event.event_id, "delivered")
 
     await publish(event)  # Kafka redelivers: same event_id
     # A later event of the same case travels on the same partition, so once it is delivered the duplicate has
     # been consumed too.
-    marker = referral(agency, case_id=event.case_id)
+    marker = referral_of(event.case_id, agency)
     await publish(marker)
     await settled(notifications, subscription_id, marker.event_id, "delivered")
 
@@ -367,7 +292,7 @@ async def test_a_delivery_whose_worker_died_is_sent_when_its_lease_runs_out(
     in the table, so once the lease has run out the delivery is sent again, as attempt 2."""
     agency = new_agency()
     subscription_id, hook = await subscribe(notifications, receiver, agency)
-    event = referral(agency)
+    event = referral_of(uuid4(), agency)
     async with notifications.app.state.runtime.unit_of_work(SERVICE_CONTEXT) as uow:  # type: ignore[attr-defined]
         await uow.session.execute(
             text(
@@ -389,16 +314,15 @@ async def test_a_delivery_whose_worker_died_is_sent_when_its_lease_runs_out(
 
 
 async def test_a_slow_endpoint_does_not_hold_back_another_agencys_delivery(
-    notifications: httpx.AsyncClient, receiver: Receiver, publish: Callable[[ReferralCreated], Awaitable[None]]
+    notifications: httpx.AsyncClient, receiver: Receiver, publish: Publish
 ) -> None:
     slow_agency, agency = new_agency(), new_agency()
     slow_subscription, _ = await subscribe(notifications, receiver, slow_agency, delay=3)
     subscription_id, _ = await subscribe(notifications, receiver, agency)
-    slow_event, event = referral(slow_agency), referral(agency)
-    await publish(slow_event)
+    slow_event = await refer(publish, slow_agency)
     await eventually(lambda: _attempted(notifications, slow_subscription), "the slow endpoint's attempt to start")
 
-    await publish(event)
+    event = await refer(publish, agency)
     await settled(notifications, subscription_id, event.event_id, "delivered")
     [slow] = await delivery_log(notifications, slow_subscription)
     assert slow["status"] == "pending"  # still waiting on its endpoint, while the other was delivered

@@ -7,7 +7,7 @@ an authorised agency reads the details through the owning service's API.
 from shared.contracts.audit import PersonalDataRead
 from shared.contracts.base import Event, EventParseError, parse_event
 from shared.contracts.intake import CaseClosed, CaseLinked, CaseReported, CaseUpdated
-from shared.contracts.notifications import WebhookDelivered
+from shared.contracts.notifications import DeliveryDeadLettered, WebhookDelivered
 from shared.contracts.routing import (
     CaseServicesCompleted,
     ReferralAccepted,
@@ -34,6 +34,7 @@ __all__ = [
     "CaseServicesCompleted",
     "CaseUpdated",
     "Channel",
+    "DeliveryDeadLettered",
     "Event",
     "EventParseError",
     "PersonalDataRead",

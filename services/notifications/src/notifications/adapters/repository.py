@@ -1,290 +1,207 @@
-"""Storing subscriptions and deliveries. Webhook secrets are encrypted here, on the way in.
-
-Deliveries are a durable work queue: the worker claims due rows with ``FOR UPDATE SKIP LOCKED`` (so several
-workers never take the same row) and reserves them with a lease instead of holding the transaction open over
-the HTTP call. A worker that dies leaves its lease to expire, and the delivery is tried again.
-"""
+"""Storing subscriptions. Secrets and personal contacts (email addresses, phone numbers) are encrypted here, on
+the way in, each bound to its subscription: a ciphertext copied onto another row does not decrypt."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifications.adapters.tables import SubscriptionRow, deliveries, subscriptions
-from notifications.domain.delivery import DeliveryLogEntry, DeliveryStatus, Outcome
-from notifications.domain.subscriptions import Subscription, SubscriptionRequest
-from shared.contracts import Event
+from notifications.adapters.tables import deliveries, subscriptions
+from notifications.domain.delivery import DeliveryStatus
+from notifications.domain.subscriptions import Channel, Filters, Language, Scope, Subscription
+from shared.contracts.vocabulary import Priority
 from shared.crypto import FieldCipher
 
 SECRET_FIELD = "webhook_secret"  # noqa: S105 - the name of the encrypted field, not a secret
+CONTACT_FIELD = "subscription_contact"
 
 
-def add_subscription(
-    session: AsyncSession, request: SubscriptionRequest, cipher: FieldCipher, *, created_at: datetime
-) -> Subscription:
-    subscription = Subscription(
-        subscription_id=uuid4(),
-        agency_id=request.agency_id,
-        url=request.url,
-        event_types=request.event_types,
-        active=True,
-        created_at=created_at,
-        province_code=request.province_code,
+def _encrypted_contact(subscription: Subscription, cipher: FieldCipher) -> dict[str, Any]:
+    if subscription.channel is Channel.WEBHOOK:
+        return {"url": subscription.target, "contact_ciphertext": None}
+    return {
+        "url": None,
+        "contact_ciphertext": cipher.encrypt(
+            subscription.target, case_id=subscription.subscription_id, field=CONTACT_FIELD
+        ),
+    }
+
+
+def _values(subscription: Subscription, cipher: FieldCipher) -> dict[str, Any]:
+    return {
+        "event_types": list(subscription.event_types),
+        "channel": subscription.channel.value,
+        "language": subscription.language.value,
+        "regions": list(subscription.filters.regions),
+        "priorities": [priority.value for priority in subscription.filters.priorities],
+        "paused": subscription.paused,
+        "updated_at": subscription.updated_at,
+        **_encrypted_contact(subscription, cipher),
+    }
+
+
+async def add_subscription(
+    session: AsyncSession, subscription: Subscription, cipher: FieldCipher, *, secret: str | None
+) -> None:
+    secret_ciphertext = (
+        None if secret is None
+        else cipher.encrypt(secret, case_id=subscription.subscription_id, field=SECRET_FIELD)
     )
-    # Bound to this subscription: a ciphertext copied onto another subscription row does not decrypt.
-    ciphertext = cipher.encrypt(request.secret, case_id=subscription.subscription_id, field=SECRET_FIELD)
-    session.add(
-        SubscriptionRow(
+    await session.execute(
+        subscriptions.insert().values(
             subscription_id=subscription.subscription_id,
+            scope=subscription.scope.value,
             agency_id=subscription.agency_id,
-            url=subscription.url,
-            event_types=list(subscription.event_types),
-            secret_ciphertext=ciphertext,
-            active=subscription.active,
+            region_code=subscription.region_code,
+            owner=subscription.owner,
             created_at=subscription.created_at,
-            province_code=subscription.province_code,
+            secret_ciphertext=secret_ciphertext,
+            **_values(subscription, cipher),
         )
     )
-    return subscription
 
 
-def _subscription(row: Any) -> Subscription:
-    return Subscription(
-        subscription_id=row.subscription_id,
-        agency_id=row.agency_id,
-        url=row.url,
-        event_types=tuple(row.event_types),
-        active=row.active,
-        created_at=row.created_at,
-        province_code=row.province_code,
-    )
-
-
-_SUBSCRIPTION_COLUMNS = (
-    subscriptions.c.subscription_id,
-    subscriptions.c.agency_id,
-    subscriptions.c.url,
-    subscriptions.c.event_types,
-    subscriptions.c.active,
-    subscriptions.c.created_at,
-    subscriptions.c.province_code,
-)
-
-
-async def subscriptions_of_agency(session: AsyncSession, agency_id: str) -> list[Subscription]:
-    rows = await session.execute(
-        select(*_SUBSCRIPTION_COLUMNS)
-        .where(subscriptions.c.agency_id == agency_id)
-        .order_by(subscriptions.c.created_at, subscriptions.c.subscription_id)
-    )
-    return [_subscription(row) for row in rows]
-
-
-async def get_subscription(session: AsyncSession, subscription_id: UUID) -> Subscription | None:
-    row = (
-        await session.execute(
-            select(*_SUBSCRIPTION_COLUMNS).where(subscriptions.c.subscription_id == subscription_id)
-        )
-    ).first()
-    return None if row is None else _subscription(row)
-
-
-async def queue_deliveries(session: AsyncSession, event: Event, to: Sequence[Subscription]) -> int:
-    """One pending delivery of ``event`` per subscription, due now; a delivery that already exists is left
-    alone (the unique (subscription_id, event_id) backs up the inbox against a redelivered event)."""
-    if not to:
-        return 0
-    payload = event.model_dump_json()
-    statement = (
-        insert(deliveries)
-        .values([
-            {
-                "delivery_id": uuid4(),
-                "subscription_id": subscription.subscription_id,
-                "event_id": event.event_id,
-                "event_type": event.event_type,
-                "case_id": event.case_id,
-                "payload": payload,
-                "status": DeliveryStatus.PENDING.value,
-                "attempts": 0,
-                "next_attempt_at": func.now(),
-                "created_at": func.now(),
-            }
-            for subscription in to
-        ])
-        .on_conflict_do_nothing(index_elements=["subscription_id", "event_id"])
-        .returning(deliveries.c.delivery_id)
-    )
-    return len((await session.execute(statement)).all())
-
-
-@dataclass(frozen=True)
-class ClaimedDelivery:
-    """A delivery reserved for one attempt, with what is needed to send it."""
-
-    delivery_id: UUID
-    attempt: int  # 1-based number of the attempt this claim is for
-    event_id: UUID
-    event_type: str
-    case_id: UUID
-    payload: str = field(repr=False)
-    subscription_id: UUID
-    agency_id: str
-    url: str = field(repr=False)
-    secret_ciphertext: str = field(repr=False)
-    subscription_active: bool
-
-
-async def claim_due(
-    session: AsyncSession, *, limit: int, lease_seconds: float, max_attempts: int
-) -> list[ClaimedDelivery]:
-    """Reserve up to ``limit`` due deliveries for one attempt each: count the attempt and push
-    ``next_attempt_at`` a lease ahead, so no other worker takes them while this one is sending."""
-    due = (
-        select(deliveries.c.delivery_id)
-        .where(
-            deliveries.c.status == DeliveryStatus.PENDING.value,
-            deliveries.c.next_attempt_at <= func.now(),
-            deliveries.c.attempts < max_attempts,
-        )
-        .order_by(deliveries.c.next_attempt_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-        .cte("due")
-    )
-    claimed = (
-        await session.execute(
-            update(deliveries)
-            .where(deliveries.c.delivery_id == due.c.delivery_id)
-            .values(
-                attempts=deliveries.c.attempts + 1,
-                last_attempt_at=func.now(),
-                next_attempt_at=func.now() + timedelta(seconds=lease_seconds),
-            )
-            .returning(
-                deliveries.c.delivery_id,
-                deliveries.c.attempts,
-                deliveries.c.event_id,
-                deliveries.c.event_type,
-                deliveries.c.case_id,
-                deliveries.c.payload,
-                deliveries.c.subscription_id,
-            )
-        )
-    ).all()
-    if not claimed:
-        return []
-    targets = {
-        row.subscription_id: row
-        for row in await session.execute(
-            select(
-                subscriptions.c.subscription_id,
-                subscriptions.c.agency_id,
-                subscriptions.c.url,
-                subscriptions.c.secret_ciphertext,
-                subscriptions.c.active,
-            ).where(subscriptions.c.subscription_id.in_({row.subscription_id for row in claimed}))
-        )
-    }
-    return [
-        ClaimedDelivery(
-            delivery_id=row.delivery_id,
-            attempt=row.attempts,
-            event_id=row.event_id,
-            event_type=row.event_type,
-            case_id=row.case_id,
-            payload=row.payload,
-            subscription_id=row.subscription_id,
-            agency_id=targets[row.subscription_id].agency_id,
-            url=targets[row.subscription_id].url,
-            secret_ciphertext=targets[row.subscription_id].secret_ciphertext,
-            subscription_active=targets[row.subscription_id].active,
-        )
-        for row in claimed
-    ]
-
-
-async def bury_abandoned(session: AsyncSession, *, max_attempts: int) -> int:
-    """Dead-letter deliveries whose last allowed attempt never reported back (its worker died and the lease
-    ran out): they will not be claimed again, and must not stay pending for ever."""
+async def save_subscription(session: AsyncSession, subscription: Subscription, cipher: FieldCipher) -> bool:
+    """Write the changeable part back; False if it is gone (deleted, or not the caller's to change)."""
     result = await session.execute(
-        update(deliveries)
-        .where(
-            deliveries.c.status == DeliveryStatus.PENDING.value,
-            deliveries.c.attempts >= max_attempts,
-            deliveries.c.next_attempt_at <= func.now(),
-        )
-        .values(status=DeliveryStatus.DEAD.value, next_attempt_at=None, last_error="no outcome for the last attempt")
-        .returning(deliveries.c.delivery_id)
-    )
-    return len(result.all())
-
-
-async def record_outcome(session: AsyncSession, claimed: ClaimedDelivery, outcome: Outcome) -> bool:
-    """Record how the claimed attempt went. False if the claim was lost meanwhile (the lease ran out and another
-    attempt started, or the delivery was settled): then this late result changes nothing."""
-    values: dict[str, Any] = {
-        "status": outcome.status.value,
-        "last_status_code": outcome.status_code,
-        "last_error": outcome.reason,
-        "next_attempt_at": None,
-    }
-    if outcome.status is DeliveryStatus.DELIVERED:
-        values["delivered_at"] = func.now()
-    elif outcome.retry_in_seconds is not None:
-        values["next_attempt_at"] = func.now() + timedelta(seconds=outcome.retry_in_seconds)
-    result = await session.execute(
-        update(deliveries)
-        .where(
-            deliveries.c.delivery_id == claimed.delivery_id,
-            deliveries.c.status == DeliveryStatus.PENDING.value,
-            deliveries.c.attempts == claimed.attempt,
-        )
-        .values(**values)
-        .returning(deliveries.c.delivery_id)
+        update(subscriptions)
+        .where(subscriptions.c.subscription_id == subscription.subscription_id, subscriptions.c.deleted_at.is_(None))
+        .values(**_values(subscription, cipher))
+        .returning(subscriptions.c.subscription_id)
     )
     return result.first() is not None
 
 
-async def delivery_log(session: AsyncSession, subscription_id: UUID, *, limit: int) -> list[DeliveryLogEntry]:
-    rows = await session.execute(
-        select(
-            deliveries.c.delivery_id,
-            deliveries.c.event_id,
-            deliveries.c.event_type,
-            deliveries.c.status,
-            deliveries.c.attempts,
-            deliveries.c.last_status_code,
-            deliveries.c.last_error,
-            deliveries.c.created_at,
-            deliveries.c.last_attempt_at,
-            deliveries.c.next_attempt_at,
-            deliveries.c.delivered_at,
+async def set_secret(
+    session: AsyncSession, subscription_id: UUID, secret: str, cipher: FieldCipher, *,
+    keep_previous_until: datetime | None,
+) -> bool:
+    """A new signing secret; the current one keeps signing beside it until ``keep_previous_until`` (None: not
+    at all), so that receivers can switch over without losing a request."""
+    ciphertext = cipher.encrypt(secret, case_id=subscription_id, field=SECRET_FIELD)
+    previous = subscriptions.c.secret_ciphertext if keep_previous_until is not None else None
+    result = await session.execute(
+        update(subscriptions)
+        .where(subscriptions.c.subscription_id == subscription_id, subscriptions.c.deleted_at.is_(None))
+        .values(
+            secret_ciphertext=ciphertext,
+            previous_secret_ciphertext=previous,
+            previous_secret_expires_at=keep_previous_until,
+            updated_at=func.now(),
         )
-        .where(deliveries.c.subscription_id == subscription_id)
-        .order_by(deliveries.c.created_at.desc(), deliveries.c.delivery_id)
-        .limit(limit)
+        .returning(subscriptions.c.subscription_id)
     )
-    return [
-        DeliveryLogEntry(
-            delivery_id=row.delivery_id,
-            event_id=row.event_id,
-            event_type=row.event_type,
-            status=DeliveryStatus(row.status),
-            attempts=row.attempts,
-            last_status_code=row.last_status_code,
-            last_error=row.last_error,
-            created_at=row.created_at,
-            last_attempt_at=row.last_attempt_at,
-            next_attempt_at=row.next_attempt_at,
-            delivered_at=row.delivered_at,
+    return result.first() is not None
+
+
+async def delete_subscription(session: AsyncSession, subscription_id: UUID) -> bool:
+    """Mark deleted and forget its secrets and contact; its pending deliveries go to the dead letters. The row
+    stays for the delivery log and the audit trail."""
+    result = await session.execute(
+        update(subscriptions)
+        .where(subscriptions.c.subscription_id == subscription_id, subscriptions.c.deleted_at.is_(None))
+        .values(
+            deleted_at=func.now(), updated_at=func.now(), url=None, contact_ciphertext=None,
+            secret_ciphertext=None, previous_secret_ciphertext=None, previous_secret_expires_at=None,
         )
-        for row in rows
-    ]
+        .returning(subscriptions.c.subscription_id)
+    )
+    if result.first() is None:
+        return False
+    await session.execute(
+        update(deliveries)
+        .where(deliveries.c.subscription_id == subscription_id, deliveries.c.status == DeliveryStatus.PENDING.value)
+        .values(status=DeliveryStatus.DEAD.value, next_attempt_at=None, last_error="subscription deleted")
+    )
+    return True
+
+
+_COLUMNS = (
+    subscriptions.c.subscription_id, subscriptions.c.scope, subscriptions.c.agency_id, subscriptions.c.region_code,
+    subscriptions.c.event_types, subscriptions.c.channel, subscriptions.c.url, subscriptions.c.contact_ciphertext,
+    subscriptions.c.language, subscriptions.c.regions, subscriptions.c.priorities, subscriptions.c.paused,
+    subscriptions.c.owner, subscriptions.c.created_at, subscriptions.c.updated_at,
+)
+
+
+def target_of(row: Any, cipher: FieldCipher) -> str:
+    """The row's webhook URL, or its email address or phone number decrypted."""
+    if row.contact_ciphertext is None:
+        return str(row.url or "")
+    return cipher.decrypt(row.contact_ciphertext, case_id=row.subscription_id, field=CONTACT_FIELD)
+
+
+def _subscription(row: Any, cipher: FieldCipher) -> Subscription:
+    return Subscription(
+        subscription_id=row.subscription_id,
+        scope=Scope(row.scope),
+        agency_id=row.agency_id,
+        region_code=row.region_code,
+        event_types=tuple(row.event_types),
+        channel=Channel(row.channel),
+        target=target_of(row, cipher),
+        language=Language(row.language),
+        filters=Filters(tuple(row.regions), tuple(Priority(p) for p in row.priorities)),
+        paused=row.paused,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        owner=row.owner,
+    )
+
+
+async def get_subscription(session: AsyncSession, subscription_id: UUID, cipher: FieldCipher) -> Subscription | None:
+    """The subscription, unless deleted (or hidden from the caller by row-level security)."""
+    row = (
+        await session.execute(
+            select(*_COLUMNS).where(
+                subscriptions.c.subscription_id == subscription_id, subscriptions.c.deleted_at.is_(None)
+            )
+        )
+    ).first()
+    return None if row is None else _subscription(row, cipher)
+
+
+async def exists(session: AsyncSession, subscription_id: UUID) -> bool:
+    """Visible to the caller, deleted or not: a deleted subscription's delivery log can still be read."""
+    found = await session.execute(
+        select(subscriptions.c.subscription_id).where(subscriptions.c.subscription_id == subscription_id)
+    )
+    return found.first() is not None
+
+
+async def list_subscriptions(
+    session: AsyncSession, cipher: FieldCipher, *, agency_id: str | None = None, region_code: str | None = None
+) -> list[Subscription]:
+    """Live subscriptions of an agency, or a region's; row-level security narrows them to the caller's."""
+    query = select(*_COLUMNS).where(subscriptions.c.deleted_at.is_(None))
+    if agency_id is not None:
+        query = query.where(subscriptions.c.agency_id == agency_id)
+    if region_code is not None:
+        query = query.where(subscriptions.c.scope == Scope.REGION.value, subscriptions.c.region_code == region_code)
+    rows = await session.execute(query.order_by(subscriptions.c.created_at, subscriptions.c.subscription_id))
+    return [_subscription(row, cipher) for row in rows]
+
+
+async def candidates(
+    session: AsyncSession, cipher: FieldCipher, *, event_type: str, agencies: Iterable[str], province_code: str,
+    regency_code: str,
+) -> list[Subscription]:
+    """The live subscriptions that might be told of an event of this type on a case of this region: those of
+    the agencies holding the case, and those of the region's supervisors. ``need_to_know.audience`` decides."""
+    query = select(*_COLUMNS).where(
+        subscriptions.c.deleted_at.is_(None),
+        subscriptions.c.event_types.contains([event_type]),
+        or_(
+            and_(subscriptions.c.scope == Scope.AGENCY.value, subscriptions.c.agency_id.in_(list(agencies))),
+            and_(
+                subscriptions.c.scope == Scope.REGION.value,
+                subscriptions.c.region_code.in_([province_code, regency_code]),
+            ),
+        ),
+    )
+    return [_subscription(row, cipher) for row in await session.execute(query)]

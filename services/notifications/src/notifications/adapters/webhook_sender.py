@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from uuid import UUID
 
 import httpx
@@ -13,13 +14,13 @@ from shared.webhooks import EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER
 USER_AGENT = "Sinergi-Webhooks/1"
 
 
-def webhook_headers(secret: str, body: bytes, *, event_id: UUID, event_type: str) -> dict[str, str]:
-    """Signed over the exact bytes sent; ``Sinergi-Event-Id`` is the receiver's idempotency key, the same on
-    every attempt."""
+def webhook_headers(secrets: Sequence[str], body: bytes, *, event_id: UUID, event_type: str) -> dict[str, str]:
+    """Signed over the exact bytes sent (with each of ``secrets``: two while one is being rotated out);
+    ``Sinergi-Event-Id`` is the receiver's idempotency key, the same on every attempt."""
     return {
         "content-type": "application/json",
         "user-agent": USER_AGENT,
-        SIGNATURE_HEADER: sign(secret, body),
+        SIGNATURE_HEADER: sign(secrets, body),
         EVENT_ID_HEADER: str(event_id),
         EVENT_TYPE_HEADER: event_type,
     }

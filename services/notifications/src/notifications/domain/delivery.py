@@ -48,6 +48,8 @@ class AttemptResult:
 
     status_code: int | None = None
     error: str | None = None
+    # The receiver will never take this message (a gateway refusing the number, say): no point retrying.
+    permanent: bool = False
 
     @property
     def succeeded(self) -> bool:
@@ -77,9 +79,21 @@ def outcome_of(
     """Attempt ``attempt`` ended with ``result``: delivered, retried later, or dead after the last attempt."""
     if result.succeeded:
         return Outcome(DeliveryStatus.DELIVERED, None, result.status_code, None)
-    if attempt >= policy.max_attempts:
+    if attempt >= policy.max_attempts or result.permanent:
         return Outcome(DeliveryStatus.DEAD, None, result.status_code, result.reason)
     return Outcome(DeliveryStatus.PENDING, backoff_seconds(attempt, policy, uniform), result.status_code, result.reason)
+
+
+@dataclass(frozen=True)
+class AttemptLogEntry:
+    """One attempt: when, how long, what came back (a status code or a short safe reason), how it ended."""
+
+    attempt: int
+    started_at: datetime
+    duration_ms: int
+    status_code: int | None
+    error: str | None
+    outcome: str
 
 
 @dataclass(frozen=True)
@@ -97,6 +111,7 @@ class DeliveryLogEntry:
     last_attempt_at: datetime | None
     next_attempt_at: datetime | None
     delivered_at: datetime | None
+    attempt_log: tuple[AttemptLogEntry, ...] = ()
 
 
 def abandoned(reason: str) -> Outcome:

@@ -1,22 +1,85 @@
-"""Subscriptions, and the need-to-know rule for who is told about an event."""
+"""Subscriptions: who is told of which events, through which channel, in which language.
+
+Two kinds of subscriber:
+- an agency, about the cases referred to it (``Scope.AGENCY``);
+- a supervisor, about every case of their region (``Scope.REGION``: a district supervisor their regency, a
+  province admin their province), with aggregate payloads that hold nothing about the people in the case.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from enum import StrEnum
+from typing import TypeVar
 from urllib.parse import urlsplit
 from uuid import UUID
 
-from shared.contracts import Event, ReferralCreated
+from shared.contracts.vocabulary import Priority
 
-# The events an agency can subscribe to. Each must name the one agency it concerns (see `addressed_agency`).
-DELIVERABLE_EVENT_TYPES: frozenset[str] = frozenset({"referral.created"})
 
+class Channel(StrEnum):
+    WEBHOOK = "webhook"  # a signed POST to the agency's system
+    EMAIL = "email"
+    SMS = "sms"
+    WHATSAPP = "whatsapp"
+
+
+class Scope(StrEnum):
+    AGENCY = "agency"  # the cases referred to the agency
+    REGION = "region"  # every case of a supervisor's region, aggregate fields only
+
+
+class Language(StrEnum):
+    INDONESIAN = "id"
+    ENGLISH = "en"
+
+
+# What an agency can be told about a case referred to it. Each is described in `EVENT_TYPE_DESCRIPTIONS`.
+AGENCY_EVENT_TYPES: tuple[str, ...] = (
+    "referral.created",
+    "referral.accepted",
+    "referral.declined",
+    "referral.service_started",
+    "referral.completed",
+    "referral.revoked",
+    "referral.sla_breached",
+    "case.updated",
+    "case.linked",
+    "case.closed",
+    "case.services_completed",
+)
+# A supervisor also hears of each new case of the region.
+REGION_EVENT_TYPES: tuple[str, ...] = ("case.reported", *AGENCY_EVENT_TYPES)
+
+EVENT_TYPE_DESCRIPTIONS: dict[str, str] = {
+    "case.reported": "A new case was reported in the region (region subscriptions only).",
+    "referral.created": "A case was referred to the agency (or, for a region, to an agency of the region).",
+    "referral.accepted": "The agency accepted the referral.",
+    "referral.declined": "The agency declined the referral; routing refers the case on.",
+    "referral.service_started": "The agency started its service.",
+    "referral.completed": "The agency completed its service.",
+    "referral.revoked": "The referral was withdrawn.",
+    "referral.sla_breached": "A referral was not accepted, or its service not started, in time.",
+    "case.updated": "Information was added to the case or corrected.",
+    "case.linked": "The case looks like one already held (same victim, contact, or place and time).",
+    "case.closed": "The case was closed.",
+    "case.services_completed": "Every agency referred the case has finished.",
+}
+
+_T = TypeVar("_T")
 MIN_SECRET_LENGTH = 16
+_E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_REGION_CODE = re.compile(r"^[0-9]{2}(\.[0-9]{2})?$")
 
 
 class InvalidSubscriptionError(ValueError):
+    """A subscription that cannot be: ``field`` names the offending field, ``reason`` says why (never quoting
+    the value, which may be a phone number or an address)."""
+
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(f"{field}: {reason}")
         self.field = field
@@ -24,67 +87,104 @@ class InvalidSubscriptionError(ValueError):
 
 
 @dataclass(frozen=True)
-class SubscriptionRequest:
-    """What an agency asks for. ``secret`` signs its webhooks; it is kept out of ``repr`` and leaves this
-    object only encrypted."""
+class Filters:
+    """Optional narrowing: only cases of these regions (province ``62`` or regency ``62.13`` codes) and of these
+    priorities. Empty means no narrowing."""
 
-    agency_id: str
-    url: str
-    event_types: tuple[str, ...]
-    secret: str = field(repr=False)
-    # Only referrals of cases in this province (None: wherever the agency is referred cases). A province
-    # admin's subscriptions are always limited to their own province.
-    province_code: str | None = None
+    regions: tuple[str, ...] = ()
+    priorities: tuple[Priority, ...] = ()
 
-    def __post_init__(self) -> None:
-        if not self.agency_id.strip():
-            raise InvalidSubscriptionError("agency_id", "must not be empty")
-        parts = urlsplit(self.url)
-        if parts.scheme not in {"http", "https"} or not parts.hostname:
-            raise InvalidSubscriptionError("url", "must be an http or https URL with a host")
-        if not self.event_types:
-            raise InvalidSubscriptionError("event_types", "at least one event type is required")
-        unknown = sorted(set(self.event_types) - DELIVERABLE_EVENT_TYPES)
-        if unknown:
-            raise InvalidSubscriptionError(
-                "event_types", f"unknown event type(s) {unknown}; known: {sorted(DELIVERABLE_EVENT_TYPES)}"
-            )
-        if len(self.secret) < MIN_SECRET_LENGTH:
-            raise InvalidSubscriptionError("secret", f"must be at least {MIN_SECRET_LENGTH} characters")
-        # The same type twice would mean nothing more; keep the first occurrence's order.
-        object.__setattr__(self, "event_types", tuple(dict.fromkeys(self.event_types)))
+    def admits(self, province_code: str, regency_code: str, priority: Priority) -> bool:
+        in_region = not self.regions or province_code in self.regions or regency_code in self.regions
+        return in_region and (not self.priorities or priority in self.priorities)
 
 
 @dataclass(frozen=True)
 class Subscription:
     subscription_id: UUID
-    agency_id: str
-    url: str
+    scope: Scope
+    # The agency told (Scope.AGENCY), or None for a region's supervisors.
+    agency_id: str | None
+    # The region the subscription may cover at most: a province admin's province or a district supervisor's
+    # regency (Scope.REGION, or an agency subscription a province admin made), None for an agency's own.
+    region_code: str | None
     event_types: tuple[str, ...]
-    active: bool
+    channel: Channel
+    target: str = field(repr=False)  # URL, email address or phone number: never logged
+    language: Language
+    filters: Filters
+    paused: bool
     created_at: datetime
-    province_code: str | None = None
+    updated_at: datetime
+    owner: str = ""  # the user id that created it, for the audit trail
+
+    @property
+    def province_code(self) -> str | None:
+        return None if self.region_code is None else self.region_code[:2]
+
+    def covers(self, province_code: str, regency_code: str) -> bool:
+        """Within the region the subscription may cover at all."""
+        return self.region_code is None or self.region_code in (province_code, regency_code)
+
+    def wants(self, event_type: str, province_code: str, regency_code: str, priority: Priority) -> bool:
+        return (
+            event_type in self.event_types
+            and self.covers(province_code, regency_code)
+            and self.filters.admits(province_code, regency_code, priority)
+        )
 
 
-def addressed_agency(event: Event) -> str | None:
-    """The one agency an event concerns, or None if it names none (and so goes to nobody)."""
-    if isinstance(event, ReferralCreated):
-        return event.agency_id
-    return None
+@dataclass(frozen=True)
+class SubscriptionSpec:
+    """The changeable part of a subscription, validated: what a create or an update asks for."""
+
+    event_types: tuple[str, ...]
+    channel: Channel
+    target: str = field(repr=False)
+    language: Language = Language.INDONESIAN
+    filters: Filters = Filters()
+
+    def validated(self, scope: Scope, region_code: str | None) -> SubscriptionSpec:
+        allowed = REGION_EVENT_TYPES if scope is Scope.REGION else AGENCY_EVENT_TYPES
+        if not self.event_types:
+            raise InvalidSubscriptionError("event_types", "at least one event type is required")
+        unknown = sorted(set(self.event_types) - set(allowed))
+        if unknown:
+            raise InvalidSubscriptionError(
+                "event_types", f"not available to {scope.value} subscriptions: {unknown}; available: {list(allowed)}"
+            )
+        _check_target(self.channel, self.target)
+        for code in self.filters.regions:
+            if not _REGION_CODE.match(code):
+                raise InvalidSubscriptionError("regions", "each must be a province (62) or regency (62.13) code")
+            if region_code is not None and not (code.startswith(region_code) or region_code.startswith(code)):
+                raise InvalidSubscriptionError("regions", f"must lie within {region_code}")
+        # The same type, region or priority twice would mean nothing more; keep first occurrences in order.
+        return replace(
+            self,
+            event_types=_unique(self.event_types),
+            filters=Filters(_unique(self.filters.regions), _unique(self.filters.priorities)),
+        )
 
 
-def subscriptions_for(event: Event, candidates: Iterable[Subscription]) -> list[Subscription]:
-    """Need to know: an event goes only to the active subscriptions of the agency it names that asked for its
-    type. An agency never learns of a referral made to another agency."""
-    agency = addressed_agency(event)
-    if agency is None:
-        return []
-    province = event.province_code if isinstance(event, ReferralCreated) else None
-    return [
-        subscription
-        for subscription in candidates
-        if subscription.active
-        and subscription.agency_id == agency
-        and event.event_type in subscription.event_types
-        and subscription.province_code in (None, province)
-    ]
+def _check_target(channel: Channel, target: str) -> None:
+    if channel is Channel.WEBHOOK:
+        parts = urlsplit(target)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise InvalidSubscriptionError("target", "a webhook needs an http or https URL with a host")
+        if parts.username or parts.password:
+            raise InvalidSubscriptionError("target", "put no credentials in the URL; requests are signed")
+    elif channel is Channel.EMAIL:
+        if not _EMAIL.match(target) or len(target) > 254:
+            raise InvalidSubscriptionError("target", "an email subscription needs an email address")
+    elif not _E164.match(target):
+        raise InvalidSubscriptionError("target", f"{channel.value} needs a phone number in E.164 form, e.g. +62812...")
+
+
+def _unique(items: Iterable[_T]) -> tuple[_T, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def check_secret(secret: str) -> None:
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise InvalidSubscriptionError("secret", f"must be at least {MIN_SECRET_LENGTH} characters")

@@ -1,81 +1,162 @@
-"""Notifications' HTTP API: subscriptions and their delivery logs. Secrets go in, and never come out."""
+"""Notifications' HTTP API: subscriptions, their secrets and their delivery logs. Secrets go in (or are made
+here and shown once), and never come out again."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, SecretStr
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from notifications.domain.access import (
-    SUBSCRIBERS,
-    SUBSCRIPTION_READERS,
-    may_read_agency,
-    may_subscribe,
-    province_of_new_subscription,
-)
-from notifications.domain.delivery import DeliveryLogEntry, DeliveryStatus
+from notifications.domain.access import SUBSCRIBERS, SUBSCRIPTION_READERS
+from notifications.domain.delivery import AttemptLogEntry, DeliveryLogEntry, DeliveryStatus
 from notifications.domain.subscriptions import (
-    DELIVERABLE_EVENT_TYPES,
+    AGENCY_EVENT_TYPES,
+    EVENT_TYPE_DESCRIPTIONS,
     MIN_SECRET_LENGTH,
+    REGION_EVENT_TYPES,
+    Channel,
+    Filters,
     InvalidSubscriptionError,
+    Language,
+    Scope,
     Subscription,
-    SubscriptionRequest,
+    SubscriptionSpec,
 )
 from notifications.service_layer import handlers
+from notifications.service_layer.handlers import NewSubscription, NotAllowedError, NotFoundError
 from shared.auth import Principal
+from shared.contracts.vocabulary import Priority
 from shared.dependencies import CurrentCipher, CurrentUnitOfWork, require_roles
 
 router = APIRouter(prefix="/v1", tags=["subscriptions"])
 
 Subscriber = Annotated[Principal, Depends(require_roles(*SUBSCRIBERS))]
 SubscriptionReader = Annotated[Principal, Depends(require_roles(*SUBSCRIPTION_READERS))]
-NOT_YOURS: dict[int | str, dict[str, Any]] = {403: {"description": "Not your agency's"}}
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    403: {"description": "Not yours to manage"}, 404: {"description": "No such subscription of yours"},
+}
+Target = Annotated[str, Field(
+    min_length=3, max_length=2048, description="The webhook's URL, the email address, or the phone number in "
+    "E.164 form (+62...), by channel. Kept encrypted unless it is a URL; never logged.",
+    examples=["https://ppa.example/hooks/sinergi"],
+)]
+EventTypes = Annotated[list[str], Field(min_length=1, max_length=len(REGION_EVENT_TYPES),
+                                        examples=[["referral.created", "referral.sla_breached"]])]
+Regions = Annotated[list[str], Field(max_length=100, description="Only cases of these provinces (62) or "
+                                     "regencies (62.13); empty: all the subscription may cover.")]
+Priorities = Annotated[list[Priority], Field(max_length=3, description="Only cases of these priorities; empty: all.")]
+
+
+def available(request: Request) -> frozenset[Channel]:
+    channels: frozenset[Channel] = request.app.state.channels
+    return channels
+
+
+Available = Annotated[frozenset[Channel], Depends(available)]
 
 
 class SubscriptionIn(BaseModel):
-    """An agency's webhook. ``secret`` signs every request (``Sinergi-Signature``); it is stored encrypted and
-    never returned."""
+    """A new subscription. For a webhook, ``secret`` signs every request (``Sinergi-Signature``); leave it out
+    and one is made and shown once in the answer."""
 
     model_config = ConfigDict(extra="forbid")
 
-    agency_id: str = Field(min_length=1, max_length=100, examples=["uptd-ppa-62.13"])
-    url: HttpUrl = Field(description="http or https URL that receives the POSTs", examples=["https://ppa.example/hook"])
-    event_types: list[str] = Field(min_length=1, examples=[sorted(DELIVERABLE_EVENT_TYPES)])
-    secret: SecretStr = Field(min_length=MIN_SECRET_LENGTH, max_length=512)
+    scope: Scope = Field(default=Scope.AGENCY, description="`agency`: the cases referred to `agency_id`. "
+                         "`region`: every case of your region (supervisors), aggregate fields only.")
+    agency_id: str | None = Field(default=None, min_length=1, max_length=100, examples=["uptd-ppa-62.13"])
+    event_types: EventTypes
+    channel: Channel = Channel.WEBHOOK
+    target: Target
+    language: Language = Field(default=Language.INDONESIAN, description="Of emails, messages and summaries.")
+    regions: Regions = []
+    priorities: Priorities = []
+    secret: SecretStr | None = Field(default=None, min_length=MIN_SECRET_LENGTH, max_length=512)
+
+
+class SubscriptionPatch(BaseModel):
+    """Change what you send; what you leave out stays. The channel cannot change: make a new subscription."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    event_types: EventTypes | None = None
+    target: Target | None = None
+    language: Language | None = None
+    regions: Regions | None = None
+    priorities: Priorities | None = None
 
 
 class SubscriptionOut(BaseModel):
     subscription_id: UUID
-    agency_id: str
-    url: str
+    scope: Scope
+    agency_id: str | None
+    region_code: str | None = Field(description="The region it covers at most (null: all the agency's referrals)")
     event_types: list[str]
-    active: bool
+    channel: Channel
+    target: str
+    language: Language
+    regions: list[str]
+    priorities: list[Priority]
+    paused: bool = Field(description="While paused nothing is sent; what comes meanwhile waits and is sent on "
+                         "resume, so nothing concerning the agency is missed.")
     created_at: datetime
-    province_code: str | None = Field(description="Only referrals of cases in this province (null: any)")
+    updated_at: datetime
 
     @classmethod
     def of(cls, subscription: Subscription) -> SubscriptionOut:
         return cls(
-            subscription_id=subscription.subscription_id,
-            agency_id=subscription.agency_id,
-            url=subscription.url,
-            event_types=list(subscription.event_types),
-            active=subscription.active,
-            created_at=subscription.created_at,
-            province_code=subscription.province_code,
+            subscription_id=subscription.subscription_id, scope=subscription.scope,
+            agency_id=subscription.agency_id, region_code=subscription.region_code,
+            event_types=list(subscription.event_types), channel=subscription.channel, target=subscription.target,
+            language=subscription.language, regions=list(subscription.filters.regions),
+            priorities=list(subscription.filters.priorities), paused=subscription.paused,
+            created_at=subscription.created_at, updated_at=subscription.updated_at,
         )
 
 
+class SubscriptionCreated(SubscriptionOut):
+    secret: str | None = Field(description="The webhook secret made for you, shown this once; null if you gave "
+                               "one or the channel is not a webhook.")
+
+
+class RotateSecretIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    keep_previous_for_seconds: int = Field(
+        default=86_400, ge=0, le=7 * 86_400,
+        description="How long requests stay signed with the old secret too (a second `v1`), so that your "
+        "receiver can switch over without refusing any; 0 stops using it at once.",
+    )
+
+
+class RotatedSecret(BaseModel):
+    secret: str = Field(description="The new secret, shown this once.")
+    previous_secret_expires_at: datetime | None
+
+
+class AttemptOut(BaseModel):
+    attempt: int
+    started_at: datetime
+    duration_ms: int
+    status_code: int | None
+    error: str | None = Field(description="Why it failed, in a few words; never the receiver's answer.")
+    outcome: Literal["delivered", "retry", "dead", "circuit_open"]
+
+    @classmethod
+    def of(cls, entry: AttemptLogEntry) -> AttemptOut:
+        return cls.model_validate(vars(entry))
+
+
 class DeliveryOut(BaseModel):
-    """One delivery in the log; the payload itself is not shown."""
+    """One delivery in the log, with every attempt; the payload itself is not shown."""
 
     delivery_id: UUID
-    event_id: UUID
+    event_id: UUID = Field(description="The idempotency key (`Sinergi-Event-Id`).")
     event_type: str
-    status: DeliveryStatus
+    status: DeliveryStatus = Field(description="`dead`: in the dead letters after the last attempt.")
     attempts: int
     last_status_code: int | None
     last_error: str | None
@@ -83,58 +164,207 @@ class DeliveryOut(BaseModel):
     last_attempt_at: datetime | None
     next_attempt_at: datetime | None = Field(description="When the next attempt is due, while pending")
     delivered_at: datetime | None
+    attempt_log: list[AttemptOut]
 
     @classmethod
     def of(cls, entry: DeliveryLogEntry) -> DeliveryOut:
-        return cls(**vars(entry))
+        fields = {name: value for name, value in vars(entry).items() if name != "attempt_log"}
+        return cls(**fields, attempt_log=[AttemptOut.of(attempt) for attempt in entry.attempt_log])
 
 
-@router.post("/subscriptions", status_code=status.HTTP_201_CREATED, response_model=SubscriptionOut, responses=NOT_YOURS)
-async def create_subscription(
-    body: SubscriptionIn, principal: Subscriber, uow: CurrentUnitOfWork, cipher: CurrentCipher
-) -> SubscriptionOut:
-    """An agency supervisor subscribes their own agency; a province admin any agency, for the referrals of
-    cases in the admin's province."""
-    if not may_subscribe(principal, body.agency_id):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "not your agency")
-    try:
-        request = SubscriptionRequest(
-            agency_id=body.agency_id,
-            url=str(body.url),
-            event_types=tuple(body.event_types),
-            secret=body.secret.get_secret_value(),
-            province_code=province_of_new_subscription(principal),
+class EventTypeOut(BaseModel):
+    event_type: str
+    description: str
+    scopes: list[Scope]
+
+
+def _invalid(error: InvalidSubscriptionError) -> RequestValidationError:
+    return RequestValidationError([{"loc": ("body", error.field), "msg": error.reason, "type": "value_error"}])
+
+
+def _spec(body: SubscriptionIn) -> SubscriptionSpec:
+    return SubscriptionSpec(
+        event_types=tuple(body.event_types), channel=body.channel, target=body.target, language=body.language,
+        filters=Filters(tuple(body.regions), tuple(body.priorities)),
+    )
+
+
+@router.get("/event-types", response_model=list[EventTypeOut])
+async def list_event_types(principal: SubscriptionReader) -> list[EventTypeOut]:
+    """What can be subscribed to, and by which kind of subscription."""
+    return [
+        EventTypeOut(
+            event_type=event_type, description=EVENT_TYPE_DESCRIPTIONS[event_type],
+            scopes=[Scope.AGENCY, Scope.REGION] if event_type in AGENCY_EVENT_TYPES else [Scope.REGION],
         )
+        for event_type in REGION_EVENT_TYPES
+    ]
+
+
+@router.post("/subscriptions", status_code=status.HTTP_201_CREATED, response_model=SubscriptionCreated,
+             responses=RESPONSES)
+async def create_subscription(
+    body: SubscriptionIn, *, principal: Subscriber, uow: CurrentUnitOfWork, cipher: CurrentCipher, channels: Available,
+) -> SubscriptionCreated:
+    """An agency supervisor subscribes their own agency; a province admin any agency (for the cases of the
+    admin's province); a district supervisor or a province admin their region (`scope: region`)."""
+    if body.scope is Scope.AGENCY and body.agency_id is None:
+        raise _invalid(InvalidSubscriptionError("agency_id", "an agency subscription names its agency"))
+    if body.scope is Scope.REGION and body.agency_id is not None:
+        raise _invalid(InvalidSubscriptionError("agency_id", "a region subscription names no agency"))
+    request = NewSubscription(
+        scope=body.scope, agency_id=body.agency_id, spec=_spec(body),
+        secret=None if body.secret is None else body.secret.get_secret_value(),
+    )
+    try:
+        subscription, secret = await handlers.subscribe(principal, request, uow, cipher, available=channels)
+    except NotAllowedError:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "not yours to subscribe") from None
     except InvalidSubscriptionError as error:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            [{"loc": ["body", error.field], "msg": error.reason, "type": "value_error"}],
-        ) from None
-    subscription = await handlers.subscribe(request, uow, cipher)
-    return SubscriptionOut.of(subscription)
+        raise _invalid(error) from None
+    return SubscriptionCreated(**SubscriptionOut.of(subscription).model_dump(), secret=secret)
 
 
-@router.get("/subscriptions", response_model=list[SubscriptionOut], responses=NOT_YOURS)
+@router.get("/subscriptions", response_model=list[SubscriptionOut], responses=RESPONSES)
 async def list_subscriptions(
-    agency_id: Annotated[str, Query(min_length=1, max_length=100, description="The agency whose subscriptions")],
     principal: SubscriptionReader,
     uow: CurrentUnitOfWork,
+    cipher: CurrentCipher,
+    agency_id: Annotated[str | None, Query(min_length=1, max_length=100, description="An agency's")] = None,
+    region_code: Annotated[str | None, Query(pattern=r"^[0-9]{2}(\.[0-9]{2})?$",
+                                             description="A region's (region subscriptions)")] = None,
 ) -> list[SubscriptionOut]:
-    """The agency's subscriptions (a province admin: those of their province)."""
-    if not may_read_agency(principal, agency_id):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "not your agency")
-    return [SubscriptionOut.of(s) for s in await handlers.list_subscriptions(principal, agency_id, uow)]
+    """An agency's subscriptions, or a region's; give exactly one of `agency_id` and `region_code`."""
+    if (agency_id is None) == (region_code is None):
+        raise RequestValidationError([{"loc": ("query", "agency_id"), "type": "value_error",
+                                       "msg": "give exactly one of agency_id and region_code"}])
+    try:
+        found = await handlers.list_subscriptions(principal, uow, cipher, agency_id=agency_id,
+                                                  region_code=region_code)
+    except NotAllowedError:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "not yours") from None
+    return [SubscriptionOut.of(subscription) for subscription in found]
 
 
-@router.get("/subscriptions/{subscription_id}/deliveries", response_model=list[DeliveryOut])
+@router.get("/subscriptions/{subscription_id}", response_model=SubscriptionOut, responses=RESPONSES)
+async def get_subscription(
+    subscription_id: UUID, *, principal: SubscriptionReader, uow: CurrentUnitOfWork, cipher: CurrentCipher
+) -> SubscriptionOut:
+    try:
+        return SubscriptionOut.of(await handlers.get_subscription(principal, subscription_id, uow, cipher))
+    except NotFoundError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such subscription") from None
+
+
+async def _change(
+    *, principal: Principal, subscription_id: UUID, changes: dict[str, object], uow: CurrentUnitOfWork,
+    cipher: CurrentCipher, channels: frozenset[Channel],
+) -> SubscriptionOut:
+    try:
+        return SubscriptionOut.of(await handlers.change(principal, subscription_id, changes, uow, cipher,
+                                                         available=channels))
+    except NotFoundError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such subscription") from None
+    except NotAllowedError:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "not yours to change") from None
+    except InvalidSubscriptionError as error:
+        raise _invalid(error) from None
+
+
+@router.patch("/subscriptions/{subscription_id}", response_model=SubscriptionOut, responses=RESPONSES)
+async def update_subscription(
+    subscription_id: UUID, *, body: SubscriptionPatch, principal: Subscriber, uow: CurrentUnitOfWork,
+    cipher: CurrentCipher, channels: Available,
+) -> SubscriptionOut:
+    # Left out or null: unchanged. Lists are replaced whole (an empty list clears a filter).
+    changes = {
+        name: tuple(value) if isinstance(value, list) else value
+        for name, value in body.model_dump(exclude_unset=True).items() if value is not None
+    }
+    return await _change(principal=principal, subscription_id=subscription_id, changes=changes, uow=uow,
+                         cipher=cipher, channels=channels)
+
+
+@router.post("/subscriptions/{subscription_id}/pause", response_model=SubscriptionOut, responses=RESPONSES)
+async def pause_subscription(
+    subscription_id: UUID, *, principal: Subscriber, uow: CurrentUnitOfWork, cipher: CurrentCipher, channels: Available,
+) -> SubscriptionOut:
+    """Send nothing until resumed; what comes meanwhile waits (and is sent on resume)."""
+    return await _change(principal=principal, subscription_id=subscription_id, changes={"paused": True}, uow=uow,
+                         cipher=cipher, channels=channels)
+
+
+@router.post("/subscriptions/{subscription_id}/resume", response_model=SubscriptionOut, responses=RESPONSES)
+async def resume_subscription(
+    subscription_id: UUID, *, principal: Subscriber, uow: CurrentUnitOfWork, cipher: CurrentCipher, channels: Available,
+) -> SubscriptionOut:
+    return await _change(principal=principal, subscription_id=subscription_id, changes={"paused": False}, uow=uow,
+                         cipher=cipher, channels=channels)
+
+
+@router.delete("/subscriptions/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT, responses=RESPONSES)
+async def delete_subscription(
+    subscription_id: UUID, *, principal: Subscriber, uow: CurrentUnitOfWork, cipher: CurrentCipher
+) -> Response:
+    """Stop for good: its secret and contact are forgotten, what was still to send goes to the dead letters; its
+    delivery log stays readable."""
+    try:
+        await handlers.delete(principal, subscription_id, uow, cipher)
+    except NotFoundError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such subscription") from None
+    except NotAllowedError:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "not yours to delete") from None
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/subscriptions/{subscription_id}/rotate-secret", response_model=RotatedSecret, responses=RESPONSES)
+async def rotate_secret(
+    subscription_id: UUID, *, principal: Subscriber, uow: CurrentUnitOfWork, cipher: CurrentCipher,
+    body: RotateSecretIn | None = None,
+) -> RotatedSecret:
+    """A new webhook secret, shown once. Requests carry a signature with each secret until the old one
+    expires."""
+    keep = timedelta(seconds=(body or RotateSecretIn()).keep_previous_for_seconds)
+    try:
+        secret, until = await handlers.rotate_secret(principal, subscription_id, keep, uow, cipher)
+    except NotFoundError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such subscription") from None
+    except NotAllowedError:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "not yours to change") from None
+    except InvalidSubscriptionError as error:
+        raise _invalid(error) from None
+    return RotatedSecret(secret=secret, previous_secret_expires_at=until)
+
+
+@router.get("/subscriptions/{subscription_id}/deliveries", response_model=list[DeliveryOut], responses=RESPONSES)
 async def list_deliveries(
-    subscription_id: UUID,
+    subscription_id: UUID, *,
     principal: SubscriptionReader,
     uow: CurrentUnitOfWork,
+    cipher: CurrentCipher,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    delivery_status: Annotated[DeliveryStatus | None, Query(alias="status",
+                                                            description="`dead`: the dead letters")] = None,
 ) -> list[DeliveryOut]:
-    """The subscription's deliveries, newest first; 404 unless it is your agency's."""
-    entries = await handlers.delivery_log(principal, subscription_id, uow, limit=limit)
-    if entries is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such subscription")
+    """The subscription's deliveries, newest first, with every attempt (status code, timing, outcome)."""
+    try:
+        entries = await handlers.delivery_log(principal, subscription_id, uow, cipher, limit=limit,
+                                              status=delivery_status)
+    except NotFoundError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such subscription") from None
     return [DeliveryOut.of(entry) for entry in entries]
+
+
+@router.post("/subscriptions/{subscription_id}/deliveries/{delivery_id}/redeliver",
+             status_code=status.HTTP_202_ACCEPTED, responses=RESPONSES)
+async def redeliver(
+    subscription_id: UUID, *, delivery_id: UUID, principal: Subscriber, uow: CurrentUnitOfWork, cipher: CurrentCipher
+) -> Response:
+    """Send a dead-lettered delivery again, with a fresh set of attempts (once the endpoint is fixed)."""
+    try:
+        await handlers.redeliver(principal, subscription_id, delivery_id, uow, cipher)
+    except NotFoundError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such dead-lettered delivery") from None
+    except NotAllowedError:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "not yours to change") from None
+    return Response(status_code=status.HTTP_202_ACCEPTED)

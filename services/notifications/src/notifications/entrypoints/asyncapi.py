@@ -4,12 +4,12 @@
 from notifications import SERVICE
 from notifications.entrypoints.subscribers import CONSUMES
 from shared.asyncapi import service_spec
-from shared.contracts import WebhookDelivered
+from shared.contracts import DeliveryDeadLettered, WebhookDelivered
 
 spec = service_spec(
     SERVICE,
-    description="Notifications turns referral events into signed webhooks to the agencies concerned, "
-    "and records each delivery.",
+    description="Notifications tells the agencies a case is referred to (and the supervisors of its region) "
+    "of its events, and records each delivery and each dead letter.",
     consumes=CONSUMES,
-    publishes=(WebhookDelivered,),
+    publishes=(WebhookDelivered, DeliveryDeadLettered),
 )

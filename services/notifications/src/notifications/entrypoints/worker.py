@@ -1,4 +1,4 @@
-"""The delivery worker: a background loop, for the app's lifetime, that sends due webhooks.
+"""The delivery worker: a background loop, for the app's lifetime, that sends due notifications.
 
 Its work lives in the ``deliveries`` table, not in memory, so a restart carries on where it stopped and several
 instances share the work (each claims different rows). Up to ``delivery_batch_size`` attempts are in flight at
@@ -11,10 +11,13 @@ import asyncio
 import functools
 import logging
 from collections.abc import Coroutine
+from datetime import timedelta
 
-from notifications.adapters.webhook_sender import WebhookSender, new_http_client
+from notifications.adapters.channels import make_senders
+from notifications.adapters.webhook_sender import new_http_client
+from notifications.domain.circuit import CircuitPolicy
 from notifications.domain.delivery import Outcome, RetryPolicy
-from notifications.service_layer.delivery import Send, attempt_delivery, claim_due
+from notifications.service_layer.delivery import DeliveryPolicy, Senders, attempt_delivery, claim_due
 from notifications.settings import NotificationsSettings
 from shared.access import SERVICE_CONTEXT
 from shared.aio import wait_until_set
@@ -33,10 +36,19 @@ class DeliveryWorker:
         self._lease_seconds = settings.delivery_lease_seconds
         self._timeout_seconds = settings.delivery_timeout_seconds
         self._idle_seconds = settings.delivery_idle_poll_ms / 1000
-        self._policy = RetryPolicy(
+        self._settings = settings
+        self._retry = RetryPolicy(
             base_seconds=settings.delivery_backoff_base_seconds,
             cap_seconds=settings.delivery_backoff_cap_seconds,
             max_attempts=settings.delivery_max_attempts,
+        )
+        self._policy = DeliveryPolicy(
+            retry=self._retry,
+            circuit=CircuitPolicy(
+                failure_threshold=settings.circuit_failure_threshold,
+                cool_down=timedelta(seconds=settings.circuit_cool_down_seconds),
+                max_cool_down=timedelta(seconds=settings.circuit_max_cool_down_seconds),
+            ),
         )
         self._wakeup = asyncio.Event()
         self._in_flight: set[asyncio.Task[Outcome]] = set()
@@ -47,16 +59,16 @@ class DeliveryWorker:
 
     async def run(self) -> None:
         async with new_http_client(self._timeout_seconds) as client:
-            send = WebhookSender(client, timeout_seconds=self._timeout_seconds).send
+            senders = make_senders(self._settings, client)
             try:
-                await self._loop(send)
+                await self._loop(senders)
             finally:
                 # Cancelled attempts keep their lease; when it runs out they are sent again (at least once).
                 for task in self._in_flight:
                     task.cancel()
                 await asyncio.gather(*self._in_flight, return_exceptions=True)
 
-    async def _loop(self, send: Send) -> None:
+    async def _loop(self, senders: Senders) -> None:
         failures = 0
         while True:
             free = self._slots - len(self._in_flight)
@@ -67,7 +79,7 @@ class DeliveryWorker:
                 continue
             try:
                 deliveries = await claim_due(
-                    self._unit_of_work, limit=free, lease_seconds=self._lease_seconds, policy=self._policy
+                    self._unit_of_work, limit=free, lease_seconds=self._lease_seconds, policy=self._retry
                 )
                 failures = 0
             except Exception as error:  # noqa: BLE001 - the worker must outlive database outages
@@ -76,7 +88,7 @@ class DeliveryWorker:
                 await asyncio.sleep(min(0.2 * 2**failures, 5.0))
                 continue
             for delivery in deliveries:
-                self._start(attempt_delivery(delivery, self._unit_of_work, send, self._cipher, self._policy))
+                self._start(attempt_delivery(delivery, self._unit_of_work, senders, self._cipher, self._policy))
             if len(deliveries) < free:
                 await self._wait_for_work()  # nothing else is due yet
 

@@ -1,0 +1,105 @@
+"""Helpers of notifications' integration tests (their fixtures are in conftest.py): a real HTTP receiver for
+webhooks that checks signatures as an agency should, a Kafka publisher that puts events on the wire as the other services' relays do, and events of
+a case with its referrals."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID, uuid4
+
+from fastapi import FastAPI, Request, Response
+
+from shared.contracts import Event, ReferralCreated
+from shared.contracts.examples import example_case_reported
+from shared.contracts.intake import CaseReported
+from shared.webhooks import EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, SignatureError, verify
+
+Publish = Callable[[Event], Awaitable[None]]
+
+
+@dataclass
+class Arrival:
+    hook: str
+    event_id: str
+    event_type: str
+    body: bytes
+    verified: bool
+    answered: int
+
+
+@dataclass
+class Receiver:
+    """An agency's webhook endpoint: checks every signature as an agency should, records what arrived, and can
+    be told to answer 500 a number of times first."""
+
+    base_url: str = ""
+    secrets: dict[str, str] = field(default_factory=dict)
+    failures_left: dict[str, int] = field(default_factory=dict)
+    delays: dict[str, float] = field(default_factory=dict)
+    arrivals: list[Arrival] = field(default_factory=list)
+    # What an agency's system would act on: the event ids it accepted (2xx), per hook. A receiver dedupes on
+    # the id, so one that came twice (at least once delivery) would be acted on once.
+    processed: dict[str, list[str]] = field(default_factory=dict)
+
+    def hook(self, secret: str, *, fail_times: int = 0, delay: float = 0) -> str:
+        name = uuid4().hex
+        self.secrets[name], self.failures_left[name], self.delays[name] = secret, fail_times, delay
+        return name
+
+    def url(self, hook: str) -> str:
+        return f"{self.base_url}/hooks/{hook}"
+
+    def of(self, hook: str, event_id: UUID | None = None) -> list[Arrival]:
+        return [a for a in self.arrivals if a.hook == hook and (event_id is None or a.event_id == str(event_id))]
+
+    def app(self) -> FastAPI:
+        app = FastAPI()
+
+        @app.post("/hooks/{hook}")
+        async def receive(hook: str, request: Request) -> Response:
+            body = await request.body()
+            await asyncio.sleep(self.delays[hook])
+            try:
+                verify(self.secrets[hook], request.headers.get(SIGNATURE_HEADER, ""), body)
+                verified = True
+            except SignatureError:
+                verified = False
+            answer = 401
+            if verified:
+                answer = 500 if self.failures_left[hook] > 0 else 204
+                self.failures_left[hook] -= 1
+            self.arrivals.append(Arrival(hook, request.headers.get(EVENT_ID_HEADER, ""),
+                                         request.headers.get(EVENT_TYPE_HEADER, ""), body, verified, answer))
+            if answer == 204:
+                self.processed.setdefault(hook, []).append(request.headers.get(EVENT_ID_HEADER, ""))
+            return Response(status_code=answer)
+
+        return app
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], what: str, within: float = 30) -> Any:
+    """Poll ``check`` until it returns something truthy (consumer-group joins take seconds on Tansu)."""
+    try:
+        async with asyncio.timeout(within):
+            while True:
+                if result := await check():
+                    return result
+                await asyncio.sleep(0.05)
+    except TimeoutError:
+        raise AssertionError(f"timed out waiting for {what}") from None
+
+
+def case_reported(**overrides: Any) -> CaseReported:
+    return example_case_reported(case_id=uuid4(), **overrides)
+
+
+def referral_of(case: CaseReported | UUID, agency_id: str, agency_type: str = "uptd_ppa") -> ReferralCreated:
+    case_id = case if isinstance(case, UUID) else case.case_id
+    return ReferralCreated(
+        case_id=case_id, referral_id=uuid4(), agency_id=agency_id, agency_type=agency_type,
+        is_lead=agency_type == "uptd_ppa", province_code="62", regency_code="62.13", rule="regency_uptd",
+        reason="UPTD PPA of the case's regency",
+    )
