@@ -107,8 +107,15 @@ NEW_AGENCY = {"agency_id": "matrix-ngo-62.13", "name": "LSM Uji Matriks", "agenc
               "province_code": "62", "regency_code": "62.13", "services": ["rehabilitasi_sosial"]}
 DIRECTORY_FILE = yaml.safe_dump({"agencies": [NEW_AGENCY]})  # a directory file, as PUT /v1/directory/import takes
 DIRECTORY_ADMINS = frozenset({"admin-62", "admin-63"})
-NEW_SUBSCRIPTION = {"agency_id": LEAD_AGENCY, "url": "http://127.0.0.1:9/matrix", "event_types": ["referral.created"],
-                    "secret": "matrix-secret-0123456789abcdef"}
+NEW_SUBSCRIPTION = {"agency_id": LEAD_AGENCY, "target": "http://127.0.0.1:9/matrix",
+                    "event_types": ["referral.created"], "secret": "matrix-secret-0123456789abcdef"}
+# Whoever may read an agency's or a region's subscriptions at all (what each sees is narrower).
+SUBSCRIPTION_READERS = frozenset(
+    name for name, p in PRINCIPALS.items()
+    if p and p.has_role(*AGENCY_ROLES, Role.DISTRICT_SUPERVISOR, Role.PROVINCE_ADMIN)
+)
+# Subscription A was made by the province admin for the lead agency: the admin manages it, the agency reads it.
+SUBSCRIPTION_A_MANAGERS = frozenset({"admin-62"})
 
 
 INCIDENT_DAY = (date.today() - timedelta(days=2)).isoformat()  # noqa: DTZ011 - a calendar date, like the API's
@@ -193,6 +200,22 @@ MATRIX = (
           filtered=frozenset({"admin-63"}), params={"agency_id": LEAD_AGENCY}, shows="subscription_a"),
     Entry("notifications", "GET", "/v1/subscriptions/{subscription_id}/deliveries", "read",
           LEAD_AGENCY_PEOPLE | {"admin-62"}, shows="delivery_a"),
+    Entry("notifications", "GET", "/v1/event-types", "read", SUBSCRIPTION_READERS),
+    Entry("notifications", "GET", "/v1/subscriptions/{subscription_id}", "read", LEAD_AGENCY_PEOPLE | {"admin-62"},
+          shows="subscription_a"),
+    Entry("notifications", "PATCH", "/v1/subscriptions/{subscription_id}", "act", SUBSCRIPTION_A_MANAGERS,
+          body={"language": "en"}, at={"subscription_id": "subscription_b"}),
+    Entry("notifications", "POST", "/v1/subscriptions/{subscription_id}/pause", "act", SUBSCRIPTION_A_MANAGERS,
+          at={"subscription_id": "subscription_b"}),
+    Entry("notifications", "POST", "/v1/subscriptions/{subscription_id}/resume", "act", SUBSCRIPTION_A_MANAGERS,
+          at={"subscription_id": "subscription_b"}),
+    Entry("notifications", "POST", "/v1/subscriptions/{subscription_id}/rotate-secret", "act",
+          SUBSCRIPTION_A_MANAGERS, body={"keep_previous_for_seconds": 0}, at={"subscription_id": "subscription_b"}),
+    Entry("notifications", "DELETE", "/v1/subscriptions/{subscription_id}", "act", SUBSCRIPTION_A_MANAGERS,
+          at={"subscription_id": "subscription_c"}),
+    # Delivery A, dead-lettered for the matrix: sent again by who manages its subscription.
+    Entry("notifications", "POST", "/v1/subscriptions/{subscription_id}/deliveries/{delivery_id}/redeliver", "act",
+          SUBSCRIPTION_A_MANAGERS),
     Entry("reporting", "GET", "/v1/stats/cases", "export", REGION_OF_A | {"district-62.01"},
           params={"province": "62"}),
     Entry("reporting", "GET", "/v1/audit/cases/{case_id}/reads", "read", frozenset({"auditor-62"}),
@@ -379,10 +402,17 @@ async def world(make_settings: Callable[..., Any], bearer: Callable[..., dict[st
         world.ids["agency"] = NEW_AGENCY["agency_id"]
         subscribed = await clients["notifications"].post(
             "/v1/subscriptions", headers=as_["admin-62"],
-            json={**NEW_SUBSCRIPTION, "url": "http://127.0.0.1:9/world"},
+            json={**NEW_SUBSCRIPTION, "target": "http://127.0.0.1:9/world"},
         )
         assert subscribed.status_code == 201, subscribed.text
         world.ids["subscription_a"] = subscribed.json()["subscription_id"]
+        for name in ("subscription_b", "subscription_c"):  # to change, and to delete
+            made = await clients["notifications"].post(
+                "/v1/subscriptions", headers=as_["admin-62"],
+                json={**NEW_SUBSCRIPTION, "target": f"http://127.0.0.1:9/{name}"},
+            )
+            assert made.status_code == 201, made.text
+            world.ids[name] = made.json()["subscription_id"]
 
         case_a = await clients["intake"].post("/v1/reports", json=CASE_A, headers=as_["operator-a"])
         case_b = await clients["intake"].post("/v1/reports", json=CASE_B)
@@ -457,6 +487,12 @@ async def world(make_settings: Callable[..., Any], bearer: Callable[..., dict[st
 
         case_number = case_a.json()["case_number"]
         world.ids["delivery_a"] = delivery["delivery_id"]
+        async with apps["notifications"].state.runtime.unit_of_work(SERVICE_CONTEXT) as uow:
+            await uow.session.execute(  # dead-lettered, for the redeliver entry
+                text("UPDATE deliveries SET status = 'dead', next_attempt_at = NULL WHERE delivery_id = :id"),
+                {"id": uuid.UUID(delivery["delivery_id"])},
+            )
+            await uow.commit()
         world.secrets = {world.ids[name] for name in ("case_a", "case_c", "referral_a", "subscription_a",
                                                       "delivery_a", "draft_a")}
         world.secrets |= {case_number, NOTE_A, MESSAGE_A["from"], MESSAGE_A["text"]}
@@ -491,7 +527,7 @@ async def test_every_endpoint_is_in_the_matrix(world: World) -> None:
 
 # The world id each path parameter takes, unless an entry says otherwise.
 PATH_IDS = {"case_id": "case_a", "referral_id": "referral_a", "subscription_id": "subscription_a",
-            "draft_id": "draft_a", "agency_id": "agency"}
+            "draft_id": "draft_a", "agency_id": "agency", "delivery_id": "delivery_a"}
 
 
 def _url(entry: Entry, ids: Mapping[str, str]) -> str:

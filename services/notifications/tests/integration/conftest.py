@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator, Callable
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
 import uvicorn
 from aiokafka import AIOKafkaProducer
 
-from services.notifications.tests.integration.support import Publish, Receiver, eventually
+from services.notifications.tests.integration.support import MailServer, Publish, Receiver, eventually
 from shared.contracts import Event
+from sinergi_local import processes
 
 
 @pytest.fixture(scope="module")
@@ -48,3 +51,26 @@ async def publisher(make_settings: Callable[..., Any]) -> AsyncIterator[Publish]
     await producer.stop()
 
 
+@pytest.fixture(scope="module")
+def mail_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MailServer]:
+    """``python -m sinergi_local.mail_server`` as `make up` runs it, on a free port."""
+    run_dir = tmp_path_factory.mktemp("mail")
+    port = processes.free_port()
+    log = run_dir / "mail.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "sinergi_local.mail_server", "--port", str(port),
+             "--maildir", str(run_dir / "mail")],
+            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )
+    try:
+        processes.wait_for_port(port, timeout=30, name="mail server", pid=server.pid, log=log)
+        yield MailServer(port, run_dir / "mail")
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    assert "RCPT" not in log.read_text(), "the mail server's log must not list the commands (and addresses)"

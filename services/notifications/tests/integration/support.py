@@ -1,12 +1,15 @@
 """Helpers of notifications' integration tests (their fixtures are in conftest.py): a real HTTP receiver for
-webhooks that checks signatures as an agency should, a Kafka publisher that puts events on the wire as the other services' relays do, and events of
-a case with its referrals."""
+webhooks that checks signatures as an agency should, the local mail server's Maildir, and events of a case
+with its referrals as intake and routing put them on the wire."""
 
 from __future__ import annotations
 
 import asyncio
+import email.policy
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -73,8 +76,9 @@ class Receiver:
                 self.failures_left[hook] -= 1
             self.arrivals.append(Arrival(hook, request.headers.get(EVENT_ID_HEADER, ""),
                                          request.headers.get(EVENT_TYPE_HEADER, ""), body, verified, answer))
-            if answer == 204:
-                self.processed.setdefault(hook, []).append(request.headers.get(EVENT_ID_HEADER, ""))
+            key = request.headers.get(EVENT_ID_HEADER, "")
+            if answer == 204 and key not in self.processed.setdefault(hook, []):
+                self.processed[hook].append(key)  # acted on once; a repeat is acknowledged, not acted on
             return Response(status_code=answer)
 
         return app
@@ -103,3 +107,28 @@ def referral_of(case: CaseReported | UUID, agency_id: str, agency_type: str = "u
         is_lead=agency_type == "uptd_ppa", province_code="62", regency_code="62.13", rule="regency_uptd",
         reason="UPTD PPA of the case's regency",
     )
+
+
+@dataclass
+class MailServer:
+    port: int
+    maildir: Path
+
+    def messages(self) -> list[EmailMessage]:
+        """Every message stored so far, parsed with the modern policy (headers decoded)."""
+        stored = []
+        for path in sorted((self.maildir / "new").iterdir()):
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            assert isinstance(message, EmailMessage)
+            stored.append(message)
+        return stored
+
+    def with_id(self, message_id: str) -> list[EmailMessage]:
+        return [message for message in self.messages() if message["Message-ID"] == f"<{message_id}@sinergi>"]
+
+    async def wait_for(self, message_id: str, count: int = 1, within: float = 10) -> list[EmailMessage]:
+        """The server stores a message before it answers 250, but poll a little anyway."""
+        async with asyncio.timeout(within):
+            while len(found := self.with_id(message_id)) < count:  # noqa: ASYNC110 - polling a directory: nothing to await
+                await asyncio.sleep(0.05)
+        return found

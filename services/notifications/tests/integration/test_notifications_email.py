@@ -3,17 +3,11 @@ a separate process writing a Maildir) and an in-process aiosmtpd server that ref
 
 from __future__ import annotations
 
-import asyncio
 import email.policy
 import mailbox
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
@@ -25,6 +19,7 @@ from pydantic import SecretStr
 from notifications.adapters.email_sender import EmailSender, email_message, email_sender_from_settings
 from notifications.domain.delivery import AttemptResult
 from notifications.settings import NotificationsSettings
+from services.notifications.tests.integration.support import MailServer
 from sinergi_local import processes
 
 pytestmark = pytest.mark.integration
@@ -32,56 +27,6 @@ pytestmark = pytest.mark.integration
 SUBJECT = "Rujukan kasus baru – Kab. Kotawaringin Timur"  # noqa: RUF001 - non-ASCII on purpose
 TEXT = "Kasus baru dirujuk ke lembaga Anda: kekerasan fisik, prioritas tinggi.\nMohon segera ditindaklanjuti. — Sinergi"
 RECIPIENT = "uptd.ppa.kotim@contoh.go.id"
-
-
-@dataclass
-class MailServer:
-    port: int
-    maildir: Path
-
-    def messages(self) -> list[EmailMessage]:
-        """Every message stored so far, parsed with the modern policy (headers decoded)."""
-        stored = []
-        for path in sorted((self.maildir / "new").iterdir()):
-            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-            assert isinstance(message, EmailMessage)
-            stored.append(message)
-        return stored
-
-    def with_id(self, message_id: str) -> list[EmailMessage]:
-        return [message for message in self.messages() if message["Message-ID"] == f"<{message_id}@sinergi>"]
-
-    async def wait_for(self, message_id: str, count: int = 1, within: float = 10) -> list[EmailMessage]:
-        """The server stores a message before it answers 250, but poll a little anyway."""
-        async with asyncio.timeout(within):
-            while len(found := self.with_id(message_id)) < count:  # noqa: ASYNC110 - polling a directory: nothing to await
-                await asyncio.sleep(0.05)
-        return found
-
-
-@pytest.fixture(scope="module")
-def mail_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MailServer]:
-    """``python -m sinergi_local.mail_server`` as `make up` runs it, on a free port."""
-    run_dir = tmp_path_factory.mktemp("mail")
-    port = processes.free_port()
-    log = run_dir / "mail.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "sinergi_local.mail_server", "--port", str(port),
-             "--maildir", str(run_dir / "mail")],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )
-    try:
-        processes.wait_for_port(port, timeout=30, name="mail server", pid=server.pid, log=log)
-        yield MailServer(port, run_dir / "mail")
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-    assert "RCPT" not in log.read_text(), "the mail server's log must not list the commands (and addresses)"
 
 
 class RefusingHandler:

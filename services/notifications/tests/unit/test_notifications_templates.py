@@ -18,7 +18,15 @@ from notifications.domain.need_to_know import (
     ReferralStatus,
 )
 from notifications.domain.notification import Notification, build_notification
-from notifications.domain.subscriptions import REGION_EVENT_TYPES, Channel, Filters, Language, Scope, Subscription
+from notifications.domain.subscriptions import (
+    REGION_EVENT_TYPES,
+    Channel,
+    Filters,
+    Language,
+    Scope,
+    Subscription,
+    SubscriptionSpec,
+)
 from shared.contracts import (
     CaseClosed,
     CaseLinked,
@@ -222,13 +230,22 @@ def test_the_link_is_included_when_present(event_type: str, channel: Channel) ->
     assert "https://" not in render(region_notification(event_type), channel).text
 
 
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_a_notification_read_back_from_its_json_renders_the_same(channel: Channel) -> None:
+    # Deliveries are rendered from the stored payload, where datetimes and enums have been through JSON.
+    notification = agency_notification("referral.created")
+    assert render(Notification.model_validate_json(notification.model_dump_json()), channel) == render(
+        notification, channel
+    )
+
+
 # -- language --------------------------------------------------------------------------------------------------
 
 
 def test_indonesian_is_the_default_and_english_differs() -> None:
-    default_notification = agency_notification("referral.created")
-    assert default_notification.language is Language.INDONESIAN
-    indonesian = render(default_notification, Channel.EMAIL)
+    default_language = SubscriptionSpec(("referral.created",), Channel.EMAIL, "petugas@uptdppa.example.go.id").language
+    assert default_language is Language.INDONESIAN
+    indonesian = render(agency_notification("referral.created", default_language), Channel.EMAIL)
     english = render(agency_notification("referral.created", Language.ENGLISH), Channel.EMAIL)
     assert indonesian.subject is not None
     assert english.subject is not None

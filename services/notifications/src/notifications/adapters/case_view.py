@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +16,16 @@ from shared.contracts.base import utc_now
 from shared.contracts.intake import CaseFacts
 
 _FACT_NAMES = set(CaseFacts.model_fields)
+
+
+async def lock_case(session: AsyncSession, case_id: UUID) -> None:
+    """Take the case's lock until the transaction ends. The case and referral topics are consumed side by side:
+    without it, a referral could look for its case (not there yet), the case could look for waiting events (the
+    referral's wait not committed yet), and the referral would wait for ever."""
+    await session.execute(select(func.pg_advisory_xact_lock(case_id.int & _SIGNED_64_BITS)))
+
+
+_SIGNED_64_BITS = (1 << 63) - 1
 
 
 async def save_case(session: AsyncSession, case_id: UUID, facts: CaseFacts, *, as_of: object) -> None:

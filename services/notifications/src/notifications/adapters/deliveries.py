@@ -191,6 +191,17 @@ async def bury_abandoned(session: AsyncSession, *, max_attempts: int) -> int:
     return len(result.all())
 
 
+async def bury_pending(session: AsyncSession, subscription_id: UUID, *, reason: str) -> int:
+    """Dead-letter what the subscription still had to send (it was deleted)."""
+    result = await session.execute(
+        update(deliveries)
+        .where(deliveries.c.subscription_id == subscription_id, deliveries.c.status == DeliveryStatus.PENDING.value)
+        .values(status=DeliveryStatus.DEAD.value, next_attempt_at=None, last_error=reason)
+        .returning(deliveries.c.delivery_id)
+    )
+    return len(result.all())
+
+
 @dataclass(frozen=True)
 class AttemptRecord:
     """How one attempt went, for the delivery log."""

@@ -11,8 +11,7 @@ from uuid import UUID
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifications.adapters.tables import deliveries, subscriptions
-from notifications.domain.delivery import DeliveryStatus
+from notifications.adapters.tables import subscriptions
 from notifications.domain.subscriptions import Channel, Filters, Language, Scope, Subscription
 from shared.contracts.vocabulary import Priority
 from shared.crypto import FieldCipher
@@ -100,8 +99,8 @@ async def set_secret(
 
 
 async def delete_subscription(session: AsyncSession, subscription_id: UUID) -> bool:
-    """Mark deleted and forget its secrets and contact; its pending deliveries go to the dead letters. The row
-    stays for the delivery log and the audit trail."""
+    """Mark deleted and forget its secrets and contact (its pending deliveries: ``deliveries.bury_pending``).
+    The row stays for the delivery log and the audit trail."""
     result = await session.execute(
         update(subscriptions)
         .where(subscriptions.c.subscription_id == subscription_id, subscriptions.c.deleted_at.is_(None))
@@ -111,14 +110,7 @@ async def delete_subscription(session: AsyncSession, subscription_id: UUID) -> b
         )
         .returning(subscriptions.c.subscription_id)
     )
-    if result.first() is None:
-        return False
-    await session.execute(
-        update(deliveries)
-        .where(deliveries.c.subscription_id == subscription_id, deliveries.c.status == DeliveryStatus.PENDING.value)
-        .values(status=DeliveryStatus.DEAD.value, next_attempt_at=None, last_error="subscription deleted")
-    )
-    return True
+    return result.first() is not None
 
 
 _COLUMNS = (

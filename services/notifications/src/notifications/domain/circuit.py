@@ -53,12 +53,13 @@ class Circuit:
 
     def after_failure(self, now: datetime, policy: CircuitPolicy) -> Circuit:
         failures = self.consecutive_failures + 1
-        trial_failed = self.state(now) is CircuitState.HALF_OPEN
-        if not trial_failed and failures < policy.failure_threshold:
+        state = self.state(now)
+        if state is CircuitState.OPEN or (state is CircuitState.CLOSED and failures < policy.failure_threshold):
+            # Open: a request that was already on its way when the circuit opened; it changes nothing more.
             return Circuit(failures, self.opened_until, self.times_opened)
-        # The exponent is capped first so that a long outage cannot overflow the arithmetic.
+        # Capped in seconds, before a timedelta is made, so that a long outage cannot overflow it.
         seconds = policy.cool_down.total_seconds() * 2.0 ** min(self.times_opened, 32)
-        cool_down = min(timedelta(seconds=seconds), policy.max_cool_down)
+        cool_down = timedelta(seconds=min(seconds, policy.max_cool_down.total_seconds()))
         return Circuit(failures, now + cool_down, self.times_opened + 1)
 
 

@@ -18,7 +18,6 @@ from notifications.domain.subscriptions import Language, Scope, Subscription
 from shared.contracts import Event
 from shared.contracts.intake import CaseFacts
 
-
 # The structured, non-personal fields of each event that a notification repeats under ``details``. Anything not
 # listed (user ids of staff, free-text reasons) is not sent.
 DETAIL_FIELDS: dict[str, tuple[str, ...]] = {
@@ -91,6 +90,10 @@ def build_notification(
 ) -> Notification:
     fields = DETAIL_FIELDS.get(event.event_type, ())
     details = event.model_dump(mode="json", include=set(fields))
+    if "changed_fields" in details:
+        # Even the name of a field the audience may not see says too much ("perpetrators" changed).
+        visible = set(audience.visible_fields())
+        details["changed_fields"] = [name for name in details["changed_fields"] if name.split(".")[0] in visible]
     return Notification(
         event_id=event.event_id,
         event_type=event.event_type,

@@ -155,7 +155,7 @@ class SubscriptionSpec:
             )
         _check_target(self.channel, self.target)
         for code in self.filters.regions:
-            if not _REGION_CODE.match(code):
+            if not _REGION_CODE.fullmatch(code):
                 raise InvalidSubscriptionError("regions", "each must be a province (62) or regency (62.13) code")
             if region_code is not None and not (code.startswith(region_code) or region_code.startswith(code)):
                 raise InvalidSubscriptionError("regions", f"must lie within {region_code}")
@@ -169,15 +169,21 @@ class SubscriptionSpec:
 
 def _check_target(channel: Channel, target: str) -> None:
     if channel is Channel.WEBHOOK:
-        parts = urlsplit(target)
+        try:
+            parts = urlsplit(target)
+            port = parts.port  # raises on a port out of range
+        except ValueError:
+            raise InvalidSubscriptionError("target", "not a valid URL") from None
+        if any(character.isspace() for character in target) or port == 0:
+            raise InvalidSubscriptionError("target", "not a valid URL")
         if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise InvalidSubscriptionError("target", "a webhook needs an http or https URL with a host")
         if parts.username or parts.password:
             raise InvalidSubscriptionError("target", "put no credentials in the URL; requests are signed")
     elif channel is Channel.EMAIL:
-        if not _EMAIL.match(target) or len(target) > 254:
+        if not _EMAIL.fullmatch(target) or len(target) > 254:
             raise InvalidSubscriptionError("target", "an email subscription needs an email address")
-    elif not _E164.match(target):
+    elif not _E164.fullmatch(target):
         raise InvalidSubscriptionError("target", f"{channel.value} needs a phone number in E.164 form, e.g. +62812...")
 
 

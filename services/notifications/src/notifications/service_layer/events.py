@@ -51,6 +51,7 @@ async def take_in(
 
 
 async def _take_in(session: AsyncSession, event: Event, cipher: FieldCipher, case_link: str | None) -> int:
+    await case_view.lock_case(session, event.case_id)
     if isinstance(event, CaseReported | CaseUpdated):
         await case_view.save_case(session, event.case_id, event, as_of=event.occurred_at)
     facts = await case_view.case_facts(session, event.case_id)

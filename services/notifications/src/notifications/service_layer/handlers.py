@@ -164,6 +164,8 @@ async def delete(principal: Principal, subscription_id: UUID, uow: UnitOfWork, c
     async with uow:
         await _managed(principal, subscription_id, uow, cipher)
         await repository.delete_subscription(uow.session, subscription_id)
+        async with uow.acting_as_service():  # deliveries are the service's to change, once allowed
+            await deliveries.bury_pending(uow.session, subscription_id, reason="subscription deleted")
         await uow.commit()
 
 
@@ -187,6 +189,8 @@ async def redeliver(
     """Send a dead-lettered delivery again, with a fresh set of attempts."""
     async with uow:
         await _managed(principal, subscription_id, uow, cipher)
-        if not await deliveries.redeliver(uow.session, delivery_id, subscription_id):
+        async with uow.acting_as_service():  # deliveries are the service's to change, once allowed
+            found = await deliveries.redeliver(uow.session, delivery_id, subscription_id)
+        if not found:
             raise NotFoundError
         await uow.commit()
