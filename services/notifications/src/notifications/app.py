@@ -3,9 +3,9 @@
 from fastapi import FastAPI
 
 from notifications import SERVICE
-from notifications.adapters.channels import available_channels
 from notifications.adapters.tables import metadata
 from notifications.entrypoints.api import router
+from notifications.entrypoints.channels import available_channels
 from notifications.entrypoints.subscribers import register_subscribers
 from notifications.entrypoints.worker import DeliveryWorker
 from notifications.settings import NotificationsSettings

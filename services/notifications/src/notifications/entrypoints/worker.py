@@ -13,10 +13,10 @@ import logging
 from collections.abc import Coroutine
 from datetime import timedelta
 
-from notifications.adapters.channels import make_senders
 from notifications.adapters.webhook_sender import new_http_client
 from notifications.domain.circuit import CircuitPolicy
 from notifications.domain.delivery import Outcome, RetryPolicy
+from notifications.entrypoints.channels import make_senders
 from notifications.service_layer.delivery import DeliveryPolicy, Senders, attempt_delivery, claim_due
 from notifications.settings import NotificationsSettings
 from shared.access import SERVICE_CONTEXT
