@@ -105,10 +105,11 @@ def platform(
     infra: Infrastructure, service_env: Callable[[str], dict[str, str]], test_run_dir: Path,
     otlp_receiver: OtlpReceiver,
 ) -> Iterator[Platform]:
-    """The four services and the demo webhook sink as real processes on the session's infrastructure."""
+    """The four services, the demo webhook sink and the mail server as real processes on the session's
+    infrastructure."""
     for service in SERVICES:
         service_env(service)  # provisioned and migrated
-    ports = {name: free_port() for name in (*SERVICES, "sink")}
+    ports = {name: free_port() for name in (*SERVICES, "sink", "mail")}
     running = Platform(test_run_dir, infra, ports, extra_env={
         "OTEL_EXPORTER_OTLP_ENDPOINT": otlp_receiver.endpoint,
         "OTEL_BSP_SCHEDULE_DELAY": "200",
@@ -116,6 +117,7 @@ def platform(
         **{f"{s.upper()}_KAFKA_CONSUMER_GROUP_PREFIX": "e2e" for s in SERVICES},
     })
     running.start_sink()
+    running.start_mail()
     try:
         running.start_services()
         yield running
