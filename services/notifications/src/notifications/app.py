@@ -5,7 +5,6 @@ from fastapi import FastAPI
 from notifications import SERVICE
 from notifications.adapters.tables import metadata
 from notifications.entrypoints.api import router
-from notifications.entrypoints.channels import available_channels
 from notifications.entrypoints.subscribers import register_subscribers
 from notifications.entrypoints.worker import DeliveryWorker
 from notifications.settings import NotificationsSettings
@@ -28,5 +27,5 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         routers=[router],
     )
     app.state.cipher = cipher
-    app.state.channels = available_channels(settings)
+    app.state.channels = worker.senders.channels
     return app

@@ -3,6 +3,8 @@ here and shown once), and never come out again."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -182,6 +184,20 @@ def _invalid(error: InvalidSubscriptionError) -> RequestValidationError:
     return RequestValidationError([{"loc": ("body", error.field), "msg": error.reason, "type": "value_error"}])
 
 
+@contextlib.contextmanager
+def _answers(*, not_found: str = "no such subscription") -> Iterator[None]:
+    """The use cases' refusals as HTTP answers: 404 for what you may not see, 403 for what you may see but not
+    change, 422 naming the field."""
+    try:
+        yield
+    except NotFoundError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, not_found) from None
+    except NotAllowedError:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "not yours to manage") from None
+    except InvalidSubscriptionError as error:
+        raise _invalid(error) from None
+
+
 def _spec(body: SubscriptionIn) -> SubscriptionSpec:
     return SubscriptionSpec(
         event_types=tuple(body.event_types), channel=body.channel, target=body.target, language=body.language,
@@ -216,12 +232,8 @@ async def create_subscription(
         scope=body.scope, agency_id=body.agency_id, spec=_spec(body),
         secret=None if body.secret is None else body.secret.get_secret_value(),
     )
-    try:
+    with _answers():
         subscription, secret = await handlers.subscribe(principal, request, uow, cipher, available=channels)
-    except NotAllowedError:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "not yours to subscribe") from None
-    except InvalidSubscriptionError as error:
-        raise _invalid(error) from None
     return SubscriptionCreated(**SubscriptionOut.of(subscription).model_dump(), secret=secret)
 
 
@@ -238,11 +250,9 @@ async def list_subscriptions(
     if (agency_id is None) == (region_code is None):
         raise RequestValidationError([{"loc": ("query", "agency_id"), "type": "value_error",
                                        "msg": "give exactly one of agency_id and region_code"}])
-    try:
+    with _answers():
         found = await handlers.list_subscriptions(principal, uow, cipher, agency_id=agency_id,
                                                   region_code=region_code)
-    except NotAllowedError:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "not yours") from None
     return [SubscriptionOut.of(subscription) for subscription in found]
 
 
@@ -250,25 +260,17 @@ async def list_subscriptions(
 async def get_subscription(
     subscription_id: UUID, *, principal: SubscriptionReader, uow: CurrentUnitOfWork, cipher: CurrentCipher
 ) -> SubscriptionOut:
-    try:
+    with _answers():
         return SubscriptionOut.of(await handlers.get_subscription(principal, subscription_id, uow, cipher))
-    except NotFoundError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such subscription") from None
 
 
 async def _change(
     *, principal: Principal, subscription_id: UUID, changes: dict[str, object], uow: CurrentUnitOfWork,
     cipher: CurrentCipher, channels: frozenset[Channel],
 ) -> SubscriptionOut:
-    try:
+    with _answers():
         return SubscriptionOut.of(await handlers.change(principal, subscription_id, changes, uow, cipher,
                                                          available=channels))
-    except NotFoundError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such subscription") from None
-    except NotAllowedError:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "not yours to change") from None
-    except InvalidSubscriptionError as error:
-        raise _invalid(error) from None
 
 
 @router.patch("/subscriptions/{subscription_id}", response_model=SubscriptionOut, responses=RESPONSES)
@@ -308,12 +310,8 @@ async def delete_subscription(
 ) -> Response:
     """Stop for good: its secret and contact are forgotten, what was still to send goes to the dead letters; its
     delivery log stays readable."""
-    try:
+    with _answers():
         await handlers.delete(principal, subscription_id, uow, cipher)
-    except NotFoundError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such subscription") from None
-    except NotAllowedError:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "not yours to delete") from None
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -325,14 +323,8 @@ async def rotate_secret(
     """A new webhook secret, shown once. Requests carry a signature with each secret until the old one
     expires."""
     keep = timedelta(seconds=(body or RotateSecretIn()).keep_previous_for_seconds)
-    try:
+    with _answers():
         secret, until = await handlers.rotate_secret(principal, subscription_id, keep, uow, cipher)
-    except NotFoundError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such subscription") from None
-    except NotAllowedError:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "not yours to change") from None
-    except InvalidSubscriptionError as error:
-        raise _invalid(error) from None
     return RotatedSecret(secret=secret, previous_secret_expires_at=until)
 
 
@@ -347,11 +339,9 @@ async def list_deliveries(
                                                             description="`dead`: the dead letters")] = None,
 ) -> list[DeliveryOut]:
     """The subscription's deliveries, newest first, with every attempt (status code, timing, outcome)."""
-    try:
+    with _answers():
         entries = await handlers.delivery_log(principal, subscription_id, uow, cipher, limit=limit,
                                               status=delivery_status)
-    except NotFoundError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such subscription") from None
     return [DeliveryOut.of(entry) for entry in entries]
 
 
@@ -361,10 +351,6 @@ async def redeliver(
     subscription_id: UUID, *, delivery_id: UUID, principal: Subscriber, uow: CurrentUnitOfWork, cipher: CurrentCipher
 ) -> Response:
     """Send a dead-lettered delivery again, with a fresh set of attempts (once the endpoint is fixed)."""
-    try:
+    with _answers(not_found="no such dead-lettered delivery"):
         await handlers.redeliver(principal, subscription_id, delivery_id, uow, cipher)
-    except NotFoundError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such dead-lettered delivery") from None
-    except NotAllowedError:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "not yours to change") from None
     return Response(status_code=status.HTTP_202_ACCEPTED)

@@ -26,8 +26,3 @@ def make_senders(settings: NotificationsSettings, client: httpx.AsyncClient) -> 
         },
     )
 
-
-def available_channels(settings: NotificationsSettings) -> frozenset[Channel]:
-    """The channels a subscription may use here (the client is only built, never used)."""
-    senders = make_senders(settings, httpx.AsyncClient())
-    return frozenset({Channel.WEBHOOK, *([Channel.EMAIL] if senders.email else []), *senders.messages})

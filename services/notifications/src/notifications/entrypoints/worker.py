@@ -34,9 +34,7 @@ class DeliveryWorker:
         self._cipher = cipher
         self._slots = settings.delivery_batch_size
         self._lease_seconds = settings.delivery_lease_seconds
-        self._timeout_seconds = settings.delivery_timeout_seconds
         self._idle_seconds = settings.delivery_idle_poll_ms / 1000
-        self._settings = settings
         self._retry = RetryPolicy(
             base_seconds=settings.delivery_backoff_base_seconds,
             cap_seconds=settings.delivery_backoff_cap_seconds,
@@ -50,6 +48,9 @@ class DeliveryWorker:
                 max_cool_down=timedelta(seconds=settings.circuit_max_cool_down_seconds),
             ),
         )
+        # Made here (no I/O yet) so that the app knows the channels at once; opened and closed by ``run``.
+        self._client = new_http_client(settings.delivery_timeout_seconds)
+        self.senders = make_senders(settings, self._client)
         self._wakeup = asyncio.Event()
         self._in_flight: set[asyncio.Task[Outcome]] = set()
 
@@ -58,10 +59,9 @@ class DeliveryWorker:
         self._wakeup.set()
 
     async def run(self) -> None:
-        async with new_http_client(self._timeout_seconds) as client:
-            senders = make_senders(self._settings, client)
+        async with self._client:
             try:
-                await self._loop(senders)
+                await self._loop(self.senders)
             finally:
                 # Cancelled attempts keep their lease; when it runs out they are sent again (at least once).
                 for task in self._in_flight:

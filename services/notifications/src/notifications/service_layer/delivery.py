@@ -53,6 +53,11 @@ class Senders:
     email: SendEmail | None = None
     messages: Mapping[Channel, SendMessage] = field(default_factory=dict)  # SMS, WhatsApp
 
+    @property
+    def channels(self) -> frozenset[Channel]:
+        """The channels a subscription may use here."""
+        return frozenset({Channel.WEBHOOK, *([Channel.EMAIL] if self.email else []), *self.messages})
+
 
 @dataclass(frozen=True)
 class DeliveryPolicy:
