@@ -13,7 +13,7 @@ import pytest
 import uvicorn
 from aiokafka import AIOKafkaProducer
 
-from services.notifications.tests.integration.support import MailServer, Publish, Receiver, eventually
+from services.notifications.tests.integration.support import FakeTwilio, MailServer, Publish, Receiver, eventually
 from shared.contracts import Event
 from sinergi_local import processes
 
@@ -74,3 +74,18 @@ def mail_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MailServer
             server.kill()
             server.wait()
     assert "RCPT" not in log.read_text(), "the mail server's log must not list the commands (and addresses)"
+
+
+@pytest.fixture(scope="module")
+async def twilio() -> AsyncIterator[FakeTwilio]:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    fake = FakeTwilio(base_url=f"http://127.0.0.1:{listener.getsockname()[1]}")
+    server = uvicorn.Server(uvicorn.Config(fake.app(), log_level="warning", lifespan="off"))
+    task = asyncio.create_task(server.serve(sockets=[listener]))
+    async with asyncio.timeout(10):
+        while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
+            await asyncio.sleep(0.02)
+    yield fake
+    server.should_exit = True
+    await task

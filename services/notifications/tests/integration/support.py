@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 from uuid import UUID, uuid4
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 
+from notifications.adapters.messaging_gateway import TWILIO_IDEMPOTENCY_HEADER
 from shared.contracts import Event, ReferralCreated
 from shared.contracts.examples import example_case_reported
 from shared.contracts.intake import CaseReported
@@ -132,3 +135,38 @@ class MailServer:
             while len(found := self.with_id(message_id)) < count:  # noqa: ASYNC110 - polling a directory: nothing to await
                 await asyncio.sleep(0.05)
         return found
+
+
+@dataclass
+class Received:
+    path: str
+    authorization: str
+    form: dict[str, str]
+    idempotency_key: str | None
+
+
+@dataclass
+class FakeTwilio:
+    """Twilio's Messages endpoint: records each request and answers ``status`` (201 unless told otherwise)."""
+
+    base_url: str = ""
+    status: int = 201
+    requests: list[Received] = field(default_factory=list)
+
+    def app(self) -> FastAPI:
+        app = FastAPI()
+
+        @app.post("/2010-04-01/Accounts/{account_sid}/Messages.json")
+        async def create_message(account_sid: str, request: Request) -> Response:
+            form = {key: values[0] for key, values in parse_qs((await request.body()).decode()).items()}
+            self.requests.append(Received(request.url.path, request.headers.get("authorization", ""), form,
+                                          request.headers.get(TWILIO_IDEMPOTENCY_HEADER)))
+            if self.status == 201:
+                return JSONResponse({"sid": "SM" + uuid4().hex, "to": form.get("To"), "body": form.get("Body"),
+                                     "status": "queued"}, status_code=201)
+            # Twilio's error bodies quote what was sent: a gateway must not pass them on.
+            return JSONResponse({"code": 21211, "status": self.status,
+                                 "message": f"The 'To' number {form.get('To')} is not valid ({form.get('Body')})"},
+                                status_code=self.status)
+
+        return app

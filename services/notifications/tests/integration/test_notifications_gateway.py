@@ -3,24 +3,17 @@ Messages endpoint does (including error bodies that quote the number, which must
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import socket
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs
 from uuid import uuid4
 
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
 from pydantic import SecretStr
 
 from notifications.adapters.messaging_gateway import (
-    TWILIO_IDEMPOTENCY_HEADER,
     MessagingGateway,
     TwilioGateway,
     gateway_from_settings,
@@ -29,6 +22,7 @@ from notifications.adapters.webhook_sender import new_http_client
 from notifications.domain.delivery import AttemptResult
 from notifications.domain.subscriptions import Channel
 from notifications.settings import NotificationsSettings
+from services.notifications.tests.integration.support import FakeTwilio
 from sinergi_local import processes
 
 pytestmark = pytest.mark.integration
@@ -39,56 +33,6 @@ SMS_SENDER = "+15005550006"
 WHATSAPP_SENDER = "+14155238886"
 PHONE = "+6281234567890"
 TEXT = "Rujukan kasus baru untuk lembaga Anda di Kab. Kotawaringin Timur. Buka Sinergi untuk rinciannya."
-
-
-@dataclass
-class Received:
-    path: str
-    authorization: str
-    form: dict[str, str]
-    idempotency_key: str | None
-
-
-@dataclass
-class FakeTwilio:
-    """Twilio's Messages endpoint: records each request and answers ``status`` (201 unless told otherwise)."""
-
-    base_url: str = ""
-    status: int = 201
-    requests: list[Received] = field(default_factory=list)
-
-    def app(self) -> FastAPI:
-        app = FastAPI()
-
-        @app.post("/2010-04-01/Accounts/{account_sid}/Messages.json")
-        async def create_message(account_sid: str, request: Request) -> Response:
-            form = {key: values[0] for key, values in parse_qs((await request.body()).decode()).items()}
-            self.requests.append(Received(request.url.path, request.headers.get("authorization", ""), form,
-                                          request.headers.get(TWILIO_IDEMPOTENCY_HEADER)))
-            if self.status == 201:
-                return JSONResponse({"sid": "SM" + uuid4().hex, "to": form.get("To"), "body": form.get("Body"),
-                                     "status": "queued"}, status_code=201)
-            # Twilio's error bodies quote what was sent: a gateway must not pass them on.
-            return JSONResponse({"code": 21211, "status": self.status,
-                                 "message": f"The 'To' number {form.get('To')} is not valid ({form.get('Body')})"},
-                                status_code=self.status)
-
-        return app
-
-
-@pytest.fixture(scope="module")
-async def twilio() -> AsyncIterator[FakeTwilio]:
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    fake = FakeTwilio(base_url=f"http://127.0.0.1:{listener.getsockname()[1]}")
-    server = uvicorn.Server(uvicorn.Config(fake.app(), log_level="warning", lifespan="off"))
-    task = asyncio.create_task(server.serve(sockets=[listener]))
-    async with asyncio.timeout(10):
-        while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
-            await asyncio.sleep(0.02)
-    yield fake
-    server.should_exit = True
-    await task
 
 
 @pytest.fixture
