@@ -1,5 +1,6 @@
-"""The command line every service answers to: ``python -m <service> provision|migrate|serve``, and
-``rotate-keys`` for the services that store encrypted personal fields (``shared.key_rotation``)."""
+"""The command line every service answers to: ``python -m <service> provision|migrate|serve``,
+``rotate-keys`` for the services that store encrypted personal fields (``shared.key_rotation``), and any
+maintenance commands of the service's own (``ServiceCommand``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import uvicorn
@@ -23,6 +25,17 @@ from shared.settings import FieldEncryptionSettings, ServiceSettings
 from shared.telemetry import configure_logging
 
 
+@dataclass(frozen=True)
+class ServiceCommand:
+    """A maintenance command of one service: ``python -m <service> <name> [arguments]``. ``run`` gets the
+    service's settings and the parsed arguments and returns the exit status."""
+
+    name: str
+    help: str
+    run: Callable[[ServiceSettings, argparse.Namespace], int]
+    add_arguments: Callable[[argparse.ArgumentParser], None] = lambda _parser: None
+
+
 def run(
     *,
     service: str,
@@ -30,6 +43,7 @@ def run(
     app_factory: Callable[[ServiceSettings], FastAPI],
     migrations_dir: Path,
     encrypted_columns: Sequence[EncryptedColumn] | None = None,
+    extra_commands: Sequence[ServiceCommand] = (),
     argv: list[str] | None = None,
 ) -> None:
     parser = argparse.ArgumentParser(prog=service, description=f"Sinergi {service} service")
@@ -45,6 +59,8 @@ def run(
             "rotate-keys", help="re-encrypt with the active key the personal fields still under an old key"
         )
         rotate.add_argument("--batch-size", type=int, default=500, help="rows per transaction (default 500)")
+    for command in extra_commands:
+        command.add_arguments(commands.add_parser(command.name, help=command.help))
     args = parser.parse_args(argv)
     configure_logging()
 
@@ -58,6 +74,9 @@ def run(
         )
         return
     settings = settings_factory()
+    extra = {command.name: command for command in extra_commands}
+    if args.command in extra:
+        sys.exit(extra[args.command].run(settings, args))
     if args.command == "migrate":
         if settings.migrations_database_url is None:
             parser.error(f"{service.upper()}_MIGRATIONS_DATABASE_URL is not set")
