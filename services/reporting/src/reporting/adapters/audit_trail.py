@@ -6,14 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting.adapters.tables import CaseFactsRow, PersonalDataReadRow
+from reporting.adapters.tables import case_facts, personal_data_reads
 from shared.contracts import PersonalDataRead
-
-personal_data_reads: Table = PersonalDataReadRow.__table__  # type: ignore[attr-defined]
 
 
 async def add_read(session: AsyncSession, event: PersonalDataRead) -> None:
@@ -57,7 +55,6 @@ async def reads_of_case(session: AsyncSession, case_id: UUID, *, limit: int) -> 
 
 async def case_region(session: AsyncSession, case_id: UUID) -> tuple[str, str] | None:
     """The (province, regency) of a counted case, if the acting principal may see it at all."""
-    facts: Table = CaseFactsRow.__table__  # type: ignore[attr-defined]
-    query = select(facts.c.province_code, facts.c.regency_code).where(facts.c.case_id == case_id)
+    query = select(case_facts.c.province_code, case_facts.c.regency_code).where(case_facts.c.case_id == case_id)
     row = (await session.execute(query)).first()
     return (row.province_code, row.regency_code) if row else None

@@ -1,18 +1,22 @@
-"""Who may read what reporting holds (the database holds the same rules as row-level security, 0002):
+"""Who may read what reporting holds (the database holds the same rules as row-level security, 0002-0004):
 
-- statistics: district supervisors for their regency, province admins and auditors for their province;
-- the read audit trail: auditors, for the cases of their province.
+- exact statistics: district supervisors for their regency, province admins and auditors for their province;
+  anyone else, or a supervisor asking beyond their region, gets the public aggregates (``disclosure``);
+- the audit trails: auditors, for the cases of their province.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TypeVar
 
-from reporting.domain.statistics import CaseStatsQuery
+from reporting.domain.statistics import StatsFilter
 from shared.auth import Principal, Role
 
 STATS_READERS = (Role.DISTRICT_SUPERVISOR, Role.PROVINCE_ADMIN, Role.AUDITOR)
 AUDIT_READERS = (Role.AUDITOR,)
+
+Query = TypeVar("Query", bound=StatsFilter)
 
 
 def may_audit(principal: Principal, province_code: str, regency_code: str) -> bool:
@@ -23,8 +27,9 @@ class OutsideRegionError(ValueError):
     """Statistics asked for a region the principal does not supervise."""
 
 
-def scoped_to_region(principal: Principal, query: CaseStatsQuery) -> CaseStatsQuery:
-    """``query`` narrowed to the region the principal supervises; OutsideRegionError if it asks beyond it."""
+def scoped_to_region(principal: Principal, query: Query) -> Query:
+    """``query`` narrowed to the region the principal supervises (their whole region when the query names
+    none); OutsideRegionError if it asks beyond it or the principal supervises no region."""
     if principal.has_role(Role.PROVINCE_ADMIN, Role.AUDITOR) and principal.province_code:
         province = principal.province_code
         if query.province_code not in (None, province):

@@ -6,32 +6,50 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from shared.contracts import AgeGroup, CaseReported, Channel, Sex, ViolenceType
+from shared.contracts import AgeGroup, CaseReported, CaseUpdated, Channel, Sex, ViolenceType
+from shared.contracts.vocabulary import PlaceCategory, Relationship
+
+
+@dataclass(frozen=True)
+class VictimCount:
+    """One victim as SIMFONI counts them: sex and age group."""
+
+    sex: Sex
+    age_group: AgeGroup
 
 
 @dataclass(frozen=True)
 class CaseFacts:
+    """A case's countable facts as of ``as_of`` (the event that stated them): ``case.reported`` first, then
+    each ``case.updated`` carries the whole of them again, so the latest stated facts stand."""
+
     case_id: UUID
     case_number: str
     province_code: str
     regency_code: str
     violence_types: tuple[ViolenceType, ...]
-    victim_sex: Sex
-    victim_age_group: AgeGroup
+    victims: tuple[VictimCount, ...]
+    relationships: tuple[Relationship, ...]
+    place: PlaceCategory
     channel: Channel
     reported_at: datetime
+    as_of: datetime
 
     @classmethod
-    def from_event(cls, event: CaseReported) -> CaseFacts:
+    def from_event(cls, event: CaseReported | CaseUpdated) -> CaseFacts:
         return cls(
             case_id=event.case_id,
             case_number=event.case_number,
             province_code=event.province_code,
             regency_code=event.regency_code,
-            # SIMFONI counts a case once per violence type, so a type named twice is still one type.
+            # SIMFONI counts a case once per violence type (and per relationship), so one named twice is one.
             violence_types=tuple(dict.fromkeys(event.violence_types)),
-            victim_sex=event.victim_sex,
-            victim_age_group=event.victim_age_group,
+            victims=tuple(VictimCount(victim.sex, victim.age_group) for victim in event.victims),
+            # A case whose perpetrator is not known still counts, under "not known".
+            relationships=tuple(dict.fromkeys(p.relationship for p in event.perpetrators))
+            or (Relationship.TIDAK_DIKETAHUI,),
+            place=event.place,
             channel=event.channel,
             reported_at=event.reported_at,
+            as_of=event.occurred_at,
         )

@@ -1,7 +1,9 @@
-"""How case statistics may be asked for, counted the SIMFONI-PPA way.
+"""How statistics may be asked for, counted the SIMFONI-PPA way.
 
-SIMFONI's rule: a case with two violence types counts once under each type, and once in the total. So only a
-breakdown by violence type can add up to more than the number of cases; every other breakdown partitions them.
+SIMFONI's rule: a case with two violence types counts once under each type, and once in the total. The same
+holds for every fact a case can have several of (its victims' sex and age group, its perpetrators'
+relationships): a breakdown by one of those can add up to more than the number of cases; every other breakdown
+partitions them.
 """
 
 from __future__ import annotations
@@ -10,25 +12,48 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import TypeVar
 
 PROVINCE_CODE = re.compile(r"^\d{2}$")
 REGENCY_CODE = re.compile(r"^\d{2}\.\d{2}$")
 
 
 class GroupKey(StrEnum):
-    """What statistics can be broken down by. Each has a fixed column expression in the adapters; nothing a
-    caller sends ever reaches SQL except as a bound parameter."""
+    """What case statistics can be broken down by. Each has a fixed column expression in the adapters; nothing
+    a caller sends ever reaches SQL except as a bound parameter."""
 
     REGENCY = "regency"
     PROVINCE = "province"
-    VIOLENCE_TYPE = "violence_type"
-    VICTIM_SEX = "victim_sex"
-    AGE_GROUP = "age_group"
+    VIOLENCE_TYPE = "violence_type"  # several per case
+    VICTIM_SEX = "victim_sex"  # one per victim, so several per case
+    AGE_GROUP = "age_group"  # the victims' age groups
+    PLACE = "place"
+    RELATIONSHIP = "relationship"  # the perpetrators' relationships to the victim; several per case
     CHANNEL = "channel"
+    STATUS = "status"  # open or closed
     MONTH = "month"  # YYYY-MM of reported_at, in UTC
 
+    @property
+    def per_case(self) -> bool:
+        """False for the keys a case can have several values of (it counts once under each)."""
+        return self not in MULTI_VALUED
 
+
+MULTI_VALUED = frozenset({GroupKey.VIOLENCE_TYPE, GroupKey.VICTIM_SEX, GroupKey.AGE_GROUP, GroupKey.RELATIONSHIP})
 ALLOWED_GROUP_KEYS = tuple(key.value for key in GroupKey)
+
+
+class ReferralGroupKey(StrEnum):
+    """What referral statistics can be broken down by."""
+
+    AGENCY = "agency"
+    AGENCY_TYPE = "agency_type"
+    REGENCY = "regency"
+    PROVINCE = "province"
+    MONTH = "month"  # YYYY-MM of the referral, in UTC
+
+
+ALLOWED_REFERRAL_GROUP_KEYS = tuple(key.value for key in ReferralGroupKey)
 
 
 class StatsQueryError(ValueError):
@@ -38,28 +63,29 @@ class StatsQueryError(ValueError):
         self.reason = reason
 
 
-def parse_group_by(raw: str | None) -> tuple[GroupKey, ...]:
+K = TypeVar("K", bound=StrEnum)
+
+
+def parse_group_by(raw: str | None, keys: type[K]) -> tuple[K, ...]:
     """``"regency, violence_type"`` -> (REGENCY, VIOLENCE_TYPE), in the caller's order, each key once.
 
     Empty items are ignored (so ``"regency,"`` is fine); an unknown key is refused with the allowed ones."""
     if raw is None:
         return ()
+    allowed = [key.value for key in keys]
     names = [name.strip() for name in raw.split(",") if name.strip()]
-    unknown = [name for name in names if name not in ALLOWED_GROUP_KEYS]
+    unknown = [name for name in names if name not in allowed]
     if unknown:
         shown = ", ".join(repr(name[:40]) for name in unknown[:5])
-        raise StatsQueryError(
-            "group_by", f"unknown group key {shown}; allowed: {', '.join(ALLOWED_GROUP_KEYS)}"
-        )
-    return tuple(GroupKey(name) for name in dict.fromkeys(names))
+        raise StatsQueryError("group_by", f"unknown group key {shown}; allowed: {', '.join(allowed)}")
+    return tuple(keys(name) for name in dict.fromkeys(names))
 
 
 @dataclass(frozen=True)
-class CaseStatsQuery:
-    """Which cases to count and how to break them down. ``date_from`` and ``date_to`` are inclusive calendar
-    days in UTC, the same clock as the ``month`` breakdown."""
+class StatsFilter:
+    """Which period and region to count. ``date_from`` and ``date_to`` are inclusive calendar days in UTC, the
+    same clock as the ``month`` breakdown."""
 
-    group_by: tuple[GroupKey, ...] = ()
     date_from: date | None = None
     date_to: date | None = None
     province_code: str | None = None
@@ -74,23 +100,32 @@ class CaseStatsQuery:
             raise StatsQueryError("regency", "must be a Kemendagri regency/city code such as 62.13")
 
     @property
-    def reported_from(self) -> datetime | None:
-        """Inclusive lower bound on ``reported_at``."""
+    def starts_at(self) -> datetime | None:
+        """Inclusive lower bound on the counted moment (a case's report, a referral's making)."""
         return _midnight_utc(self.date_from) if self.date_from is not None else None
 
     @property
-    def reported_before(self) -> datetime | None:
-        """Exclusive upper bound on ``reported_at``: the midnight after ``date_to``, so all of it counts."""
+    def ends_before(self) -> datetime | None:
+        """Exclusive upper bound: the midnight after ``date_to``, so all of that day counts."""
         return _midnight_utc(self.date_to + timedelta(days=1)) if self.date_to is not None else None
-
-    @property
-    def per_violence_type(self) -> bool:
-        """True when a case is counted once per violence type rather than once."""
-        return GroupKey.VIOLENCE_TYPE in self.group_by
 
 
 def _midnight_utc(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class CaseStatsQuery(StatsFilter):
+    """Which cases to count and how to break them down."""
+
+    group_by: tuple[GroupKey, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReferralStatsQuery(StatsFilter):
+    """Which referrals to count (by when they were made) and how to break them down."""
+
+    group_by: tuple[ReferralGroupKey, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,3 +141,39 @@ class CaseStatistics:
     group_by: tuple[GroupKey, ...]
     rows: tuple[GroupCount, ...]
     total_cases: int  # distinct cases matching the filters, whatever the breakdown
+
+
+@dataclass(frozen=True)
+class ReferralFigures:
+    """How a group of referrals went. Times are hours from the referral; a median or p90 is None when no
+    referral of the group got that far. A deadline is met when the step came before it and no breach was
+    recorded, missed when a breach was recorded or the step came late; one still running counts in neither."""
+
+    values: tuple[str, ...]
+    count: int
+    accepted: int
+    hours_to_accept_median: float | None
+    hours_to_accept_p90: float | None
+    hours_to_first_service_median: float | None
+    hours_to_first_service_p90: float | None
+    accept_sla_met: int
+    accept_sla_missed: int
+    first_service_sla_met: int
+    first_service_sla_missed: int
+    escalations: int
+    open: int
+    closed: int
+
+    @property
+    def sla_compliance(self) -> float | None:
+        """The share of decided deadlines (both kinds) that were met; None while none is decided."""
+        met = self.accept_sla_met + self.first_service_sla_met
+        decided = met + self.accept_sla_missed + self.first_service_sla_missed
+        return round(met / decided, 4) if decided else None
+
+
+@dataclass(frozen=True)
+class ReferralStatistics:
+    group_by: tuple[ReferralGroupKey, ...]
+    rows: tuple[ReferralFigures, ...]
+    total_referrals: int

@@ -2,49 +2,104 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from reporting.domain.access import AUDIT_READERS, STATS_READERS, OutsideRegionError, scoped_to_region
+from reporting.domain.access import AUDIT_READERS
+from reporting.domain.disclosure import CaseTable, ReferralTable
 from reporting.domain.statistics import (
     ALLOWED_GROUP_KEYS,
-    CaseStatistics,
+    ALLOWED_REFERRAL_GROUP_KEYS,
     CaseStatsQuery,
+    GroupKey,
+    ReferralGroupKey,
+    ReferralStatsQuery,
+    StatsFilter,
     StatsQueryError,
     parse_group_by,
 )
 from reporting.service_layer import handlers
 from shared.auth import Principal
-from shared.dependencies import CurrentUnitOfWork, require_roles
+from shared.dependencies import CurrentPrincipal, CurrentUnitOfWork, require_roles
 
 router = APIRouter(prefix="/v1")
 
-StatsReader = Annotated[Principal, Depends(require_roles(*STATS_READERS))]
 AuditReader = Annotated[Principal, Depends(require_roles(*AUDIT_READERS))]
+
+
+Count = Annotated[
+    int | Literal["<5"],
+    Field(description="A number; for the public, `\"<5\"` where 1 to 4 (and a second small cell beside a lone one)."),
+]
 
 
 class CaseStatsOut(BaseModel):
     """Case counts broken down by ``group_by``, counted the SIMFONI-PPA way: a case with two violence types
-    counts once under each type, and once in ``total_cases``."""
+    (victims of two age groups, perpetrators of two relationships) counts once under each, and once in
+    ``total_cases``."""
 
     group_by: list[str]
     rows: list[dict[str, str | int]] = Field(
-        description="One per combination of group values, sorted by them: the values and a `count` of cases.",
+        description="One per combination of group values present, sorted by them: the values and a `count` of "
+        "cases (`\"<5\"` for a suppressed cell).",
         examples=[[{"regency": "62.13", "violence_type": "fisik", "count": 3}]],
     )
-    total_cases: int = Field(description="Distinct cases matching the filters.")
+    total_cases: Count
+    exact: bool = Field(description="True for a supervisor of the region counted; false for public aggregates.")
 
     @classmethod
-    def of(cls, statistics: CaseStatistics) -> CaseStatsOut:
-        keys = [key.value for key in statistics.group_by]
+    def of(cls, table: CaseTable) -> CaseStatsOut:
         rows: list[dict[str, str | int]] = [
-            {**dict(zip(keys, row.values, strict=True)), "count": row.count} for row in statistics.rows
+            {**dict(zip(table.group_by, row.values, strict=True)), "count": row.count} for row in table.rows
         ]
-        return cls(group_by=keys, rows=rows, total_cases=statistics.total_cases)
+        return cls(group_by=list(table.group_by), rows=rows, total_cases=table.total_cases, exact=table.exact)
+
+
+class ReferralFiguresOut(BaseModel):
+    """How one group of referrals went. Hours are from the referral; a figure is null when no referral got
+    that far, or (for the public) the group has fewer than 5 referrals."""
+
+    keys: dict[str, str] = Field(description="The group values, by group key.")
+    count: Count
+    accepted: Count
+    hours_to_accept_median: float | None
+    hours_to_accept_p90: float | None
+    hours_to_first_service_median: float | None
+    hours_to_first_service_p90: float | None
+    accept_sla_met: Count
+    accept_sla_missed: Count
+    first_service_sla_met: Count
+    first_service_sla_missed: Count
+    sla_compliance: float | None = Field(description="Share of decided deadlines (both kinds) met, 0 to 1.")
+    escalations: Count = Field(description="SLA breaches escalated to the next agency in the chain.")
+    open: Count
+    closed: Count = Field(description="Completed, declined or revoked.")
+
+
+class ReferralStatsOut(BaseModel):
+    """Referral figures by ``group_by`` (e.g. per agency): response times, SLA compliance, escalations."""
+
+    group_by: list[str]
+    rows: list[ReferralFiguresOut]
+    total_referrals: Count
+    exact: bool
+
+    @classmethod
+    def of(cls, table: ReferralTable) -> ReferralStatsOut:
+        rows = [
+            ReferralFiguresOut(
+                keys=dict(zip(table.group_by, row.values, strict=True)),
+                **{name: value for name, value in asdict(row).items() if name != "values"},
+            )
+            for row in table.rows
+        ]
+        return cls(group_by=list(table.group_by), rows=rows, total_referrals=table.total_referrals, exact=table.exact)
 
 
 class PersonalDataReadOut(BaseModel):
@@ -62,43 +117,70 @@ class PersonalDataReadOut(BaseModel):
     occurred_at: datetime
 
 
-@router.get(
-    "/stats/cases",
-    response_model=CaseStatsOut,
-    tags=["statistics"],
-    responses={403: {"description": "Outside the region you supervise"}},
-)
-async def case_stats(
-    *,
-    principal: StatsReader,
-    uow: CurrentUnitOfWork,
-    group_by: Annotated[
-        str | None,
-        Query(description=f"Comma-separated breakdown, any of: {', '.join(ALLOWED_GROUP_KEYS)}",
-              examples=["regency,violence_type"], max_length=200),
-    ] = None,
+def stats_filter(
     date_from: Annotated[date | None, Query(alias="from", description="First day, inclusive (UTC)")] = None,
     date_to: Annotated[date | None, Query(alias="to", description="Last day, inclusive (UTC)")] = None,
     province: Annotated[str | None, Query(pattern=r"^\d{2}$", examples=["62"])] = None,
     regency: Annotated[str | None, Query(pattern=r"^\d{2}\.\d{2}$", examples=["62.13"])] = None,
-) -> CaseStatsOut:
+) -> StatsFilter:
+    """The period and region of a statistics request (query parameters ``from``, ``to``, ``province``,
+    ``regency``)."""
+    return _valid(lambda: StatsFilter(date_from, date_to, province, regency))
+
+
+Scope = Annotated[StatsFilter, Depends(stats_filter)]
+
+
+T = TypeVar("T")
+
+
+def _valid(build: Callable[[], T]) -> T:
     try:
-        query = CaseStatsQuery(
-            group_by=parse_group_by(group_by),
-            date_from=date_from,
-            date_to=date_to,
-            province_code=province,
-            regency_code=regency,
-        )
-        query = scoped_to_region(principal, query)
+        return build()
     except StatsQueryError as error:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
             [{"loc": ["query", error.field], "msg": error.reason, "type": "value_error"}],
         ) from None
-    except OutsideRegionError:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "outside the region you supervise") from None
-    return CaseStatsOut.of(await handlers.case_statistics(query, uow))
+
+
+def _group_by_query(allowed: Sequence[str]) -> object:
+    return Query(
+        description=f"Comma-separated breakdown, any of: {', '.join(allowed)}",
+        examples=[",".join(allowed[:2])],
+        max_length=200,
+    )
+
+
+@router.get("/stats/cases", response_model=CaseStatsOut, tags=["statistics"])
+async def case_stats(
+    *,
+    principal: CurrentPrincipal,
+    uow: CurrentUnitOfWork,
+    scope: Scope,
+    group_by: Annotated[str | None, _group_by_query(ALLOWED_GROUP_KEYS)] = None,
+) -> CaseStatsOut:
+    """Cases by region, violence type, victims' sex and age group, place, relationship, month...: exact for a
+    supervisor of the region counted (a district supervisor's regency, a province admin's or auditor's
+    province; their whole region when none is named), suppressed public aggregates for anyone else."""
+    query = _valid(lambda: CaseStatsQuery(**vars(scope), group_by=parse_group_by(group_by, GroupKey)))
+    return CaseStatsOut.of(await handlers.case_statistics(principal, query, uow))
+
+
+@router.get("/stats/referrals", response_model=ReferralStatsOut, tags=["statistics"])
+async def referral_stats(
+    *,
+    principal: CurrentPrincipal,
+    uow: CurrentUnitOfWork,
+    scope: Scope,
+    group_by: Annotated[str | None, _group_by_query(ALLOWED_REFERRAL_GROUP_KEYS)] = None,
+) -> ReferralStatsOut:
+    """Referrals made in the period (by agency, agency type, region, month): time to accept and to first
+    service (median and p90), SLA compliance, escalations, open and closed. Exact or public as for cases."""
+    query = _valid(
+        lambda: ReferralStatsQuery(**vars(scope), group_by=parse_group_by(group_by, ReferralGroupKey))
+    )
+    return ReferralStatsOut.of(await handlers.referral_statistics(principal, query, uow))
 
 
 @router.get(

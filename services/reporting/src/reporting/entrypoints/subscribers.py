@@ -1,16 +1,21 @@
-"""Reporting's Kafka consumers: it learns about cases only from events."""
+"""Reporting's Kafka consumers: it learns about cases and referrals only from events."""
 
 from __future__ import annotations
 
 from reporting import SERVICE
-from reporting.service_layer.handlers import record_case_reported, record_personal_data_read
-from shared.contracts import AUDIT, CASES, CaseReported, Event, PersonalDataRead, TopicSpec
+from reporting.adapters.projections import PROJECTED
+from reporting.service_layer.handlers import project_event, record_personal_data_read
+from shared.contracts import AUDIT, CASES, REFERRALS, Event, PersonalDataRead, TopicSpec
 from shared.service import Runtime
 
-# What reporting consumes; also its AsyncAPI document (entrypoints/asyncapi.py).
-CONSUMES: dict[TopicSpec, tuple[type[Event], ...]] = {CASES: (CaseReported,), AUDIT: (PersonalDataRead,)}
+# What the read models consume, by topic (the audit trail reads everything: audit_trail_subscribers.py).
+READ_MODEL_TOPICS: dict[TopicSpec, tuple[type[Event], ...]] = {
+    topic: tuple(event for event in PROJECTED if event.topic == topic.name) for topic in (CASES, REFERRALS)
+}
 
 
 def register_subscribers(runtime: Runtime) -> None:
-    runtime.consume(CASES, CONSUMES[CASES], record_case_reported, consumer=SERVICE)
-    runtime.consume(AUDIT, CONSUMES[AUDIT], record_personal_data_read, consumer=f"{SERVICE}-audit")
+    # A consumer group per topic: a group's members should all subscribe to the same topics.
+    runtime.consume(CASES, READ_MODEL_TOPICS[CASES], project_event, consumer=SERVICE)
+    runtime.consume(REFERRALS, READ_MODEL_TOPICS[REFERRALS], project_event, consumer=f"{SERVICE}-referrals")
+    runtime.consume(AUDIT, (PersonalDataRead,), record_personal_data_read, consumer=f"{SERVICE}-audit")
