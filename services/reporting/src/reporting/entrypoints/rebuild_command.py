@@ -1,0 +1,52 @@
+"""``python -m reporting rebuild``: what ``sinergi reporting rebuild`` runs (``service_layer.rebuild``)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from tqdm import tqdm
+
+from reporting.adapters.replay import TopicReader
+from reporting.adapters.tables import inbox, outbox
+from reporting.service_layer.rebuild import RebuildReport, rebuild_read_models
+from shared.access import SERVICE_CONTEXT
+from shared.cli import ServiceCommand
+from shared.contracts import ALL_TOPICS
+from shared.db import create_engine
+from shared.settings import ServiceSettings
+from shared.unit_of_work import UnitOfWork
+
+
+async def rebuild(settings: ServiceSettings, *, progress: bool) -> RebuildReport:
+    engine = create_engine(settings, "reporting")
+    try:
+        uow = UnitOfWork(engine, access=SERVICE_CONTEXT, outbox=outbox, inbox=inbox)
+        async with TopicReader(settings.kafka_bootstrap_servers, ALL_TOPICS) as reader:
+            with tqdm(total=reader.total, unit="event", desc="replaying", disable=not progress,
+                      file=sys.stderr) as bar:
+                return await rebuild_read_models(reader.batches(), uow, on_batch=bar.update)
+    finally:
+        await engine.dispose()
+
+
+def _run(settings: ServiceSettings, args: argparse.Namespace) -> int:
+    report = asyncio.run(rebuild(settings, progress=not args.no_progress))
+    sys.stdout.write(
+        f"rebuilt the read models from {report.read} events of {len(ALL_TOPICS)} topics: {report.applied} applied,"
+        f" {report.unreadable} unreadable (in the dead-letter topics)\n"
+    )
+    return 0
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
+
+
+REBUILD = ServiceCommand(
+    name="rebuild",
+    help="empty the read models and replay every topic from the start (the audit trails are kept)",
+    run=_run,
+    add_arguments=_arguments,
+)
