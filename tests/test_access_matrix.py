@@ -216,9 +216,17 @@ MATRIX = (
     # Delivery A, dead-lettered for the matrix: sent again by who manages its subscription.
     Entry("notifications", "POST", "/v1/subscriptions/{subscription_id}/deliveries/{delivery_id}/redeliver", "act",
           SUBSCRIPTION_A_MANAGERS),
-    Entry("reporting", "GET", "/v1/stats/cases", "export", REGION_OF_A | {"district-62.01"},
+    # Statistics answer everyone: exactly who supervises the region, suppressed for the rest (below).
+    Entry("reporting", "GET", "/v1/stats/cases", "export", EVERYONE, params={"province": "62"}),
+    Entry("reporting", "GET", "/v1/stats/referrals", "export", EVERYONE, params={"province": "62"}),
+    Entry("reporting", "GET", "/dashboard", "export", EVERYONE, params={"province": "62"}),  # the same, as a page
+    Entry("reporting", "GET", "/v1/exports/simfoni.csv", "export", REGION_OF_A | {"district-62.01"},
+          params={"province": "62"}),
+    Entry("reporting", "GET", "/v1/exports/simfoni.xlsx", "export", REGION_OF_A | {"district-62.01"},
           params={"province": "62"}),
     Entry("reporting", "GET", "/v1/audit/cases/{case_id}/reads", "read", frozenset({"auditor-62"}),
+          shows="case_a"),
+    Entry("reporting", "GET", "/v1/audit/cases/{case_id}/trail", "read", frozenset({"auditor-62"}),
           shows="case_a"),
 )
 NOT_IN_THE_MATRIX = {"/health", "/ready", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
@@ -274,8 +282,17 @@ DATABASE_MATRIX = (
                   REGION_OF_A),
     DatabaseCheck("reporting", "case A's violence types",
                   "SELECT least(count(*), 1) FROM case_violence_types WHERE case_id = :case_a", REGION_OF_A),
+    DatabaseCheck("reporting", "case A's victims",
+                  "SELECT least(count(*), 1) FROM case_victims WHERE case_id = :case_a", REGION_OF_A),
+    DatabaseCheck("reporting", "case A's perpetrators' relationships",
+                  "SELECT least(count(*), 1) FROM case_relationships WHERE case_id = :case_a", REGION_OF_A),
+    DatabaseCheck("reporting", "case A's referral in the statistics",
+                  "SELECT least(count(*), 1) FROM referral_facts WHERE case_id = :case_a", REGION_OF_A),
     DatabaseCheck("reporting", "case A's read trail",
                   "SELECT least(count(*), 1) FROM personal_data_reads WHERE case_id = :case_a",
+                  frozenset({"auditor-62"})),
+    DatabaseCheck("reporting", "case A's audit trail",
+                  "SELECT least(count(*), 1) FROM case_audit_records WHERE case_id = :case_a",
                   frozenset({"auditor-62"})),
 )
 
@@ -305,7 +322,13 @@ DATABASE_WRITES: tuple[tuple[str, str, str, frozenset[str]], ...] = (
     ("intake", "mark the gateway's draft done",
      "UPDATE message_drafts SET completed_by = 'x' WHERE draft_id = :draft_a", OPERATORS),
     ("intake", "delete the gateway's draft", "DELETE FROM message_drafts WHERE draft_id = :draft_a", frozenset()),
+    ("reporting", "recount case A elsewhere", "UPDATE case_facts SET regency_code = '62.01' WHERE case_id = :case_a",
+     frozenset()),
+    ("reporting", "erase case A's referral figures", "DELETE FROM referral_facts WHERE case_id = :case_a",
+     frozenset()),
     ("reporting", "erase case A's read trail", "DELETE FROM personal_data_reads WHERE case_id = :case_a", frozenset()),
+    ("reporting", "rewrite case A's audit trail",
+     "UPDATE case_audit_records SET actor_user_id = 'x' WHERE case_id = :case_a", frozenset()),
 )
 
 
@@ -477,6 +500,13 @@ async def world(make_settings: Callable[..., Any], bearer: Callable[..., dict[st
             return response.status_code == 200 and bool(response.json())
 
         await _eventually(audited, "reporting records the read of case A")
+
+        async def in_the_audit_trail() -> bool:
+            response = await clients["reporting"].get(f"/v1/audit/cases/{world.ids['case_a']}/trail",
+                                                      headers=as_["auditor-62"])
+            return response.status_code == 200 and bool(response.json())
+
+        await _eventually(in_the_audit_trail, "reporting chains case A's events in its audit trail")
 
         async def delivery_queued_for_case_a() -> dict[str, Any] | None:
             response = await clients["notifications"].get(
@@ -665,6 +695,23 @@ async def test_the_lead_agency_sees_every_personal_field_and_supervisors_none(
         assert case["priority"] == "P1", name
         assert "child_sexual_violence" in case["triage_reasons"], name
         assert [link["case_id"] for link in case["links"]] == [world.ids["case_c"]], name
+
+
+# Who sees exact statistics of province 62 (a district supervisor: of their own regency); the rest see the
+# public aggregates, whatever their role.
+EXACT_STATISTICS = REGION_OF_A | {"district-62.01"}
+
+
+@pytest.mark.parametrize("path", ["/v1/stats/cases", "/v1/stats/referrals"])
+async def test_exact_statistics_only_for_who_supervises_the_region(
+    world: World, bearer: Callable[..., dict[str, str]], path: str
+) -> None:
+    for name in PRINCIPALS:
+        response = await world.clients["reporting"].get(
+            path, params={"province": "62", "group_by": "regency"}, headers=world.headers(name, bearer)
+        )
+        assert response.status_code == 200, (name, response.text)
+        assert response.json()["exact"] is (name in EXACT_STATISTICS), name
 
 
 async def test_reads_are_audited_by_kind_of_personal_field(

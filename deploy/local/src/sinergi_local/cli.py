@@ -7,6 +7,12 @@ with the prefix ``SINERGI_`` (``SINERGI_ENVIRONMENT``, ``SINERGI_AUTH_ISSUER``, 
 ``sinergi keys rotate``: re-encrypts with the active key the personal fields still under an old one, by running
 ``python -m <service> rotate-keys`` for every service that stores ciphertexts, with exactly the environment the
 running local platform gives that service (``Platform.service_env``): the keys the running services use.
+
+``sinergi audit verify``: walks every case's audit trail (``python -m reporting audit-verify``, with the running
+platform's reporting environment) and names the first record that was altered or removed; exit status 1 then.
+
+``sinergi reporting rebuild``: empties reporting's read models and fills them again from the topics
+(``python -m reporting rebuild``); the audit trail is a record, not a read model, and is never touched.
 """
 
 from __future__ import annotations
@@ -63,6 +69,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     rotate.add_argument("--batch-size", type=_positive_int, default=500, help="rows per transaction (default 500)")
     rotate.add_argument("--run-dir", type=Path, default=RUN_DIR, help="the local platform's run folder")
+
+    audit = commands.add_parser("audit", help="the per-case audit trail")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_commands.add_parser(
+        "verify", help="check every case's hash chain; name the first record altered or removed (running platform)"
+    )
+    verify.add_argument("--run-dir", type=Path, default=RUN_DIR, help="the local platform's run folder")
+
+    reporting = commands.add_parser("reporting", help="reporting's read models")
+    reporting_commands = reporting.add_subparsers(dest="reporting_command", required=True)
+    rebuild = reporting_commands.add_parser(
+        "rebuild", help="rebuild reporting's read models from the topics; never the audit trail (running platform)"
+    )
+    rebuild.add_argument("--run-dir", type=Path, default=RUN_DIR, help="the local platform's run folder")
+    rebuild.add_argument("--no-progress", action="store_true", help="print no progress while replaying")
     return parser
 
 
@@ -77,6 +98,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "keys":
         return rotate_keys(args.run_dir, tuple(args.service or ENCRYPTING_SERVICES), batch_size=args.batch_size)
+    if args.command == "audit":
+        return service_command(args.run_dir, "reporting", ["audit-verify"], what="verify the audit trail")
+    if args.command == "reporting":
+        arguments = ["rebuild", *(["--no-progress"] if args.no_progress else [])]
+        return service_command(args.run_dir, "reporting", arguments, what="rebuild reporting")
     return issue_token(args)
 
 
@@ -139,6 +165,21 @@ def rotate_keys(run_dir: Path, services: Sequence[str], *, batch_size: int) -> i
             sys.stderr.write(f"sinergi: {service} rotate-keys failed (exit {result.returncode})\n")
             status = 1
     return status
+
+
+def service_command(run_dir: Path, service: str, arguments: Sequence[str], *, what: str) -> int:
+    """``python -m <service> <arguments>`` with the running platform's environment for ``service``; its exit
+    status. The command prints its own results on stdout; its logs go to stderr."""
+    try:
+        platform = running_platform(run_dir)
+    except RuntimeError as error:
+        sys.stderr.write(f"sinergi: cannot {what}: {error}\n")
+        return 1
+    sys.stdout.flush()
+    result = subprocess.run(
+        [sys.executable, "-m", service, *arguments], env=platform.service_env(service), cwd=REPO_ROOT, check=False
+    )
+    return result.returncode
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@ from pathlib import Path
 
 from reporting import SERVICE
 from reporting.app import create_app
+from reporting.entrypoints.audit_commands import AUDIT_VERIFY
+from reporting.entrypoints.rebuild_command import REBUILD
 from reporting.settings import ReportingSettings
 from shared.cli import run
 
@@ -12,6 +14,7 @@ def main() -> None:
         settings_factory=ReportingSettings,
         app_factory=create_app,  # type: ignore[arg-type]
         migrations_dir=Path(__file__).parent / "migrations",
+        extra_commands=[AUDIT_VERIFY, REBUILD],
     )
 
 
