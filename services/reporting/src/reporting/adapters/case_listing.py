@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 # The statistics' own filter, so that an export and the counts of the same period and region agree.
-from reporting.adapters.statistics import Counts, _filtered
+from reporting.adapters.statistics import Counts, cases_within, read_one_snapshot
 from reporting.adapters.tables import case_closures, case_facts, case_relationships, case_victims, case_violence_types
 from reporting.domain.simfoni import CaseRecord, Victim
 from reporting.domain.statistics import StatsFilter
@@ -44,13 +44,12 @@ def case_records_statement(scope: StatsFilter) -> Counts:
         )
         .select_from(case_facts.outerjoin(case_closures, case_closures.c.case_id == _case.case_id))
     )
-    statement = _filtered(statement, scope, _case.reported_at, _case.province_code, _case.regency_code)
-    return statement.order_by(_case.reported_at, _case.case_number)
+    return cases_within(statement, scope).order_by(_case.reported_at, _case.case_number)
 
 
 async def case_records(session: AsyncSession, scope: StatsFilter) -> tuple[CaseRecord, ...]:
     """Read in a REPEATABLE READ snapshot, as the statistics are: a case and its facts as of one moment."""
-    await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    await read_one_snapshot(session)
     rows = (await session.execute(case_records_statement(scope))).mappings().all()
     return tuple(
         CaseRecord(

@@ -103,7 +103,8 @@ def _filtered(
     return statement
 
 
-def _cases_filtered(statement: Counts, query: StatsFilter) -> Counts:
+def cases_within(statement: Counts, query: StatsFilter) -> Counts:
+    """``statement`` narrowed to the cases reported in the period and region of ``query``."""
     return _filtered(statement, query, case_facts.c.reported_at, case_facts.c.province_code,
                      case_facts.c.regency_code)
 
@@ -114,7 +115,7 @@ def grouped_counts_statement(query: CaseStatsQuery) -> Counts:
     statement: Counts = select(
         *columns, func.count(case_facts.c.case_id.distinct()).label("count")
     ).select_from(_cases(query))
-    statement = _cases_filtered(statement, query)
+    statement = cases_within(statement, query)
     if query.group_by:
         statement = statement.group_by(*(group_column(key) for key in query.group_by))
         statement = statement.order_by(*(sort_column(key) for key in query.group_by))
@@ -124,7 +125,7 @@ def grouped_counts_statement(query: CaseStatsQuery) -> Counts:
 def total_cases_statement(query: StatsFilter) -> Counts:
     """Distinct cases matching the filters: never multiplied by violence types."""
     statement: Counts = select(func.count()).select_from(case_facts)
-    return _cases_filtered(statement, query)
+    return cases_within(statement, query)
 
 
 async def read_one_snapshot(session: AsyncSession) -> None:

@@ -55,9 +55,12 @@ class CaseTable:
     exact: bool
 
 
+def _cells(counts: Sequence[int], *, exact: bool) -> list[Shown]:
+    return list(counts) if exact else suppressed_cells(counts)
+
+
 def case_table(statistics: CaseStatistics, *, exact: bool) -> CaseTable:
-    counts = [row.count for row in statistics.rows]
-    cells: list[Shown] = list(counts) if exact else suppressed_cells(counts)
+    cells = _cells([row.count for row in statistics.rows], exact=exact)
     return CaseTable(
         group_by=tuple(key.value for key in statistics.group_by),
         rows=tuple(CaseRow(row.values, cell) for row, cell in zip(statistics.rows, cells, strict=True)),
@@ -96,8 +99,7 @@ class ReferralTable:
 
 
 def referral_table(statistics: ReferralStatistics, *, exact: bool) -> ReferralTable:
-    counts = [row.count for row in statistics.rows]
-    cells: list[Shown] = list(counts) if exact else suppressed_cells(counts)
+    cells = _cells([row.count for row in statistics.rows], exact=exact)
     return ReferralTable(
         group_by=tuple(key.value for key in statistics.group_by),
         rows=tuple(_referral_row(row, cell, exact=exact) for row, cell in zip(statistics.rows, cells, strict=True)),

@@ -8,23 +8,15 @@ import argparse
 import asyncio
 import sys
 
-from reporting import SERVICE
-from reporting.adapters.tables import inbox, outbox
+from reporting.entrypoints.maintenance import service_unit_of_work
 from reporting.service_layer.audit_trail import VerificationReport, verify_audit_trail
-from shared.access import SERVICE_CONTEXT
 from shared.cli import ServiceCommand
-from shared.db import create_engine
 from shared.settings import ServiceSettings
-from shared.unit_of_work import UnitOfWork
 
 
 async def verify(settings: ServiceSettings, *, batch_size: int = 500) -> VerificationReport:
-    engine = create_engine(settings, SERVICE)
-    try:
-        uow = UnitOfWork(engine, access=SERVICE_CONTEXT, outbox=outbox, inbox=inbox)
+    async with service_unit_of_work(settings) as uow:
         return await verify_audit_trail(uow, batch_size=batch_size)
-    finally:
-        await engine.dispose()
 
 
 def run_verify(settings: ServiceSettings, args: argparse.Namespace) -> int:

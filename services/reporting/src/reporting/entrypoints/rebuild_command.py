@@ -9,26 +9,20 @@ import sys
 from tqdm import tqdm
 
 from reporting.adapters.replay import TopicReader
-from reporting.adapters.tables import inbox, outbox
+from reporting.entrypoints.maintenance import service_unit_of_work
 from reporting.service_layer.rebuild import RebuildReport, rebuild_read_models
-from shared.access import SERVICE_CONTEXT
 from shared.cli import ServiceCommand
 from shared.contracts import ALL_TOPICS
-from shared.db import create_engine
 from shared.settings import ServiceSettings
-from shared.unit_of_work import UnitOfWork
 
 
 async def rebuild(settings: ServiceSettings, *, progress: bool) -> RebuildReport:
-    engine = create_engine(settings, "reporting")
-    try:
-        uow = UnitOfWork(engine, access=SERVICE_CONTEXT, outbox=outbox, inbox=inbox)
-        async with TopicReader(settings.kafka_bootstrap_servers, ALL_TOPICS) as reader:
-            with tqdm(total=reader.total, unit="event", desc="replaying", disable=not progress,
-                      file=sys.stderr) as bar:
-                return await rebuild_read_models(reader.batches(), uow, on_batch=bar.update)
-    finally:
-        await engine.dispose()
+    async with (
+        service_unit_of_work(settings) as uow,
+        TopicReader(settings.kafka_bootstrap_servers, ALL_TOPICS) as reader,
+    ):
+        with tqdm(total=reader.total, unit="event", desc="replaying", disable=not progress, file=sys.stderr) as bar:
+            return await rebuild_read_models(reader.batches(), uow, on_batch=bar.update)
 
 
 def _run(settings: ServiceSettings, args: argparse.Namespace) -> int:
