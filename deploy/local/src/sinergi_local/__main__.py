@@ -35,6 +35,7 @@ def up(reports: int) -> None:
     print(f"  {'webhook sink':<14} {platform.url('sink')}/received")
     print(f"  {'mail':<14} smtp://127.0.0.1:{platform.ports['mail']}, every email in {platform.maildir}/new")
     print(f"  statistics     {platform.url('reporting')}/v1/stats/cases?group_by=regency,violence_type")
+    print(f"  dashboard      {platform.url('reporting')}/dashboard?province=62")
     print("\nTry a report:\n  " + CURL.format(intake=platform.url("intake")))
     print(f"  or the public form: {platform.url('intake')}/lapor")
     print("\nEverything else needs a token, e.g. a province admin's (README, Identities and access):\n"
