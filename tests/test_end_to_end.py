@@ -7,6 +7,7 @@ database, every topic, the logs, the spans) for the personal data it was given."
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import subprocess
 import time
@@ -139,6 +140,20 @@ def test_report_reaches_the_agency_webhook_and_the_statistics(seeded: Platform, 
     assert deliveries[0]["event_type"] == "referral.created"
 
     _wait(lambda: _count(platform, "62.13", "seksual") == before + 1, what="the statistics")
+
+    # The case's audit trail holds every service's events about it, chained.
+    auditor = platform.bearer(Role.AUDITOR, user_id="e2e-auditor", province_code="62")
+    trail_url = f"{platform.url('reporting')}/v1/audit/cases/{case_id}/trail"
+
+    def trail() -> list[dict[str, Any]] | None:
+        records: list[dict[str, Any]] = httpx.get(trail_url, headers=auditor, timeout=10).json()
+        producers = {record["producer"] for record in records}
+        return records if producers >= {"intake", "routing", "notifications"} else None
+
+    records = _wait(trail, what="the audit trail of every service")
+    assert [record["seq"] for record in records] == list(range(1, len(records) + 1))
+    assert all(later["prev_hash"] == earlier["hash"] for earlier, later in itertools.pairwise(records))
+    assert {"case.reported", "referral.created", "webhook.delivered"} <= {r["event_type"] for r in records}
 
     # One trace from the intake request through the outbox and Kafka into every service.
     spans = otlp_receiver.wait_for(lambda spans: _report_trace(spans) is not None)

@@ -178,8 +178,9 @@ def submit_sample_reports(platform: Platform, count: int = 50, seed: int = 2025)
 
 
 def read_as_lead_agencies(platform: Platform, accepted: list[dict[str, Any]], *, timeout: float = 60) -> int:
-    """Each accepted report's lead agency reads its case (once routing has referred it and intake has heard):
-    how many reads showed personal fields. Each of those is a ``personal_data.read`` on the audit topic."""
+    """Each accepted report's lead agency reads its case (once routing has referred it and intake has heard),
+    takes it on and starts its service, so the referral figures have times to show: how many reads showed
+    personal fields. Each of those is a ``personal_data.read`` on the audit topic."""
     shown = 0
     deadline = time.monotonic() + timeout
     with httpx.Client(timeout=30) as client:
@@ -194,8 +195,11 @@ def read_as_lead_agencies(platform: Platform, accepted: list[dict[str, Any]], *,
                     agency_type=lead["agency_type"],
                 )
                 case = client.get(f"{platform.url('intake')}/v1/cases/{case_id}", headers=staff) if staff else None
-                if case is not None and case.status_code == 200:
+                if lead and case is not None and case.status_code == 200:
                     shown += bool(case.json()["personal"])
+                    for step in ("accept", "start"):
+                        url = f"{platform.url('routing')}/v1/referrals/{lead['referral_id']}/{step}"
+                        client.post(url, headers=staff).raise_for_status()
                     break
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"case {case_id} was not readable by its lead agency within {timeout}s")
