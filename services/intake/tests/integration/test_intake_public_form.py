@@ -3,39 +3,29 @@ intake served over HTTP by uvicorn with the real Postgres and broker behind it."
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
-from playwright.async_api import Browser, Page, Response, async_playwright, expect
+from playwright.async_api import Browser, Page, Response, expect
 from sqlalchemy import text
 
 from intake.app import create_app
 from intake.settings import IntakeSettings
 from shared.access import SERVICE_CONTEXT
+from tests.browser import PNG_SIGNATURE, chromium, screenshot_path, served_over_http
 
 pytestmark = pytest.mark.integration
 
-REPO_ROOT = Path(__file__).resolve().parents[4]
-SCREENSHOT = REPO_ROOT / ".run" / "screenshots" / "lapor.png"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]
+SCREENSHOT = screenshot_path("lapor.png")
 CASE_NUMBER = re.compile(r"^6213-\d{4}-\d{5}$")
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @dataclass
@@ -74,45 +64,17 @@ class FormPage:
         assert not unexpected, unexpected
 
 
-def _listening_socket() -> socket.socket:
-    """A socket already bound to a free localhost port, handed to uvicorn (no window for another process to
-    take the port between choosing and binding it)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
 @pytest.fixture(scope="module")
 async def served(make_settings: Callable[..., IntakeSettings]) -> AsyncIterator[Served]:
     app = create_app(make_settings(IntakeSettings, "intake"))
-    sock = _listening_socket()
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        async with asyncio.timeout(60):
-            while not server.started:
-                if task.done():  # startup failed (the lifespan raised): show why
-                    task.result()
-                    pytest.fail("uvicorn stopped before it started")
-                await asyncio.sleep(0.05)
-        yield Served(base_url=f"http://127.0.0.1:{port}", app=app)
-    finally:
-        server.should_exit = True
-        async with asyncio.timeout(30):
-            await task
-        sock.close()
+    async with served_over_http(app) as base_url:  # uvicorn runs the app's lifespan
+        yield Served(base_url=base_url, app=app)
 
 
 @pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
+    async with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

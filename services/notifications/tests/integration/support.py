@@ -22,6 +22,7 @@ from shared.contracts import Event, ReferralCreated
 from shared.contracts.examples import example_case_reported
 from shared.contracts.intake import CaseReported
 from shared.webhooks import EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, SignatureError, verify
+from tests.polling import eventually  # noqa: F401 - the one poll-until, still importable from here
 
 Publish = Callable[[Event], Awaitable[None]]
 
@@ -85,18 +86,6 @@ class Receiver:
             return Response(status_code=answer)
 
         return app
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], what: str, within: float = 30) -> Any:
-    """Poll ``check`` until it returns something truthy (consumer-group joins take seconds on Tansu)."""
-    try:
-        async with asyncio.timeout(within):
-            while True:
-                if result := await check():
-                    return result
-                await asyncio.sleep(0.05)
-    except TimeoutError:
-        raise AssertionError(f"timed out waiting for {what}") from None
 
 
 def case_reported(**overrides: Any) -> CaseReported:

@@ -22,10 +22,8 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import exc, text
 from sqlalchemy.engine import make_url
 
-from reporting.app import create_app
 from reporting.domain.audit_chain import GENESIS_HASH, AuditRecord, record_hash
 from reporting.entrypoints.audit_commands import verify
-from reporting.settings import ReportingSettings
 from shared.access import SERVICE_CONTEXT
 from shared.auth import Role
 from shared.contracts import (
@@ -48,30 +46,6 @@ REPO_ROOT = Path(__file__).parents[4]
 # A province no other test reports in, so the auditor here sees only this module's case.
 PROVINCE, REGENCY = "91", "91.77"
 AGENCY = "uptd-ppa-91.77"
-
-
-@pytest.fixture(scope="module")
-async def reporting(
-    make_settings: Callable[..., ReportingSettings], bearer: Callable[..., dict[str, str]]
-) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(make_settings(ReportingSettings, "reporting"))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://reporting") as client:
-            client.app = app  # type: ignore[attr-defined]
-            yield client
-
-
-@pytest.fixture(scope="module")
-async def producer(reporting: httpx.AsyncClient) -> AsyncIterator[AIOKafkaProducer]:
-    """Publishes the way every service's outbox relay does: keyed by case, the event's JSON as the value."""
-    settings = reporting.app.state.runtime.settings  # type: ignore[attr-defined]
-    kafka = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all")
-    await kafka.start()
-    try:
-        yield kafka
-    finally:
-        await kafka.stop()
 
 
 def _auditor(bearer: Callable[..., dict[str, str]], province: str = PROVINCE) -> dict[str, str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
@@ -14,9 +13,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
-from reporting.app import create_app
 from reporting.domain.statistics import ALLOWED_GROUP_KEYS
-from reporting.settings import ReportingSettings
 from shared.auth import Role
 from shared.contracts import CASES, AgeGroup, CaseReported, Channel, Sex, ViolenceType
 from shared.contracts.examples import example_case_reported
@@ -55,19 +52,6 @@ def case_reported(
     )
 
 
-@pytest.fixture(scope="module")
-async def reporting(
-    make_settings: Callable[..., ReportingSettings], bearer: Callable[..., dict[str, str]]
-) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(make_settings(ReportingSettings, "reporting"))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://reporting") as client:
-            client.app = app  # type: ignore[attr-defined]
-            client.bearer = bearer  # type: ignore[attr-defined]
-            yield client
-
-
 def admin_for(client: httpx.AsyncClient, params: dict[str, str]) -> dict[str, str]:
     """A province admin of the province the query is about (each test works in its own province)."""
     province = params.get("province") or params.get("regency", "99")[:2]
@@ -77,19 +61,8 @@ def admin_for(client: httpx.AsyncClient, params: dict[str, str]) -> dict[str, st
     return headers
 
 
-@pytest.fixture(scope="module")
-async def producer(reporting: httpx.AsyncClient) -> AsyncIterator[AIOKafkaProducer]:
-    """Publishes the way intake's outbox relay does: keyed by case, the event's JSON as the value."""
-    settings = reporting.app.state.runtime.settings  # type: ignore[attr-defined]
-    kafka = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all")
-    await kafka.start()
-    try:
-        yield kafka
-    finally:
-        await kafka.stop()
-
-
 async def publish(producer: AIOKafkaProducer, event: CaseReported, *, partition: int | None = None) -> int:
+    """As ``support.publish`` does, but on a partition of choice, and saying which partition it went to."""
     metadata = await producer.send_and_wait(CASES.name, event.to_json(), key=event.key, partition=partition)
     return int(metadata.partition)
 

@@ -6,26 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import random
-import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import httpx
 import pytest
-import uvicorn
 from aiokafka import AIOKafkaProducer
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
-from reporting.app import create_app
-from reporting.settings import ReportingSettings
+from services.reporting.tests.integration.support import publish
 from shared.auth import Role
 from shared.contracts import (
-    CASES,
-    REFERRALS,
     AgeGroup,
     CaseReported,
     Event,
@@ -35,17 +29,11 @@ from shared.contracts import (
     ViolenceType,
 )
 from shared.contracts.examples import example_case_reported
+from tests.browser import PNG_SIGNATURE, chromium, screenshot_path, served_over_http
 
 pytestmark = pytest.mark.integration
 
-REPO_ROOT = Path(__file__).resolve().parents[4]
-SCREENSHOT = REPO_ROOT / ".run" / "screenshots" / "dashboard.png"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SCREENSHOT = screenshot_path("dashboard.png")
 
 # Every case and referral of this module is in one far-off year and in province 90 (no such province: no other
 # test uses it), and every page asks for that year and province only.
@@ -138,13 +126,6 @@ class Served:
         return f"{self.base_url}/dashboard?{httpx.QueryParams({**THIS_YEAR, **params})}"
 
 
-def _listening_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
 async def _poll(
     client: httpx.AsyncClient, path: str, params: dict[str, str], headers: dict[str, str], done: Callable[[Any], bool]
 ) -> None:
@@ -173,57 +154,25 @@ def _referrals_counted(body: dict[str, Any]) -> bool:
 
 @pytest.fixture(scope="module")
 async def served(
-    make_settings: Callable[..., ReportingSettings], bearer: Callable[..., dict[str, str]]
+    reporting: httpx.AsyncClient, producer: AIOKafkaProducer, bearer: Callable[..., dict[str, str]]
 ) -> AsyncIterator[Served]:
-    app = create_app(make_settings(ReportingSettings, "reporting"))
-    async with app.router.lifespan_context(app):
-        sock = _listening_socket()
-        port = sock.getsockname()[1]
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
-                                               log_level="warning", lifespan="off"))
-        task = asyncio.create_task(server.serve(sockets=[sock]))
-        try:
-            async with asyncio.timeout(30):
-                while not server.started:
-                    if task.done():
-                        task.result()
-                        pytest.fail("uvicorn stopped before it started")
-                    await asyncio.sleep(0.05)
-            result = Served(base_url=f"http://127.0.0.1:{port}", bearer=bearer, cases=reported_cases())
-            await _publish(app.state.runtime.settings.kafka_bootstrap_servers, result.cases)
-            async with httpx.AsyncClient(base_url=result.base_url) as client:
-                await _poll(client, "/v1/stats/cases", {}, result.admin(),
-                            lambda body: body["total_cases"] == len(result.cases))
-                await _poll(client, "/v1/stats/referrals", {"group_by": "agency"}, result.admin(), _referrals_counted)
-            yield result
-        finally:
-            server.should_exit = True
-            async with asyncio.timeout(30):
-                await task
-            sock.close()
-
-
-async def _publish(bootstrap_servers: str, cases: list[CaseReported]) -> None:
-    """The way the services' outbox relays publish: keyed by case, the event's JSON as the value."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, acks="all")
-    await producer.start()
-    try:
-        for case in cases:
-            await producer.send_and_wait(CASES.name, case.to_json(), key=case.key)
-        for event in referral_events(cases):
-            await producer.send_and_wait(REFERRALS.name, event.to_json(), key=event.key)
-    finally:
-        await producer.stop()
+    """The module's running app (``reporting``, lifespan entered) served over HTTP by uvicorn as well, with the
+    cases and their referrals published and counted."""
+    app = reporting.app  # type: ignore[attr-defined]
+    async with served_over_http(app, start_within=30, log_config=None, lifespan="off") as base_url:
+        result = Served(base_url=base_url, bearer=bearer, cases=reported_cases())
+        await publish(producer, *result.cases, *referral_events(result.cases))
+        async with httpx.AsyncClient(base_url=result.base_url) as client:
+            await _poll(client, "/v1/stats/cases", {}, result.admin(),
+                        lambda body: body["total_cases"] == len(result.cases))
+            await _poll(client, "/v1/stats/referrals", {"group_by": "agency"}, result.admin(), _referrals_counted)
+        yield result
 
 
 @pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
+    async with chromium() as launched:
+        yield launched
 
 
 @dataclass

@@ -6,7 +6,6 @@ import asyncio
 import csv
 import io
 import random
-from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
@@ -16,11 +15,10 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from openpyxl import load_workbook
 
-from reporting.app import create_app
 from reporting.domain.simfoni import COLUMN_NAMES, RECAP_TOTAL
-from reporting.settings import ReportingSettings
+from services.reporting.tests.integration.support import publish
 from shared.auth import Role
-from shared.contracts import CASES, AgeGroup, CaseClosed, CaseReported, Channel, Event, Sex, ViolenceType
+from shared.contracts import AgeGroup, CaseClosed, CaseReported, Channel, Sex, ViolenceType
 from shared.contracts.examples import example_case_reported
 from shared.contracts.intake import PerpetratorFacts, VictimFacts
 from shared.contracts.vocabulary import PlaceCategory, Relationship
@@ -70,19 +68,6 @@ CLOSURE = CaseClosed(
 )
 
 
-@pytest.fixture(scope="module")
-async def reporting(
-    make_settings: Callable[..., ReportingSettings], bearer: Callable[..., dict[str, str]]
-) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(make_settings(ReportingSettings, "reporting"))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://reporting") as client:
-            client.app = app  # type: ignore[attr-defined]
-            client.bearer = bearer  # type: ignore[attr-defined]
-            yield client
-
-
 def admin(client: httpx.AsyncClient, province: str = PROVINCE) -> dict[str, str]:
     headers: dict[str, str] = client.bearer(  # type: ignore[attr-defined]
         Role.PROVINCE_ADMIN, user_id=f"admin-{province}", province_code=province
@@ -91,17 +76,9 @@ def admin(client: httpx.AsyncClient, province: str = PROVINCE) -> dict[str, str]
 
 
 @pytest.fixture(scope="module")
-async def published(reporting: httpx.AsyncClient) -> None:
+async def published(reporting: httpx.AsyncClient, producer: AIOKafkaProducer) -> None:
     """The module's cases and closure, published the way intake's outbox relay does, and counted."""
-    settings = reporting.app.state.runtime.settings  # type: ignore[attr-defined]
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all")
-    await producer.start()
-    try:
-        events: tuple[Event, ...] = (TWO_TYPES, CLOSED, OTHER_REGENCY, CLOSURE)
-        for event in events:
-            await producer.send_and_wait(CASES.name, event.to_json(), key=event.key)
-    finally:
-        await producer.stop()
+    await publish(producer, TWO_TYPES, CLOSED, OTHER_REGENCY, CLOSURE)
     expected = [{"status": "closed", "count": 1}, {"status": "open", "count": 2}]
     rows = None
     try:

@@ -4,7 +4,6 @@ figures per agency, and what the public sees: events in through the real broker,
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
@@ -14,8 +13,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from reporting.domain.statistics import ALLOWED_GROUP_KEYS
-from reporting.settings import ReportingSettings
-from services.reporting.tests.integration.support import publish, reporting_client, started_producer
+from services.reporting.tests.integration.support import publish
 from shared.auth import Role
 from shared.contracts import (
     AgeGroup,
@@ -68,23 +66,6 @@ def corrected(case: CaseReported, when: datetime, **facts: Any) -> CaseUpdated:
         **{**stated, **facts}, occurred_at=when, update_id=uuid4(), kind="corrected",
         changed_fields=tuple(facts), updated_by="operator-1",
     )
-
-
-@pytest.fixture(scope="module")
-async def reporting(
-    make_settings: Callable[..., ReportingSettings], bearer: Callable[..., dict[str, str]]
-) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in reporting_client(make_settings(ReportingSettings, "reporting"), bearer):
-        yield client
-
-
-@pytest.fixture(scope="module")
-async def producer(reporting: httpx.AsyncClient) -> AsyncIterator[AIOKafkaProducer]:
-    kafka = await started_producer(reporting.app.state.runtime.settings.kafka_bootstrap_servers)  # type: ignore[attr-defined]
-    try:
-        yield kafka
-    finally:
-        await kafka.stop()
 
 
 def admin(client: httpx.AsyncClient) -> dict[str, str]:

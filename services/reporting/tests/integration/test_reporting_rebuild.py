@@ -9,21 +9,21 @@ import os
 import random
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import insert
 
 from reporting.adapters.read_models import dump_read_models
 from reporting.adapters.tables import case_facts
 from reporting.settings import ReportingSettings
-from services.reporting.tests.integration.support import publish, reporting_client, started_producer
+from services.reporting.tests.integration.support import publish
 from shared.access import SERVICE_CONTEXT
 from shared.contracts import (
     CASES,
@@ -44,14 +44,6 @@ from tests.polling import eventually
 pytestmark = pytest.mark.integration
 
 YEAR = random.randint(2200, 2999)
-
-
-@pytest.fixture(scope="module")
-async def reporting(
-    make_settings: Callable[..., ReportingSettings], bearer: Callable[..., dict[str, str]]
-) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in reporting_client(make_settings(ReportingSettings, "reporting"), bearer):
-        yield client
 
 
 async def _lag(settings: ReportingSettings) -> int:
@@ -114,14 +106,10 @@ def _events() -> list[Any]:
 
 
 async def test_rebuild_equals_incremental_processing(
-    reporting: httpx.AsyncClient, service_env: Callable[[str], dict[str, str]]
+    reporting: httpx.AsyncClient, producer: AIOKafkaProducer, service_env: Callable[[str], dict[str, str]]
 ) -> None:
     runtime = reporting.app.state.runtime  # type: ignore[attr-defined]
-    producer = await started_producer(runtime.settings.kafka_bootstrap_servers)
-    try:
-        await publish(producer, *_events())
-    finally:
-        await producer.stop()
+    await publish(producer, *_events())
 
     async def caught_up() -> bool:
         return await _lag(runtime.settings) == 0
@@ -155,9 +143,5 @@ async def test_rebuild_equals_incremental_processing(
     # The service keeps going on the rebuilt tables.
     late = example_case_reported(case_id=uuid4(), case_number=f"9301-{YEAR}-late", regency_code="93.01",
                                  reported_at=datetime(YEAR, 12, 1, tzinfo=UTC))
-    producer = await started_producer(runtime.settings.kafka_bootstrap_servers)
-    try:
-        await publish(producer, late)
-    finally:
-        await producer.stop()
+    await publish(producer, late)
     await eventually(caught_up, "the event after the rebuild")
