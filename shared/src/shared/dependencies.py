@@ -17,6 +17,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from shared.access import ANONYMOUS, AccessContext
 from shared.auth import AuthenticationError, Principal, Role, TokenVerifier
 from shared.crypto import FieldCipher
+from shared.limits import public_rate_limit
 from shared.service import Runtime
 from shared.unit_of_work import UnitOfWork
 
@@ -49,6 +50,13 @@ async def current_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+async def anonymous_rate_limit(request: Request, principal: CurrentPrincipal) -> None:
+    """The public rate limit (``shared.limits``) for callers without a token, on endpoints that answer everyone
+    but serve the signed-in too: those are known and accountable, and their tools may poll."""
+    if principal.roles == {Role.PUBLIC}:
+        await public_rate_limit(request)
 
 
 def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:

@@ -4,6 +4,7 @@ figures per agency, and what the public sees: events in through the real broker,
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
@@ -12,7 +13,9 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
+from reporting.app import create_app
 from reporting.domain.statistics import ALLOWED_GROUP_KEYS
+from reporting.settings import ReportingSettings
 from services.reporting.tests.integration.support import publish
 from shared.auth import Role
 from shared.contracts import (
@@ -288,3 +291,21 @@ async def test_bad_referral_queries_name_the_field(reporting: httpx.AsyncClient)
     assert ["query", "from"] in [item["loc"] for item in response.json()["detail"]]
 
 
+
+
+async def test_the_public_is_held_to_the_public_rate_and_the_signed_in_are_not(
+    make_settings: Callable[..., ReportingSettings], bearer: Callable[..., dict[str, str]]
+) -> None:
+    # The API alone (no consumers needed), with a small limit of its own.
+    app = create_app(make_settings(ReportingSettings, "reporting", http_public_rate_limit="3/minute"))
+    admin = bearer(Role.PROVINCE_ADMIN, user_id="admin-94", province_code=PROVINCE)
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://reporting") as client:
+            public = [(await client.get("/v1/stats/referrals", params=THIS_YEAR)).status_code for _ in range(4)]
+            assert public == [200, 200, 200, 429]
+            signed_in = [
+                (await client.get("/v1/stats/cases", params=THIS_YEAR, headers=admin)).status_code for _ in range(5)
+            ]
+            assert signed_in == [200] * 5
+    finally:
+        await app.state.runtime.engine.dispose()

@@ -26,7 +26,7 @@ from reporting.domain.statistics import (
 )
 from reporting.service_layer import handlers
 from shared.auth import Principal
-from shared.dependencies import CurrentPrincipal, CurrentUnitOfWork, require_roles
+from shared.dependencies import CurrentPrincipal, CurrentUnitOfWork, anonymous_rate_limit, require_roles
 
 router = APIRouter(prefix="/v1")
 
@@ -152,7 +152,11 @@ def _group_by_query(allowed: Sequence[str]) -> object:
     )
 
 
-@router.get("/stats/cases", response_model=CaseStatsOut, tags=["statistics"])
+# Answered to everyone; the public at the public rate (their figures are counted over every case, by SQL).
+PUBLIC_RATE = [Depends(anonymous_rate_limit)]
+
+
+@router.get("/stats/cases", response_model=CaseStatsOut, tags=["statistics"], dependencies=PUBLIC_RATE)
 async def case_stats(
     *,
     principal: CurrentPrincipal,
@@ -167,7 +171,7 @@ async def case_stats(
     return CaseStatsOut.of(await handlers.case_statistics(principal, query, uow))
 
 
-@router.get("/stats/referrals", response_model=ReferralStatsOut, tags=["statistics"])
+@router.get("/stats/referrals", response_model=ReferralStatsOut, tags=["statistics"], dependencies=PUBLIC_RATE)
 async def referral_stats(
     *,
     principal: CurrentPrincipal,
