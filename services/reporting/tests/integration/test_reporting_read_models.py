@@ -246,7 +246,12 @@ async def test_referral_figures_per_agency(reporting: httpx.AsyncClient, produce
         body = await get(reporting, "/v1/stats/referrals", group_by="agency", **june)
         rows: list[dict[str, Any]] = body["rows"]
         done = body["total_referrals"] == 3 and all(row["closed"] + row["open"] == row["count"] for row in rows)
-        return rows if done and rows[1]["accepted"] == 2 and rows[0]["closed"] == 1 else None
+        # Wait for the last step of every referral: each case is its own partition key, so steps of
+        # different referrals arrive in no fixed order.
+        police, uptd_ = rows if len(rows) == 2 else (None, None)
+        last_steps_seen = bool(police and uptd_ and police["closed"] == 1 and uptd_["accepted"] == 2
+                               and uptd_["closed"] == 1 and uptd_["escalations"] == 1)
+        return rows if done and last_steps_seen else None
 
     police_row, uptd_row = await eventually(figures, "the three referrals and their steps")
     assert uptd_row == {
