@@ -38,6 +38,9 @@ def test_events_are_frozen() -> None:
         (b'{"event_type": "case.exploded", "schema_version": 1}', "unknown event type"),
         (b'{"event_type": "case.reported", "schema_version": 99}', "unknown event type"),
         (b'{"event_type": "case.reported", "schema_version": 1, "case_id": "nope"}', "case_id"),
+        # Past what Python's json reads: refused like any unreadable event, never retried forever.
+        (b"[" * 100_000, "nested too deeply"),
+        (b'{"event_type": ' + b"1" * 5000 + b"}", "a number too long"),
     ],
 )
 def test_unreadable_events_are_refused_with_a_safe_reason(raw: bytes, reason: str) -> None:
@@ -49,6 +52,14 @@ def test_the_reason_never_echoes_the_payload() -> None:
     with pytest.raises(EventParseError) as error:
         parse_event(b'{"event_type": "case.reported", "schema_version": 1, "case_number": "Siti Aminah"}')
     assert "Siti" not in str(error.value)
+
+
+def test_an_unknown_type_is_named_only_if_it_looks_like_a_type_name() -> None:
+    with pytest.raises(EventParseError) as error:
+        parse_event(b'{"event_type": "Siti Aminah", "schema_version": "Jl. Mawar 7"}')
+    assert str(error.value) == "unknown event type (str, not an event type name) with schema version (str)"
+    with pytest.raises(EventParseError, match=r"^unknown event type 'case.teleported' with schema version 2$"):
+        parse_event(b'{"event_type": "case.teleported", "schema_version": 2}')
 
 
 def test_every_event_type_is_registered_once() -> None:

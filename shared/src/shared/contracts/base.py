@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
@@ -59,6 +60,21 @@ class EventParseError(ValueError):
     """
 
 
+# What an event type's name looks like: a reason names an unknown type only if it looks like one, never a value.
+_EVENT_TYPE_NAME = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
+
+
+def _named(event_type: object, version: object) -> str:
+    """The unknown type and version as a reason may name them: a name and an integer, or only what they are."""
+    if isinstance(event_type, str) and len(event_type) <= 64 and _EVENT_TYPE_NAME.fullmatch(event_type):
+        named = repr(event_type)
+    else:
+        named = "(missing)" if event_type is None else f"({type(event_type).__name__}, not an event type name)"
+    if isinstance(version, int) and not isinstance(version, bool) and abs(version) < 10**9:
+        return f"{named} with schema version {version}"
+    return f"{named} with schema version {'(missing)' if version is None else f'({type(version).__name__})'}"
+
+
 def _describe(error: ValidationError) -> str:
     parts = []
     for item in error.errors(include_input=False, include_url=False):
@@ -76,6 +92,10 @@ def parse_event(raw: bytes | str) -> Event:
         document = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise EventParseError(f"not JSON: {error.msg if hasattr(error, 'msg') else 'bad encoding'}") from None
+    except ValueError:  # an integer longer than Python reads (sys.get_int_max_str_digits)
+        raise EventParseError("not JSON this build reads: a number too long") from None
+    except RecursionError:
+        raise EventParseError("not JSON this build reads: nested too deeply") from None
     if not isinstance(document, dict):
         raise EventParseError("not a JSON object")
     event_type, version = document.get("event_type"), document.get("schema_version")
@@ -83,7 +103,7 @@ def parse_event(raw: bytes | str) -> Event:
     if isinstance(event_type, str) and isinstance(version, int):
         event_class = Event.registry.get((event_type, version))
     if event_class is None:
-        raise EventParseError(f"unknown event type {str(event_type)[:64]!r} with schema version {version!r}")
+        raise EventParseError(f"unknown event type {_named(event_type, version)}")
     try:
         return event_class.model_validate(document)
     except ValidationError as error:
