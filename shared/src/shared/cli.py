@@ -62,7 +62,7 @@ def run(
     for command in extra_commands:
         command.add_arguments(commands.add_parser(command.name, help=command.help))
     args = parser.parse_args(argv)
-    configure_logging()
+    configure_logging(service)
 
     if args.command == "provision":
         if not (args.admin_dsn and args.owner_password and args.app_password):

@@ -19,6 +19,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import exc as sqlalchemy_exc
 
 from shared.contracts import ALL_TOPICS, Event, EventParseError, TopicSpec, dead_letter_topic, parse_event
+from shared.metrics import DEAD_LETTERED, HANDLED, RETRIED, SKIPPED, UNREADABLE, ServiceMetrics
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ def subscribe(
     events: Sequence[type[Event]],
     handler: EventHandler,
     retry_delay: float = 1.0,
+    metrics: ServiceMetrics | None = None,
 ) -> None:
     """Consume the ``events`` classes from ``topic`` in consumer group ``group_id``, at least once. Other event
     types on the topic are skipped, as is a version of a type this build does not handle. The same ``events``
@@ -97,32 +99,46 @@ def subscribe(
       consumer carries on;
     - an event the database refuses for good (a constraint it breaks, a value it cannot hold) goes there too;
     - any other failure (database down, ...) rewinds to the event and retries it after ``retry_delay``.
+
+    Each message counts in ``metrics`` (``sinergi_events_consumed_total`` by how it ended, and the handler's
+    time in ``sinergi_event_handler_seconds``).
     """
 
     wanted = tuple(events)
+    metrics = metrics or ServiceMetrics.create()
+    latency = metrics.handler_seconds.labels(topic=topic.name)
+
+    def count(event_type: str, outcome: str) -> None:
+        metrics.events_consumed.labels(topic=topic.name, event_type=event_type, outcome=outcome).inc()
 
     async def consume(body: bytes, message: KafkaMessage) -> None:
         try:
             event = parse_event(body)
         except EventParseError as error:
             await dead_letter(broker, message, group_id=group_id, reason=str(error))
+            count(UNREADABLE, DEAD_LETTERED)
             return
         if not isinstance(event, wanted):
+            count(event.event_type, SKIPPED)
             return
         try:
-            await handler(event)
+            with latency.time():
+                await handler(event)
         except PERMANENT_FAILURES as error:
             # Retrying cannot help and would hold back every later event of the partition.
             await dead_letter(broker, message, group_id=group_id,
                               reason=f"refused by the handler for good ({type(error).__name__})")
+            count(event.event_type, DEAD_LETTERED)
             return
         except Exception as error:
             log.warning(
                 "%s failed on %s %s (%s); will retry", group_id, event.event_type, event.event_id,
                 type(error).__name__,
             )
+            count(event.event_type, RETRIED)
             await asyncio.sleep(retry_delay)
             raise
+        count(event.event_type, HANDLED)
 
     broker.subscriber(
         topic.name,

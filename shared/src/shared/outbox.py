@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from shared.aio import wait_until_set
 from shared.contracts import Event
+from shared.metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ class OutboxRelay:
         *,
         batch_size: int = 500,
         poll_interval: float = 0.2,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
         self._engine = engine
         self._table = table
@@ -86,6 +88,7 @@ class OutboxRelay:
         self._poll_interval = poll_interval
         self._wakeup = asyncio.Event()
         self._lock_id = zlib.crc32(f"outbox:{table.fullname}".encode())
+        self._published = (metrics or ServiceMetrics.create()).events_published
 
     def wake(self) -> None:
         self._wakeup.set()
@@ -143,4 +146,6 @@ class OutboxRelay:
             await connection.execute(
                 update(table).where(table.c.id.in_([row.id for row in rows])).values(published_at=func.now())
             )
+        for row in rows:  # counted once marked published: a batch that failed is counted when it is published
+            self._published.labels(topic=row.topic).inc()
         return len(rows)

@@ -100,6 +100,10 @@ class ServiceSettings(AuthSettings):
     outbox_batch_size: int = 500
     outbox_poll_interval_ms: int = 200
 
+    metrics_refresh_seconds: float = Field(
+        default=15, gt=0, description="How often /metrics measures the outbox backlog, consumer lag and DLQ depth"
+    )
+
     def consumer_group(self, service: str) -> str:
         return f"{self.kafka_consumer_group_prefix}-{service}"
 

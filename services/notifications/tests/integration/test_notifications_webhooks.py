@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
 from notifications.app import create_app
@@ -106,6 +107,13 @@ async def scalar(client: httpx.AsyncClient, sql: str, **params: object) -> Any:
 
 def new_agency() -> str:
     return f"uptd-ppa-{uuid4().hex[:8]}"
+
+
+async def failures_counted(client: httpx.AsyncClient, **labels: str) -> float:
+    """``sinergi_webhook_failures_total`` with ``labels``, as Prometheus reads it from /metrics."""
+    text = (await client.get("/metrics")).text
+    return sum(sample.value for family in text_string_to_metric_families(text) for sample in family.samples
+               if sample.name == "sinergi_webhook_failures_total" and sample.labels == labels)
 
 
 async def test_subscription_secret_is_stored_encrypted_and_never_returned(notifications: httpx.AsyncClient) -> None:
@@ -222,11 +230,13 @@ async def test_failing_endpoint_gets_the_event_on_the_third_attempt(
     notifications: httpx.AsyncClient, receiver: Receiver, publish: Publish
 ) -> None:
     agency = new_agency()
+    failed_before = await failures_counted(notifications, channel="webhook", reason="http_5xx")
     subscription_id, hook = await subscribe(notifications, receiver, agency, fail_times=2)
     event = await refer(publish, agency)
 
     entry = await settled(notifications, subscription_id, event.event_id, "delivered")
     assert entry["attempts"] == 3
+    assert await failures_counted(notifications, channel="webhook", reason="http_5xx") >= failed_before + 2
     assert entry["last_status_code"] == 204
     arrivals = receiver.of(hook)
     assert [a.answered for a in arrivals] == [500, 500, 204]

@@ -8,13 +8,15 @@ from routing.entrypoints import api, referrals_api
 from routing.entrypoints.subscribers import register_subscribers, sla_timer_loop
 from routing.service_layer.referrals import Routing
 from routing.settings import RoutingSettings
+from shared.metrics import sla_breaches
 from shared.service import create_runtime, create_service_app
 
 
 def create_app(settings: RoutingSettings | None = None) -> FastAPI:
     settings = settings or RoutingSettings()
     runtime = create_runtime(SERVICE, settings, metadata)
-    routing = Routing(sla=settings.sla_policy())
+    breaches = sla_breaches(runtime.metrics)
+    routing = Routing(sla=settings.sla_policy(), on_breach=lambda deadline: breaches.labels(deadline=deadline).inc())
     register_subscribers(runtime, routing)
     sla_timer_loop(runtime, routing, interval_seconds=settings.sla_check_interval_seconds)
     app = create_service_app(

@@ -16,12 +16,14 @@ from datetime import timedelta
 from notifications.adapters.webhook_sender import new_http_client
 from notifications.domain.circuit import CircuitPolicy
 from notifications.domain.delivery import Outcome, RetryPolicy
+from notifications.domain.subscriptions import Channel
 from notifications.entrypoints.channels import make_senders
 from notifications.service_layer.delivery import DeliveryPolicy, Senders, attempt_delivery, claim_due
 from notifications.settings import NotificationsSettings
 from shared.access import SERVICE_CONTEXT
 from shared.aio import wait_until_set
 from shared.crypto import FieldCipher
+from shared.metrics import webhook_failures
 from shared.service import Runtime
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,7 @@ class DeliveryWorker:
         self.senders = make_senders(settings, self._client)
         self._wakeup = asyncio.Event()
         self._in_flight: set[asyncio.Task[Outcome]] = set()
+        self._failures = webhook_failures(runtime.metrics)
 
     def wake(self) -> None:
         """New deliveries were queued: look now rather than at the next poll."""
@@ -88,9 +91,13 @@ class DeliveryWorker:
                 await asyncio.sleep(min(0.2 * 2**failures, 5.0))
                 continue
             for delivery in deliveries:
-                self._start(attempt_delivery(delivery, self._unit_of_work, senders, self._cipher, self._policy))
+                self._start(attempt_delivery(delivery, self._unit_of_work, senders, self._cipher, self._policy,
+                                             on_failure=self._count_failure))
             if len(deliveries) < free:
                 await self._wait_for_work()  # nothing else is due yet
+
+    def _count_failure(self, channel: Channel, kind: str) -> None:
+        self._failures.labels(channel=channel.value, reason=kind).inc()
 
     def _start(self, attempt: Coroutine[object, object, Outcome]) -> None:
         task = asyncio.create_task(attempt, name="notifications-delivery")

@@ -30,6 +30,7 @@ from shared.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+FailureCounter = Callable[[Channel, str], None]
 CIRCUIT_OPEN = "circuit open"
 
 
@@ -79,17 +80,24 @@ async def claim_due(
     return claimed
 
 
+def _uncounted(_channel: Channel, _kind: str) -> None:
+    pass
+
+
 async def attempt_delivery(
     delivery: ClaimedDelivery, new_uow: UnitOfWorkFactory, senders: Senders, cipher: FieldCipher,
-    policy: DeliveryPolicy,
+    policy: DeliveryPolicy, *, on_failure: FailureCounter = _uncounted,
 ) -> Outcome:
     """Send a claimed delivery once (unless its endpoint's breaker is open), then record how it went in a new
-    transaction. Raising leaves the claim to expire, and the delivery to be tried again."""
+    transaction. Raising leaves the claim to expire, and the delivery to be tried again. A failed attempt is
+    also told to ``on_failure`` with its channel and kind (``failure_kind``): the app counts them in /metrics."""
     started_at, clock = utc_now(), time.monotonic()
     if delivery.circuit_open:
         outcome, requested = outcome_of(AttemptResult(error=CIRCUIT_OPEN), delivery.attempt, policy.retry), False
     else:
         outcome, requested = await _send(delivery, senders, cipher, policy.retry)
+    if outcome.status is not DeliveryStatus.DELIVERED:
+        on_failure(delivery.channel, failure_kind(outcome, requested=requested, circuit_open=delivery.circuit_open))
     record = AttemptRecord(
         started_at=started_at, duration_ms=round((time.monotonic() - clock) * 1000),
         outcome=CIRCUIT_OPEN.replace(" ", "_") if delivery.circuit_open else _OUTCOMES[outcome.status],
@@ -112,6 +120,22 @@ async def attempt_delivery(
         "" if recorded else " [claim lost meanwhile; result ignored]",
     )
     return outcome
+
+
+def failure_kind(outcome: Outcome, *, requested: bool, circuit_open: bool) -> str:
+    """What kind of failure a failed attempt was, from a short fixed list (a metric label, never the receiver's
+    answer): circuit_open, not_sent (no request could go out), http_4xx, http_5xx, ..., timeout, smtp, no_response."""
+    if circuit_open:
+        return "circuit_open"
+    if not requested:
+        return "not_sent"
+    if outcome.status_code is not None:
+        return f"http_{outcome.status_code // 100}xx"
+    if outcome.reason == "timed out":
+        return "timeout"
+    if (outcome.reason or "").startswith("SMTP "):
+        return "smtp"
+    return "no_response"
 
 
 _OUTCOMES = {DeliveryStatus.DELIVERED: "delivered", DeliveryStatus.PENDING: "retry", DeliveryStatus.DEAD: "dead"}

@@ -42,12 +42,18 @@ class NotAllowedError(PermissionError):
     """The caller sees the referral but may not make this move."""
 
 
+def _ignore(_deadline: Deadline) -> None:
+    pass
+
+
 @dataclass(frozen=True)
 class Routing:
-    """What the referral use cases need besides a unit of work."""
+    """What the referral use cases need besides a unit of work; ``on_breach`` is told of each deadline that
+    passed unmet, once its breach is committed (the app counts them in /metrics)."""
 
     sla: SlaPolicy
     clock: Clock = utc_now
+    on_breach: Callable[[Deadline], None] = _ignore
 
 
 async def rule_set(uow: UnitOfWork) -> RuleSet:
@@ -182,7 +188,7 @@ async def fire_due_timers(uow: UnitOfWork, routing: Routing) -> int:
     and escalates up the chain, with a referral to the next agency when it holds none yet. One transaction per
     batch; with SKIP LOCKED two instances never fire the same timer. Returns how many breached."""
     now = routing.clock()
-    breached = 0
+    breached: list[Deadline] = []
     async with uow:
         for referral_id, deadline, due_at in await store.claim_due_timers(uow.session, now, limit=TIMER_BATCH):
             referral = await store.get_referral(uow.session, referral_id)
@@ -191,9 +197,11 @@ async def fire_due_timers(uow: UnitOfWork, routing: Routing) -> int:
                 continue
             await store.close_timer(uow.session, referral_id, deadline, outcome="breached", at=now)
             await _escalate(uow, routing, referral, deadline, due_at)
-            breached += 1
+            breached.append(deadline)
         await uow.commit()
-    return breached
+    for deadline in breached:
+        routing.on_breach(deadline)
+    return len(breached)
 
 
 async def _escalate(
