@@ -8,10 +8,12 @@ bodies name the reason only, never a token or claim value.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Annotated
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, FastAPI, HTTPException, Request, status
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.access import ANONYMOUS, AccessContext
@@ -59,6 +61,9 @@ async def anonymous_rate_limit(request: Request, principal: CurrentPrincipal) ->
         await public_rate_limit(request)
 
 
+_ROLE_CHECKS: set[Callable[..., object]] = set()  # the checks of require_roles that turn the public away (for docs)
+
+
 def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets through only principals holding one of ``roles``."""
     allowed = frozenset(roles)
@@ -72,6 +77,8 @@ def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
             raise HTTPException(status.HTTP_403_FORBIDDEN, "not allowed for your role")
         return principal
 
+    if Role.PUBLIC not in allowed:
+        _ROLE_CHECKS.add(check)
     return check
 
 
@@ -85,3 +92,65 @@ def current_unit_of_work(runtime: CurrentRuntime, principal: CurrentPrincipal) -
 
 # Acts in the database as the request's principal: row-level security applies to everything it reads.
 CurrentUnitOfWork = Annotated[UnitOfWork, Depends(current_unit_of_work)]
+
+
+# What the service shell and these dependencies answer besides each endpoint's own responses.
+UNREADABLE_BODY: dict[str, Any] = {"description": "The body could not be read as JSON"}
+TOO_LARGE: dict[str, Any] = {"description": "The body is larger than the service accepts"}
+UNAUTHENTICATED: dict[str, Any] = {"description": "No token where one is required, or an invalid or expired one"}
+FORBIDDEN: dict[str, Any] = {"description": "Not allowed for your role"}
+TOO_MANY: dict[str, Any] = {
+    "description": "Too many requests from this client",
+    "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+}
+UNAVAILABLE: dict[str, Any] = {
+    "description": "The database cannot be reached for now: nothing was done; try again after `Retry-After` seconds",
+    "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+}
+
+
+def document_shared_responses(app: FastAPI) -> None:
+    """Make ``app``'s OpenAPI document say on each operation what the service shell (``shared.service``) and
+    these dependencies may answer: 400 and 413 for a body it cannot read or will not take, 401 where the caller's
+    token is read, 403 where ``require_roles`` turns the public away (the token is required there; elsewhere it is
+    optional: the public calls without one), 429 where the public rate limit applies and 503 where the database
+    is used."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = generate()  # kept by the app as its openapi_schema: documented once
+        for context in iter_route_contexts(app.routes):
+            route = context.original_route
+            if isinstance(route, APIRoute) and route.include_in_schema and context.path_format:
+                for method in route.methods or ():
+                    _document(document["paths"][context.path_format][method.lower()], route)
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _document(operation: dict[str, Any], route: APIRoute) -> None:
+    calls = {dependency.call for dependency in _dependants(route.dependant)}
+    responses = operation["responses"]
+    if route.body_field is not None:  # FastAPI reads it
+        responses.setdefault("400", UNREADABLE_BODY)
+    if "requestBody" in operation:
+        responses.setdefault("413", TOO_LARGE)
+    if current_principal in calls:
+        responses.setdefault("401", UNAUTHENTICATED)
+        if calls & _ROLE_CHECKS:
+            responses.setdefault("403", FORBIDDEN)
+        else:
+            operation["security"] = [*operation.get("security", []), {}]  # {}: or no token at all
+    if calls & {public_rate_limit, anonymous_rate_limit}:
+        responses.setdefault("429", TOO_MANY)
+    if current_runtime in calls:
+        responses.setdefault("503", UNAVAILABLE)
+
+
+def _dependants(dependant: Dependant) -> Iterator[Dependant]:
+    for dependency in dependant.dependencies:
+        yield dependency
+        yield from _dependants(dependency)

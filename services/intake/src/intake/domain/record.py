@@ -8,10 +8,12 @@ non-personal facts, which intake stores in plain and its events carry in part.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal, Self, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from intake.domain.access import PersonalField
 from intake.domain.regions import district_belongs_to, load_regions, village_belongs_to
@@ -32,7 +34,19 @@ from shared.contracts.vocabulary import (
 )
 from shared.validation_messages import LocalizedValueError
 
-Day = date  # the field below named ``date`` would hide the type in its class
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _written_as_a_day(value: object) -> object:
+    """A day only as written YYYY-MM-DD (or a date): pydantic would also read a number as a Unix timestamp
+    (1262304000 as 2010-01-01), a day nobody wrote."""
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DAY.fullmatch(value)):
+        return value
+    raise PydanticCustomError("date_parsing", "Input should be a valid date in the format YYYY-MM-DD")
+
+
+# Also: the field below named ``date`` would hide the type in its class.
+Day = Annotated[date, BeforeValidator(_written_as_a_day)]
 
 PERSONAL = "x-personal"  # the metadata key naming a field's kind of personal data (also in the OpenAPI schema)
 
@@ -137,7 +151,7 @@ class Victim(_Record):
     )
     sex: Sex
     age: int | None = Field(default=None, ge=0, le=MAX_AGE, description="Age in years, if known")
-    birth_date: date | None = Field(default=None, json_schema_extra=personal(PersonalField.VICTIM_IDENTITY))
+    birth_date: Day | None = Field(default=None, json_schema_extra=personal(PersonalField.VICTIM_IDENTITY))
     has_disability: bool | None = Field(default=None, description="Penyandang disabilitas; empty when unknown")
     education: EducationLevel = EducationLevel.TIDAK_DIKETAHUI
     nationality: Nationality = Nationality.WNI

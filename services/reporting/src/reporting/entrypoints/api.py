@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import date, datetime
@@ -9,7 +10,8 @@ from typing import Annotated, Literal, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from reporting.domain.access import AUDIT_READERS
 from reporting.domain.disclosure import CaseTable, ReferralTable
@@ -117,9 +119,23 @@ class PersonalDataReadOut(BaseModel):
     occurred_at: datetime
 
 
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def written_as_a_day(value: object) -> object:
+    """A day only as written YYYY-MM-DD: pydantic would also read a number as a Unix timestamp (``to=1700000000``,
+    even ``to=6e-258`` as 1970-01-01), a period nobody asked for."""
+    if isinstance(value, str) and not _ISO_DAY.fullmatch(value):
+        raise PydanticCustomError("date_parsing", "Input should be a valid date in the format YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[date | None, BeforeValidator(written_as_a_day)]
+
+
 def stats_filter(
-    date_from: Annotated[date | None, Query(alias="from", description="First day, inclusive (UTC)")] = None,
-    date_to: Annotated[date | None, Query(alias="to", description="Last day, inclusive (UTC)")] = None,
+    date_from: Annotated[Day, Query(alias="from", description="First day, inclusive (UTC)")] = None,
+    date_to: Annotated[Day, Query(alias="to", description="Last day, inclusive (UTC)")] = None,
     province: Annotated[str | None, Query(pattern=r"^\d{2}$", examples=["62"])] = None,
     regency: Annotated[str | None, Query(pattern=r"^\d{2}\.\d{2}$", examples=["62.13"])] = None,
 ) -> StatsFilter:

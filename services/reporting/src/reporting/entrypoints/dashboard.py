@@ -14,11 +14,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, WithJsonSchema
 
 from reporting.domain.disclosure import CaseTable
 from reporting.domain.statistics import CaseStatsQuery, GroupKey, ReferralGroupKey, ReferralStatsQuery, StatsFilter
-from reporting.entrypoints.api import stats_filter
+from reporting.entrypoints.api import stats_filter, written_as_a_day
 from reporting.entrypoints.dashboard_view import CHARTS, render_dashboard
 from reporting.service_layer import handlers
 from shared.dependencies import CurrentPrincipal, CurrentUnitOfWork
@@ -38,7 +38,9 @@ def _blank_is_absent(value: object) -> object:
     return None if value == "" else value
 
 
-Day = Annotated[date | None, BeforeValidator(_blank_is_absent)]
+# The last validator runs first: a blank field is no filter, anything else is a day or a 422.
+Day = Annotated[date | None, BeforeValidator(written_as_a_day), BeforeValidator(_blank_is_absent),
+                WithJsonSchema({"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]})]
 
 
 def dashboard_filter(

@@ -231,8 +231,9 @@ async def put_directory(body: DirectoryIn, uow: CurrentUnitOfWork) -> DirectoryU
 @router.get(
     "/directory/export", response_class=Response, tags=["directory"], dependencies=DIRECTORY_READER,
     summary="The directory as a YAML file",
+    # The file is YAML whose data is a directory, as PUT /v1/directory/import takes it back.
     responses={200: {"description": "The directory file", "content": {"application/yaml": {"schema": {
-        "type": "string"}}}}},
+        "$ref": "#/components/schemas/DirectoryIn"}}}}},
 )
 async def export_directory(
     uow: CurrentUnitOfWork,

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from yaml import YAMLError
 
@@ -166,21 +166,21 @@ async def revoke_referral(
 
 # -- rules ----------------------------------------------------------------------------------------------------
 
-YAML_BODY: dict[str, Any] = {
-    "requestBody": {"required": True, "content": {"application/yaml": {"schema": RuleSet.model_json_schema()}}}
-}
+RULES_YAML: dict[str, Any] = {"application/yaml": {"schema": RuleSet.model_json_schema()}}
+YAML_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": RULES_YAML}}
 
 
-@router.get("/rules", response_class=PlainTextResponse, tags=["rules"],
-            responses={200: {"content": {"application/yaml": {}}, "description": "The rule set in force"}})
+@router.get("/rules", response_class=Response, tags=["rules"],
+            responses={200: {"content": RULES_YAML, "description": "The rule set in force"}})
 async def get_rules(_reader: RuleReader, uow: CurrentUnitOfWork) -> PlainTextResponse:
     """The routing rules in force, as YAML (the format `PUT /v1/rules` takes)."""
     rules = await rule_cases.rules_in_force(uow)
     return PlainTextResponse(rules.to_yaml(), media_type="application/yaml")
 
 
-@router.put("/rules", response_class=PlainTextResponse, tags=["rules"], openapi_extra=YAML_BODY,
-            responses={409: {"description": "The version is not the next one"}, 422: {"description": "Bad rules"}})
+@router.put("/rules", response_class=Response, tags=["rules"], openapi_extra=YAML_BODY,
+            responses={200: {"content": RULES_YAML, "description": "The rule set stored, now in force"},
+                       409: {"description": "The version is not the next one"}, 422: {"description": "Bad rules"}})
 async def put_rules(request: Request, principal: RuleEditor, uow: CurrentUnitOfWork) -> PlainTextResponse:
     """Replace the rules with a new version (YAML; `version` one above the rules in force). Takes effect for
     the next case on every routing instance, without a restart; earlier referrals keep the version they were
