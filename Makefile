@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: up down status test lint typecheck imports unit docs install browser clean
+.PHONY: up down status test lint typecheck imports unit docs install browser clean chaos
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -53,6 +53,14 @@ browser: $(CHROMIUM)
 
 test: install lint typecheck imports browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The chaos suite: CHAOS_REPORTS reports while every service is killed and restarted, PostgreSQL and the broker
+# restarted once; prints the figures and fails unless nothing was lost or duplicated (README, "Chaos").
+CHAOS_REPORTS ?= 10000
+CHAOS_ARGS ?=
+
+chaos: install
+	$(BIN)/python -m sinergi_local.chaos --reports $(CHAOS_REPORTS) $(CHAOS_ARGS)
 
 clean:
 	@if [ -x $(BIN)/sinergi-local ]; then $(BIN)/sinergi-local purge; fi

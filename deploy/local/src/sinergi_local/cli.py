@@ -13,6 +13,12 @@ platform's reporting environment) and names the first record that was altered or
 
 ``sinergi reporting rebuild``: empties reporting's read models and fills them again from the topics
 (``python -m reporting rebuild``); the audit trail is a record, not a read model, and is never touched.
+
+``sinergi status``: each service's readiness, outbox backlog, consumer lag per group and dead-letter depth, in
+one table read from the services' ``/metrics`` (``sinergi_local.status``); exit status 1 if a service is down.
+
+``sinergi dlq list|show|replay``: the dead letters on the ``<topic>.dlq`` topics, never a payload's values; replay
+republishes them to their topic, once (``sinergi_local.dlq``). ``--bootstrap-servers`` for any Kafka.
 """
 
 from __future__ import annotations
@@ -29,9 +35,10 @@ from pydantic_settings import SettingsConfigDict
 
 from shared.auth import Role, issue_development_token
 from shared.settings import AuthSettings
-from sinergi_local import infrastructure, processes
+from sinergi_local import dlq, infrastructure, processes
 from sinergi_local.__main__ import RUN_DIR
 from sinergi_local.platform import REPO_ROOT, Platform
+from sinergi_local.status import show as show_status
 
 # The services that store encrypted personal fields (each passes its ``encrypted_columns`` to ``shared.cli.run``).
 ENCRYPTING_SERVICES = ("intake", "notifications")
@@ -84,6 +91,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     rebuild.add_argument("--run-dir", type=Path, default=RUN_DIR, help="the local platform's run folder")
     rebuild.add_argument("--no-progress", action="store_true", help="print no progress while replaying")
+
+    status = commands.add_parser("status", help="readiness, outbox backlog, consumer lag and DLQ depth per service")
+    status.add_argument("--run-dir", type=Path, default=RUN_DIR, help="the local platform's run folder")
+    dlq.add_commands(commands, run_dir=RUN_DIR)
     return parser
 
 
@@ -98,6 +109,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "keys":
         return rotate_keys(args.run_dir, tuple(args.service or ENCRYPTING_SERVICES), batch_size=args.batch_size)
+    if args.command == "dlq":
+        return dlq.run(args, lambda run_dir: running_platform(run_dir).infra.kafka_bootstrap_servers)
+    if args.command == "status":
+        return platform_status(args.run_dir)
     if args.command == "audit":
         return service_command(args.run_dir, "reporting", ["audit-verify"], what="verify the audit trail")
     if args.command == "reporting":
@@ -145,6 +160,15 @@ def running_platform(run_dir: Path) -> Platform:
         raise RuntimeError(f"the local platform is not running under {run_dir} (start it with `make up`)")
     # Both are running (or external), so this only finds them.
     return Platform(run_dir, infrastructure.start(run_dir, postgres_port=POSTGRES_PORT, kafka_port=KAFKA_PORT))
+
+
+def platform_status(run_dir: Path) -> int:
+    try:
+        platform = running_platform(run_dir)
+    except RuntimeError as error:
+        sys.stderr.write(f"sinergi: cannot show the status: {error}\n")
+        return 1
+    return show_status(platform)
 
 
 def rotate_keys(run_dir: Path, services: Sequence[str], *, batch_size: int) -> int:

@@ -7,6 +7,7 @@ import json
 import os
 import secrets
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,8 +60,11 @@ def save_secret(run_dir: Path, name: str, value: str | None = None) -> str:
 
 
 def start(
-    run_dir: Path, *, postgres_port: int, kafka_port: int, broker_storage: str = "memory://tansu/"
+    run_dir: Path, *, postgres_port: int, kafka_port: int, broker_storage: str = "memory://tansu/",
+    broker_env: Mapping[str, str] | None = None,
 ) -> Infrastructure:
+    """``broker_storage`` is the local broker's storage engine (``tansu.start``): memory, lost on a restart, or
+    ``s3://bucket/`` with ``broker_env`` naming the S3 server."""
     run_dir.mkdir(parents=True, exist_ok=True)
     run_dir.chmod(0o755)
     external_db = os.environ.get("DATABASE_URL")
@@ -75,7 +79,7 @@ def start(
         bootstrap = external_kafka
         idempotence = os.environ.get("KAFKA_ENABLE_IDEMPOTENCE", "true").lower() == "true"
     else:
-        bootstrap = tansu.start(run_dir, kafka_port, storage=broker_storage)
+        bootstrap = tansu.start(run_dir, kafka_port, storage=broker_storage, extra_env=broker_env)
         idempotence = False  # Tansu has no InitProducerId
     return Infrastructure(admin_dsn, bootstrap, idempotence, not external_db, not external_kafka)
 

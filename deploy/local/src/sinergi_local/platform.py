@@ -169,8 +169,11 @@ def start_platform(
     kafka_port: int = 19092,
     extra_env: Mapping[str, str] | None = None,
     services: tuple[str, ...] = SERVICES,
+    broker_storage: str = "memory://tansu/",
+    broker_env: Mapping[str, str] | None = None,
 ) -> Platform:
-    infra = infrastructure.start(run_dir, postgres_port=postgres_port, kafka_port=kafka_port)
+    infra = infrastructure.start(run_dir, postgres_port=postgres_port, kafka_port=kafka_port,
+                                 broker_storage=broker_storage, broker_env=broker_env)
     platform = Platform(run_dir, infra, dict(ports or DEFAULT_PORTS), dict(extra_env or {}))
     platform.provision()
     platform.migrate()

@@ -55,7 +55,9 @@ def seed_directory(platform: Platform) -> list[dict[str, Any]]:
 
 
 def subscribe_agencies(platform: Platform, agencies: list[dict[str, Any]]) -> int:
-    """One subscription per agency to the demo sink; the sink learns each secret from the run folder."""
+    """One subscription per agency to the demo sink; the sink learns each secret from the run folder. The admin
+    of the agency's province makes it (a province admin's subscription covers their province only); a national
+    agency, whose referrals come from every province, makes its own as its supervisor."""
     secrets_path = platform.run_dir / "sink-secrets.json"
     known: dict[str, str] = json.loads(secrets_path.read_text()) if secrets_path.exists() else {}
     created = 0
@@ -66,8 +68,12 @@ def subscribe_agencies(platform: Platform, agencies: list[dict[str, Any]]) -> in
         secret = secrets.token_urlsafe(24)
         known[agency_id] = secret
         _write_secrets(secrets_path, known)
-        response = httpx.post(f"{platform.url('notifications')}/v1/subscriptions", timeout=30,
-                              headers=province_admin(platform), json={
+        maker = (
+            province_admin(platform, agency["province_code"]) if agency.get("province_code")
+            else platform.bearer(Role.AGENCY_SUPERVISOR, user_id=f"demo-supervisor-{agency_id}", agency_id=agency_id,
+                                 agency_type=agency["agency_type"])
+        )
+        response = httpx.post(f"{platform.url('notifications')}/v1/subscriptions", timeout=30, headers=maker, json={
             "agency_id": agency_id,
             "target": f"{platform.url('sink')}/webhooks/{agency_id}",
             "event_types": list(AGENCY_EVENTS),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.resources
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from sinergi_local import processes
@@ -18,13 +19,18 @@ def binary() -> Path:
     return path
 
 
-def start(run_dir: Path, port: int, *, storage: str = "memory://tansu/", advertised_port: int | None = None) -> str:
+def start(
+    run_dir: Path, port: int, *, storage: str = "memory://tansu/", advertised_port: int | None = None,
+    extra_env: Mapping[str, str] | None = None,
+) -> str:
     """Start the broker; return its bootstrap servers. ``storage`` may be ``s3://...`` for a broker whose data
-    survives a restart. ``advertised_port`` sends clients elsewhere (a fault-injecting proxy) after bootstrap."""
+    survives a restart (``extra_env`` then names the S3 server: ``AWS_ENDPOINT``, ``AWS_ACCESS_KEY_ID``, ...).
+    ``advertised_port`` sends clients elsewhere (a fault-injecting proxy) after bootstrap."""
     if processes.read_pid(run_dir / "pids" / f"{NAME}.pid") is None:
         processes.ensure_port_free(port, NAME)
     env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
     env["RUST_LOG"] = env.get("SINERGI_TANSU_LOG", "warn")
+    env.update(extra_env or {})
     pid = processes.start(
         NAME,
         [str(binary()), "broker", "--listener-url", f"tcp://127.0.0.1:{port}",

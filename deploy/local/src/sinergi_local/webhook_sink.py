@@ -2,7 +2,10 @@
 records what arrived, so `make up` and the end-to-end tests can show a report reaching an agency.
 
 Secrets come from ``<run dir>/sink-secrets.json`` (subscription secrets, by agency), written by the seeding.
-An event id seen twice is acknowledged again but recorded as a duplicate: receivers dedupe on it.
+Each agency's endpoint is its own receiver and dedupes on the idempotency key (``Sinergi-Event-Id``): the first
+delivery of a key is processed (``"duplicate": false``); one seen again, even after a restart of the sink, is
+acknowledged but not processed again (``"duplicate": true``). The chaos suite counts both from
+``<run dir>/sink-received.jsonl``.
 """
 
 from __future__ import annotations
@@ -23,9 +26,11 @@ def create_sink(run_dir: Path) -> FastAPI:
     app = FastAPI(title="Sinergi demo webhook sink")
     secrets_path = run_dir / "sink-secrets.json"
     received_path = run_dir / "sink-received.jsonl"
-    seen: set[str] = set()
+    # (agency, idempotency key) of every delivery processed, kept across restarts by the file itself.
+    seen: set[tuple[str, str]] = set()
     if received_path.exists():
-        seen = {json.loads(line)["event_id"] for line in received_path.read_text().splitlines() if line.strip()}
+        entries = [json.loads(line) for line in received_path.read_text().splitlines() if line.strip()]
+        seen = {(entry["agency_id"], entry["event_id"]) for entry in entries if entry.get("verified")}
 
     def record(entry: dict[str, Any]) -> None:
         with received_path.open("a") as out:
@@ -44,11 +49,13 @@ def create_sink(run_dir: Path) -> FastAPI:
             return Response(status_code=401)
         event_id = request.headers.get(EVENT_ID_HEADER, "")
         event = json.loads(body)
+        referral = event.get("referral") or {}
         record({
             "agency_id": agency_id, "verified": True, "event_id": event_id, "event_type": event.get("event_type"),
-            "case_id": event.get("case_id"), "duplicate": event_id in seen, "at": time.time(),
+            "case_id": event.get("case_id"), "referral_id": referral.get("referral_id"),
+            "duplicate": (agency_id, event_id) in seen, "at": time.time(),
         })
-        seen.add(event_id)
+        seen.add((agency_id, event_id))
         return Response(status_code=204)
 
     @app.get("/received")
