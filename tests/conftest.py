@@ -14,6 +14,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI, Request, Response
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
 from sinergi_local.infrastructure import Infrastructure
 from sinergi_local.platform import SERVICES, Platform
@@ -26,8 +27,9 @@ class ReceivedSpan:
     name: str
     trace_id: str
     span_id: str
-    parent_span_id: str
+    parent_span_id: str  # empty for a root span
     attributes: dict[str, Any]
+    kind: str = ""  # server, client, producer, consumer or internal
     status_message: str = ""
     events: list[dict[str, Any]] = field(default_factory=list)  # name and attributes (exceptions land here)
 
@@ -87,6 +89,7 @@ def otlp_receiver() -> Iterator[OtlpReceiver]:
                         span_id=span.span_id.hex(),
                         parent_span_id=span.parent_span_id.hex(),
                         attributes={a.key: _any_value(a.value) for a in span.attributes},
+                        kind=Span.SpanKind.Name(span.kind).removeprefix("SPAN_KIND_").lower(),
                         status_message=span.status.message,
                         events=[
                             {"name": event.name, **{a.key: _any_value(a.value) for a in event.attributes}}

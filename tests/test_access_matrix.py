@@ -229,7 +229,9 @@ MATRIX = (
     Entry("reporting", "GET", "/v1/audit/cases/{case_id}/trail", "read", frozenset({"auditor-62"}),
           shows="case_a"),
 )
-NOT_IN_THE_MATRIX = {"/health", "/ready", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+# /metrics (Prometheus, outside the OpenAPI documents) holds counts by topic, event type, consumer group, deadline
+# and channel: no personal data and no case id by construction (shared.metrics), so no access rule applies.
+NOT_IN_THE_MATRIX = {"/health", "/ready", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 
 
 # --- the same rules, asked of Postgres directly -----------------------------------------------------------------

@@ -12,6 +12,7 @@ import json
 import subprocess
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from sqlalchemy.engine import make_url
 from intake.domain.record import Report, split_personal
 from intake.settings import DEVELOPMENT_GATEWAY_SECRET
 from shared.auth import Role
+from shared.contracts.topics import CASES, REFERRALS
 from shared.webhooks import SIGNATURE_HEADER, sign
 from sinergi_local import postgres
 from sinergi_local.platform import Platform
@@ -155,24 +157,116 @@ def test_report_reaches_the_agency_webhook_and_the_statistics(seeded: Platform, 
     assert all(later["prev_hash"] == earlier["hash"] for earlier, later in itertools.pairwise(records))
     assert {"case.reported", "referral.created", "webhook.delivered"} <= {r["event_type"] for r in records}
 
-    # One trace from the intake request through the outbox and Kafka into every service.
-    spans = otlp_receiver.wait_for(lambda spans: _report_trace(spans) is not None)
-    trace_id = _report_trace(spans)
-    for span in spans:
-        assert NARRATIVE not in str(span.attributes)
-        assert "dipukul" not in span.name
-    assert trace_id is not None
+    # One trace from the intake request through the outbox and Kafka into every service, whole: the spans of
+    # every process arrive in batches, so wait until the report's trace reaches all four and has no orphan.
+    try:
+        spans = otlp_receiver.wait_for(lambda spans: _complete(_report_trace(spans, case_id)))
+    except AssertionError:
+        raise AssertionError(f"no whole trace of the report:\n{_report_trace(otlp_receiver.spans, case_id)}") from None
+    tree = _report_trace(spans, case_id)
+    assert tree is not None
+    _assert_the_report_path(tree)
+    # Nothing the report holds as personal is in any span of the whole export: names, attributes, events.
+    values = _report_values(TRACED_REPORT)
+    leaks = [(value, span.service, span.name) for span in spans for value in values if value in span.text()]
+    assert not leaks, leaks
 
 
 ALL_SERVICES = {"sinergi-intake", "sinergi-routing", "sinergi-notifications", "sinergi-reporting"}
 
 
-def _report_trace(spans: list[Any]) -> str | None:
-    """The trace that starts at intake's POST /v1/reports and reaches all four services."""
-    for post in (s for s in spans if s.service == "sinergi-intake" and s.name.startswith("POST /v1/reports")):
-        if {s.service for s in spans if s.trace_id == post.trace_id} >= ALL_SERVICES:
-            return str(post.trace_id)
+@dataclass(frozen=True)
+class SpanTree:
+    """The spans of one trace, each under its parent (by the parent span ids the exporters sent)."""
+
+    spans: tuple[Any, ...]
+
+    @property
+    def by_id(self) -> dict[str, Any]:
+        return {span.span_id: span for span in self.spans}
+
+    def roots(self) -> list[Any]:
+        return [span for span in self.spans if not span.parent_span_id]
+
+    def orphans(self) -> list[Any]:
+        """Spans whose parent is not in the trace (not received, or never exported)."""
+        by_id = self.by_id
+        return [span for span in self.spans if span.parent_span_id and span.parent_span_id not in by_id]
+
+    def ancestors(self, span: Any) -> list[Any]:
+        """Its parent, the parent's parent, ... up to the root (or to a parent that is not in the trace)."""
+        by_id, found = self.by_id, []
+        while (span := by_id.get(span.parent_span_id)) is not None and len(found) < len(self.spans):
+            found.append(span)
+        return found
+
+    def find(self, service: str, kind: str, name: str) -> list[Any]:
+        return [s for s in self.spans if (s.service, s.kind, s.name) == (f"sinergi-{service}", kind, name)]
+
+    def under(self, ancestors: list[Any], service: str, kind: str, name: str) -> list[Any]:
+        """The spans of ``service`` named ``name`` that descend from one of ``ancestors``; fails if none does."""
+        wanted = {ancestor.span_id for ancestor in ancestors}
+        found = [s for s in self.find(service, kind, name) if wanted & {a.span_id for a in self.ancestors(s)}]
+        assert found, f"no {kind} span {name!r} of {service} under {[a.name for a in ancestors]}:\n{self}"
+        return found
+
+    def __str__(self) -> str:
+        children: dict[str, list[Any]] = {}
+        for span in self.spans:
+            children.setdefault(span.parent_span_id, []).append(span)
+        lines: list[str] = []
+
+        def show(span: Any, depth: int) -> None:
+            lines.append(f"{'  ' * depth}{span.service} {span.kind} {span.name}")
+            for child in children.get(span.span_id, []):
+                show(child, depth + 1)
+
+        for top in [*self.roots(), *self.orphans()]:
+            show(top, 0)
+        return "\n".join(lines)
+
+
+def _report_trace(spans: list[Any], case_id: str) -> SpanTree | None:
+    """The trace of the report of ``case_id`` (its events carry the case id as their key), once it reaches all
+    four services."""
+    traces = {s.trace_id for s in spans if _message_key(s) == case_id}
+    for post in (s for s in spans if s.trace_id in traces and s.name.startswith("POST /v1/reports")):
+        trace = tuple(s for s in spans if s.trace_id == post.trace_id)
+        if {s.service for s in trace} >= ALL_SERVICES:
+            return SpanTree(trace)
     return None
+
+
+def _message_key(span: Any) -> str | None:
+    key = span.attributes.get("messaging.kafka.message.key")
+    return key.decode() if isinstance(key, bytes) else key
+
+
+def _complete(tree: SpanTree | None) -> bool:
+    """The report's trace with the last spans of the path in: reporting and notifications consumed the
+    referral, and every span's parent is there."""
+    return tree is not None and not tree.orphans() and all(
+        tree.find(service, "consumer", f"{REFERRALS.name} process") for service in ("notifications", "reporting"))
+
+
+def _assert_the_report_path(tree: SpanTree) -> None:
+    """intake's POST (the root) -> the outbox relay's publication of case.reported and its Kafka produce ->
+    routing's consume of it -> routing's publication of referral.created -> notifications' and reporting's
+    consume of that; notifications and reporting consume case.reported too. Every span has its parent."""
+    roots = tree.roots()
+    assert [(r.service, r.kind, r.name) for r in roots] == [("sinergi-intake", "server", "POST /v1/reports")], tree
+    [root] = roots
+    assert not tree.orphans(), tree
+    # The outbox relay publishes each row in the context the request stored with it: faststream's "create" span
+    # is the relay's publication, its "publish" span the produce request to Kafka; consumers continue "create".
+    relay = tree.under([root], "intake", "producer", f"{CASES.name} create")
+    tree.under(relay, "intake", "producer", f"{CASES.name} publish")
+    routed = tree.under(relay, "routing", "consumer", f"{CASES.name} process")
+    referral = tree.under(routed, "routing", "producer", f"{REFERRALS.name} create")
+    tree.under(referral, "routing", "producer", f"{REFERRALS.name} publish")
+    for service in ("notifications", "reporting"):
+        tree.under(relay, service, "consumer", f"{CASES.name} process")
+        tree.under(referral, service, "consumer", f"{REFERRALS.name} process")
 
 
 def test_the_referred_agency_reads_the_details_and_the_read_is_audited(seeded: Platform) -> None:
