@@ -90,8 +90,8 @@ SERVICE_CALLERS = {
 }
 # Requests per operation and caller: valid ones and invalid ones (which must be refused), with whatever ids the
 # fuzzer makes up; and valid ones with the world's ids, for operations that name one in their path.
-EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 3}
-KNOWN_ID_EXAMPLES = 6
+EXAMPLES = {GenerationMode.POSITIVE: 5, GenerationMode.NEGATIVE: 3}
+KNOWN_ID_EXAMPLES = 4
 SCALE = int(os.environ.get("SINERGI_FUZZ_SCALE", "1"))  # e.g. 20 for a longer hunt than the suite's
 # Two choices of what to generate, each for a reason:
 # - no made-up Authorization headers: the callers' tokens are ours (a token schemathesis made up, or dropped from a
