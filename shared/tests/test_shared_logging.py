@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 import json
 import logging
+import logging.config
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import uvicorn.config
 from opentelemetry.sdk.trace import TracerProvider
 
 from shared.telemetry import AccessWithoutClient, configure_logging, json_log_handler
@@ -90,10 +92,12 @@ def test_uvicorn_access_lines_leave_out_the_client() -> None:
 
 def test_configure_logging_sends_every_logger_through_the_json_handler(monkeypatch: pytest.MonkeyPatch) -> None:
     root = logging.getLogger()
-    saved = (root.handlers[:], root.level)
+    uvicorn_loggers = [logging.getLogger(name) for name in ("uvicorn", "uvicorn.error", "uvicorn.access")]
+    saved = (root.handlers[:], root.level, [(lg.handlers[:], lg.propagate, lg.filters[:]) for lg in uvicorn_loggers])
     access = logging.getLogger("uvicorn.access")
-    access_filters = access.filters[:]
     monkeypatch.setenv("LOG_LEVEL", "WARNING")
+    # As an earlier uvicorn.run with its default log_config leaves them: handlers of their own, not propagating.
+    logging.config.dictConfig(uvicorn.config.LOGGING_CONFIG)
     try:
         configure_logging("intake")
         [handler] = root.handlers
@@ -102,10 +106,14 @@ def test_configure_logging_sends_every_logger_through_the_json_handler(monkeypat
         handler.setStream(stream)  # type: ignore[attr-defined]
         logging.getLogger("aiokafka.consumer").warning("Heartbeat failed for group %s", "sinergi-intake")
         logging.getLogger("uvicorn.error").warning("Exception in ASGI application")
-        assert [(line["logger"], line["service"]) for line in lines(stream)] == [
+        ours = [line for line in lines(stream)  # a thread an earlier test left may log too
+                if line["message"] in ("Heartbeat failed for group sinergi-intake", "Exception in ASGI application")]
+        assert [(line["logger"], line["service"]) for line in ours] == [
             ("aiokafka.consumer", "intake"), ("uvicorn.error", "intake"),
         ]
         assert any(isinstance(f, AccessWithoutClient) for f in access.filters)
     finally:
-        root.handlers[:], access.filters[:] = saved[0], access_filters
+        root.handlers[:] = saved[0]
         root.setLevel(saved[1])
+        for logger, (handlers, propagate, filters) in zip(uvicorn_loggers, saved[2], strict=True):
+            logger.handlers[:], logger.propagate, logger.filters[:] = handlers, propagate, filters

@@ -172,6 +172,11 @@ def configure_logging(service: str | None = None) -> None:
     at ``LOG_LEVEL`` (INFO by default). ``service`` (else ``SINERGI_SERVICE``) is in every line."""
     handler = json_log_handler(service or os.environ.get("SINERGI_SERVICE"))
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), handlers=[handler], force=True)
+    # uvicorn's own logging set-up (any earlier uvicorn.run with its default log_config) gives its loggers
+    # handlers of their own that bypass the JSON handler; through the root logger, they are JSON too.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).handlers.clear()
+        logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").addFilter(AccessWithoutClient())
     # httpx logs every request's URL at INFO: a webhook URL may hold a receiver's token.
     for name in ("httpx", "httpcore"):
