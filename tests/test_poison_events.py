@@ -251,7 +251,8 @@ async def test_each_group_carries_on_with_the_good_event_after_the_poison(
 
 
 async def test_one_poison_message_is_parked_once_per_group_that_reads_its_topic(outcome: Outcome) -> None:
+    ours = {outcome.group(c) for c in CONSUMERS}  # other tests' services may share the broker and park it too
     for (topic, kind), sent in outcome.sent.items():
         groups = {d.headers.get(DLQ_CONSUMER_HEADER) for d in outcome.dead
                   if d.value == sent.value and d.topic == dead_letter_topic(topic)}
-        assert groups == {outcome.group(c) for c in CONSUMERS if c.topic.name == topic}, (topic, kind)
+        assert groups & ours == {outcome.group(c) for c in CONSUMERS if c.topic.name == topic}, (topic, kind)
