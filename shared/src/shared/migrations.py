@@ -8,7 +8,7 @@ from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import MetaData, pool
+from sqlalchemy import MetaData, func, pool, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -32,6 +32,9 @@ def _run(connection: Connection, metadata: MetaData) -> None:
         include_schemas=False,
     )
     with context.begin_transaction():
+        # Several instances may start at once (a Deployment's pods each migrate first): the first migrates, the
+        # others wait here and then find the schema at head, instead of failing on half-made tables.
+        connection.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"sinergi-migrate-{metadata.schema}"))))
         context.run_migrations()
 
 
