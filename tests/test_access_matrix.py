@@ -35,18 +35,12 @@ import yaml
 from fastapi import FastAPI
 from sqlalchemy import exc, text
 
-from intake.app import create_app as create_intake
-from intake.settings import DEVELOPMENT_GATEWAY_SECRET, IntakeSettings
-from notifications.app import create_app as create_notifications
-from notifications.settings import NotificationsSettings
-from reporting.app import create_app as create_reporting
-from reporting.settings import ReportingSettings
-from routing.app import create_app as create_routing
+from intake.settings import DEVELOPMENT_GATEWAY_SECRET
 from routing.directory_data import demo_directory
-from routing.settings import RoutingSettings
 from shared.access import SERVICE_CONTEXT, AccessContext
 from shared.auth import AGENCY_ROLES, Principal, Role
 from shared.webhooks import SIGNATURE_HEADER, sign
+from tests.apps import four_apps
 
 pytestmark = pytest.mark.integration
 
@@ -407,12 +401,7 @@ async def _eventually(check: Callable[[], Any], what: str) -> Any:
 
 @pytest.fixture(scope="module")
 async def world(make_settings: Callable[..., Any], bearer: Callable[..., dict[str, str]]) -> AsyncIterator[World]:
-    apps = {
-        "intake": create_intake(make_settings(IntakeSettings, "intake", http_public_rate_limit="1000/minute")),
-        "routing": create_routing(make_settings(RoutingSettings, "routing")),
-        "notifications": create_notifications(make_settings(NotificationsSettings, "notifications")),
-        "reporting": create_reporting(make_settings(ReportingSettings, "reporting")),
-    }
+    apps = four_apps(make_settings, only={"intake": {"http_public_rate_limit": "1000/minute"}})
     async with contextlib.AsyncExitStack() as stack:
         clients = {}
         for name, app in apps.items():

@@ -19,14 +19,12 @@ import re
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import hypothesis
 import pytest
 import schemathesis
@@ -42,22 +40,15 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from sqlalchemy.engine import make_url
 
-from intake.app import create_app as create_intake
-from intake.settings import DEVELOPMENT_GATEWAY_SECRET, IntakeSettings
-from notifications.app import create_app as create_notifications
-from notifications.settings import NotificationsSettings
-from reporting.app import create_app as create_reporting
-from reporting.settings import ReportingSettings
-from routing.app import create_app as create_routing
+from intake.settings import DEVELOPMENT_GATEWAY_SECRET
 from routing.directory_data import demo_directory
-from routing.settings import RoutingSettings
 from shared.auth import Role
-from shared.provision import provision_schema
 from shared.webhooks import SIGNATURE_HEADER, sign
-from sinergi_local import infrastructure, processes, tansu
+from sinergi_local import processes, tansu
 from sinergi_local.infrastructure import Infrastructure
+from tests.apps import SERVICES
+from tests.databases import on_database, provision, scratch_database
 
 pytestmark = [
     pytest.mark.integration,
@@ -75,12 +66,6 @@ CALLERS: dict[str, tuple[tuple[Role, ...], dict[str, str]] | None] = {
     "agency-supervisor": ((Role.AGENCY_SUPERVISOR,), AGENCY),
     "province-admin": ((Role.PROVINCE_ADMIN,), {"province_code": "62"}),
     "auditor": ((Role.AUDITOR,), {"province_code": "62"}),
-}
-SETTINGS: dict[str, tuple[Callable[[Any], Any], type]] = {
-    "intake": (create_intake, IntakeSettings),
-    "routing": (create_routing, RoutingSettings),
-    "notifications": (create_notifications, NotificationsSettings),
-    "reporting": (create_reporting, ReportingSettings),
 }
 SERVICE_CALLERS = {
     "intake": ("public", "operator", "agency-staff", "province-admin"),
@@ -129,7 +114,7 @@ class Isolated:
         }
 
     def _moved(self, url: str) -> str:
-        return make_url(url).set(database=self.database).render_as_string(hide_password=False)
+        return on_database(url, self.database)
 
 
 @dataclass(frozen=True)
@@ -143,33 +128,20 @@ class World:
 def isolated(
     infra: Infrastructure, service_env: Callable[[str], dict[str, str]], test_run_dir: Path
 ) -> Iterator[Isolated]:
-    database = f"sinergi_fuzz_{uuid.uuid4().hex[:8]}"
-    processes.run_coroutine(_execute(infra.admin_dsn, f'CREATE DATABASE "{database}"'))
-    broker_dir = test_run_dir / database
-    world = Isolated(database, tansu.start(broker_dir, processes.free_port()))
-    try:
-        for service in SETTINGS:
-            env = service_env(service)  # the roles exist, with these passwords
-            processes.run_coroutine(provision_schema(
-                make_url(infra.admin_dsn).set(database=database).render_as_string(hide_password=False), service,
-                owner_password=infrastructure.save_secret(test_run_dir, f"{service}_owner"),
-                app_password=infrastructure.save_secret(test_run_dir, f"{service}_app"),
-            ))
-            moved = {f"{service.upper()}_{key.upper()}": value for key, value in world.overrides(env, service).items()}
-            subprocess.run([sys.executable, "-m", service, "migrate"], env={**env, **moved}, check=True,
-                           cwd=REPO_ROOT, capture_output=True)
-        yield world
-    finally:
-        tansu.stop(broker_dir)
-        processes.run_coroutine(_execute(infra.admin_dsn, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-
-
-async def _execute(dsn: str, statement: str) -> None:
-    connection = await asyncpg.connect(dsn)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
+    with scratch_database(infra.admin_dsn, "sinergi_fuzz") as database:
+        broker_dir = test_run_dir / database
+        world = Isolated(database, tansu.start(broker_dir, processes.free_port()))
+        try:
+            for service in SERVICES:
+                env = service_env(service)  # the roles exist, with these passwords
+                provision(infra.admin_dsn, database, service, test_run_dir)
+                moved = {f"{service.upper()}_{key.upper()}": value
+                         for key, value in world.overrides(env, service).items()}
+                subprocess.run([sys.executable, "-m", service, "migrate"], env={**env, **moved}, check=True,
+                               cwd=REPO_ROOT, capture_output=True)
+            yield world
+        finally:
+            tansu.stop(broker_dir)
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +152,7 @@ def world(
     apps = {
         service: factory(make_settings(settings_class, service, **isolated.overrides(service_env(service), service),
                                        http_public_rate_limit="100000/minute", outbox_poll_interval_ms="100"))
-        for service, (factory, settings_class) in SETTINGS.items()
+        for service, (factory, settings_class) in SERVICES.items()
     }
     with contextlib.ExitStack() as stack:
         stack.callback(asgi.shutdown_lifespans)  # the lifespans run until then, in schemathesis' event loop
@@ -232,7 +204,7 @@ def _eventually(check: Callable[[], str | None], what: str, within: float = 60) 
 
 
 @pytest.mark.timeout(900 * SCALE)  # on a busy 2-core machine, minutes
-@pytest.mark.parametrize("service", list(SETTINGS))
+@pytest.mark.parametrize("service", list(SERVICES))
 def test_every_operation_holds_to_its_document(
     service: str, world: World, bearer: Callable[..., dict[str, str]]
 ) -> None:

@@ -10,18 +10,11 @@ from typing import Any
 
 import pytest
 
-from intake.app import create_app as create_intake
-from intake.settings import IntakeSettings
-from notifications.app import create_app as create_notifications
-from notifications.settings import NotificationsSettings
-from reporting.app import create_app as create_reporting
-from reporting.settings import ReportingSettings
-from routing.app import create_app as create_routing
-from routing.settings import RoutingSettings
 from shared.contracts import dead_letter_topic
 from sinergi_local import status
 from sinergi_local.platform import SERVICES, Platform
 from sinergi_local.processes import free_port
+from tests.apps import four_apps
 
 METRICS = """\
 # HELP sinergi_outbox_backlog Outbox rows not yet published
@@ -63,13 +56,7 @@ def test_status_fails_when_a_service_is_down(capsys: pytest.CaptureFixture[str])
 
 def registered_groups(make_settings: Callable[..., Any]) -> dict[str, set[str]]:
     """The consumer groups each service registers, with the prefix of the platform fixture (tests/conftest.py)."""
-    apps = {
-        "intake": create_intake(make_settings(IntakeSettings, "intake", kafka_consumer_group_prefix="e2e")),
-        "routing": create_routing(make_settings(RoutingSettings, "routing", kafka_consumer_group_prefix="e2e")),
-        "notifications": create_notifications(
-            make_settings(NotificationsSettings, "notifications", kafka_consumer_group_prefix="e2e")),
-        "reporting": create_reporting(make_settings(ReportingSettings, "reporting", kafka_consumer_group_prefix="e2e")),
-    }
+    apps = four_apps(make_settings, kafka_consumer_group_prefix="e2e")
     return {service: set(app.state.runtime.consumer_groups) for service, app in apps.items()}
 
 

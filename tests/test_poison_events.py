@@ -26,14 +26,6 @@ from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from intake.app import create_app as create_intake
-from intake.settings import IntakeSettings
-from notifications.app import create_app as create_notifications
-from notifications.settings import NotificationsSettings
-from reporting.app import create_app as create_reporting
-from reporting.settings import ReportingSettings
-from routing.app import create_app as create_routing
-from routing.settings import RoutingSettings
 from shared.access import SERVICE_CONTEXT
 from shared.contracts import (
     AUDIT,
@@ -52,6 +44,7 @@ from shared.contracts.examples import example_case_reported
 from shared.messaging import DLQ_CONSUMER_HEADER, DLQ_REASON_HEADER, DLQ_SOURCE_HEADER
 from sinergi_local.dlq import DeadLetter, read_dead_letters
 from sinergi_local.infrastructure import Infrastructure
+from tests.apps import four_apps
 from tests.polling import eventually
 
 pytestmark = pytest.mark.integration
@@ -165,12 +158,7 @@ async def _handled(app: FastAPI, consumer: Consumer, event: Event) -> bool:
 
 @pytest.fixture(scope="module")
 async def outcome(infra: Infrastructure, make_settings: Callable[..., Any]) -> AsyncIterator[Outcome]:
-    apps = {
-        "intake": create_intake(make_settings(IntakeSettings, "intake", http_public_rate_limit="1000/minute")),
-        "routing": create_routing(make_settings(RoutingSettings, "routing")),
-        "notifications": create_notifications(make_settings(NotificationsSettings, "notifications")),
-        "reporting": create_reporting(make_settings(ReportingSettings, "reporting")),
-    }
+    apps = four_apps(make_settings, only={"intake": {"http_public_rate_limit": "1000/minute"}})
     async with contextlib.AsyncExitStack() as stack:
         for app in apps.values():
             await stack.enter_async_context(app.router.lifespan_context(app))

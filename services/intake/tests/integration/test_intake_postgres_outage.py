@@ -31,6 +31,7 @@ from intake.settings import IntakeSettings
 from shared.auth import Role
 from shared.provision import provision_schema
 from sinergi_local import postgres, processes, tansu
+from tests.databases import execute
 from tests.polling import eventually
 
 pytestmark = pytest.mark.integration
@@ -77,7 +78,7 @@ def own_postgres(test_run_dir: Path, service_env: Callable[[str], dict[str, str]
         pytest.skip(f"a server of the test's own needs the PostgreSQL server binaries: {missing}")
     server = OwnPostgres(test_run_dir / f"postgres-outage-{uuid.uuid4().hex[:8]}", processes.free_port())
     try:
-        processes.run_coroutine(_execute(server.start(), 'CREATE DATABASE "sinergi"'))
+        processes.run_coroutine(execute(server.start(), 'CREATE DATABASE "sinergi"'))
         processes.run_coroutine(provision_schema(server.admin_dsn, "intake",
                                                  owner_password=server.passwords["intake_owner"],
                                                  app_password=server.passwords["intake_app"]))
@@ -89,14 +90,6 @@ def own_postgres(test_run_dir: Path, service_env: Callable[[str], dict[str, str]
         postgres.stop(server.run_dir, mode="immediate")
         postgres.remove(server.run_dir)
         shutil.rmtree(server.run_dir, ignore_errors=True)
-
-
-async def _execute(dsn: str, statement: str) -> None:
-    connection = await asyncpg.connect(dsn)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
 
 
 def _report(marker: str) -> dict[str, Any]:
