@@ -8,7 +8,6 @@ fails with ImportError.
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import shlex
@@ -22,6 +21,7 @@ from pydantic_settings import BaseSettings
 from sqlalchemy.engine import URL, make_url
 
 from sinergi_local import containers
+from tests.apps import SERVICES as APPS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
@@ -29,14 +29,7 @@ DOCKERFILE = REPO_ROOT / "deploy" / "docker" / "Dockerfile"
 DOCKERIGNORE = REPO_ROOT / ".dockerignore"
 COLLECTOR_CONFIG = REPO_ROOT / "deploy" / "otel" / "collector.yaml"
 
-# service -> "module:SettingsClass"
-SETTINGS = {
-    "intake": "intake.settings:IntakeSettings",
-    "routing": "routing.settings:RoutingSettings",
-    "notifications": "notifications.settings:NotificationsSettings",
-    "reporting": "reporting.settings:ReportingSettings",
-}
-SERVICES = list(SETTINGS)
+SERVICES = list(APPS)
 INFRASTRUCTURE = ["kafka", "postgres", "otel-collector", "jaeger"]
 # Containers Docker cannot health-check, and why. Nothing may wait for them with `service_healthy`.
 WITHOUT_HEALTHCHECK = {
@@ -101,8 +94,7 @@ def published_ports(container: dict[str, Any]) -> list[tuple[int, int]]:
 
 
 def settings_class(service: str) -> type[BaseSettings]:
-    module_name, class_name = SETTINGS[service].split(":")
-    cls: type[BaseSettings] = getattr(importlib.import_module(module_name), class_name)
+    cls: type[BaseSettings] = APPS[service][1]
     return cls
 
 

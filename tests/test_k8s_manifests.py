@@ -12,7 +12,6 @@ the repository; every container non-root. No cluster is needed; the tests skip o
 from __future__ import annotations
 
 import copy
-import importlib
 import json
 import re
 import shutil
@@ -31,6 +30,7 @@ from pydantic_settings import BaseSettings
 from shared.contracts import ALL_TOPICS, dead_letter_topic
 from sinergi_local.chaos.settle import CONSUMER_GROUPS
 from sinergi_local.dlq import REPLAYS_TOPIC
+from tests.apps import SERVICES as APPS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 K8S = REPO_ROOT / "deploy" / "k8s"
@@ -40,13 +40,7 @@ CRD_SCHEMAS = {
     ("keda.sh/v1alpha1", "ScaledObject"): K8S / "schemas" / "scaledobject-keda.sh-v1alpha1.json",
     ("kafka.strimzi.io/v1beta2", "KafkaTopic"): K8S / "schemas" / "kafkatopic-kafka.strimzi.io-v1beta2.json",
 }
-SETTINGS = {
-    "intake": "intake.settings:IntakeSettings",
-    "routing": "routing.settings:RoutingSettings",
-    "notifications": "notifications.settings:NotificationsSettings",
-    "reporting": "reporting.settings:ReportingSettings",
-}
-SERVICES = tuple(SETTINGS)
+SERVICES = tuple(APPS)
 DLQ_PARTITIONS = 1  # shared.messaging.ensure_topics creates every <topic>.dlq with one partition
 LOCAL_PREFIX = "sinergi"  # CONSUMER_GROUPS names the groups with the local prefix
 # Env names whose value is a secret: never a literal, always a secretKeyRef.
@@ -206,8 +200,7 @@ def test_every_container_runs_as_non_root_on_a_read_only_filesystem(rendered: li
 
 
 def settings_class(service: str) -> type[BaseSettings]:
-    module, name = SETTINGS[service].split(":")
-    settings: type[BaseSettings] = getattr(importlib.import_module(module), name)
+    settings: type[BaseSettings] = APPS[service][1]
     return settings
 
 
