@@ -21,6 +21,7 @@ from shared.access import SERVICE_CONTEXT
 from shared.contracts import CaseReported, TopicSpec, dead_letter_topic
 from shared.contracts.examples import example_case_reported
 from shared.messaging import DLQ_REASON_HEADER, create_broker, ensure_topics, subscribe
+from shared.offsets import OffsetCommitter
 from shared.outbox import OutboxRelay
 from shared.provision import provision_schema
 from shared.service import define_messaging_tables
@@ -195,7 +196,7 @@ async def test_a_consumer_dead_letters_poison_retries_failures_and_ignores_redel
 
     consumer_broker = create_broker(settings, service="shared-test-consumer", tracer_provider=TracerProvider())
     subscribe(consumer_broker, settings, topic=topic, group_id=f"g-{uuid.uuid4().hex[:8]}", events=(CaseReported,),
-              handler=handler, retry_delay=0.1)
+              handler=handler, committer=OffsetCommitter(1.0), retry_delay=0.1)
     good = case_reported()
     refused = case_reported()
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)

@@ -20,6 +20,7 @@ from sqlalchemy import exc as sqlalchemy_exc
 
 from shared.contracts import ALL_TOPICS, Event, EventParseError, TopicSpec, dead_letter_topic, parse_event
 from shared.metrics import DEAD_LETTERED, HANDLED, RETRIED, SKIPPED, UNREADABLE, ServiceMetrics
+from shared.offsets import OffsetCommitter
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ def subscribe(
     group_id: str,
     events: Sequence[type[Event]],
     handler: EventHandler,
+    committer: OffsetCommitter,
     retry_delay: float = 1.0,
     metrics: ServiceMetrics | None = None,
 ) -> None:
@@ -94,11 +96,13 @@ def subscribe(
     types on the topic are skipped, as is a version of a type this build does not handle. The same ``events``
     declaration documents the consumer in the service's AsyncAPI document (``shared.asyncapi``).
 
-    - the offset is committed only after ``handler`` returned (its transaction committed);
+    - an offset is committed only after ``handler`` returned (its transaction committed), in batches by
+      ``committer`` (``shared.offsets``);
     - an event that cannot be read goes to the topic's dead-letter topic with the reason in headers, and the
       consumer carries on;
     - an event the database refuses for good (a constraint it breaks, a value it cannot hold) goes there too;
-    - any other failure (database down, ...) rewinds to the event and retries it after ``retry_delay``.
+    - any other failure (database down, ...) rewinds the partition to the event and retries it after
+      ``retry_delay``.
 
     Each message counts in ``metrics`` (``sinergi_events_consumed_total`` by how it ended, and the handler's
     time in ``sinergi_event_handler_seconds``).
@@ -108,19 +112,34 @@ def subscribe(
     metrics = metrics or ServiceMetrics.create()
     latency = metrics.handler_seconds.labels(topic=topic.name)
 
+    offsets = committer.track(group_id)
+
     def count(event_type: str, outcome: str) -> None:
         metrics.events_consumed.labels(topic=topic.name, event_type=event_type, outcome=outcome).inc()
 
     async def consume(body: bytes, message: KafkaMessage) -> None:
         try:
+            done = await handle(body, message)
+        except Exception as error:  # noqa: BLE001 - dead-lettering failed (broker unreachable): never skip it
+            log.warning("%s could not dead-letter a message (%s); will retry", group_id, type(error).__name__)
+            await asyncio.sleep(retry_delay)
+            done = False
+        if done:
+            offsets.handled(message)
+        else:
+            await message.nack()  # seek back: the partition's next read is this event again
+
+    async def handle(body: bytes, message: KafkaMessage) -> bool:
+        """Whether the event is done with (handled, skipped or dead-lettered) rather than to be retried."""
+        try:
             event = parse_event(body)
         except EventParseError as error:
             await dead_letter(broker, message, group_id=group_id, reason=str(error))
             count(UNREADABLE, DEAD_LETTERED)
-            return
+            return True
         if not isinstance(event, wanted):
             count(event.event_type, SKIPPED)
-            return
+            return True
         try:
             with latency.time():
                 await handler(event)
@@ -129,21 +148,23 @@ def subscribe(
             await dead_letter(broker, message, group_id=group_id,
                               reason=f"refused by the handler for good ({type(error).__name__})")
             count(event.event_type, DEAD_LETTERED)
-            return
-        except Exception as error:
+            return True
+        except Exception as error:  # noqa: BLE001 - anything else may mend: retried, never skipped
             log.warning(
                 "%s failed on %s %s (%s); will retry", group_id, event.event_type, event.event_id,
                 type(error).__name__,
             )
             count(event.event_type, RETRIED)
             await asyncio.sleep(retry_delay)
-            raise
+            return False
         count(event.event_type, HANDLED)
+        return True
 
     broker.subscriber(
         topic.name,
         group_id=group_id,
-        ack_policy=AckPolicy.NACK_ON_ERROR,
+        ack_policy=AckPolicy.MANUAL,  # ``offsets`` commits; ``consume`` rewinds
+        listener=offsets,
         auto_offset_reset="earliest",
         session_timeout_ms=settings.kafka_session_timeout_ms,
         heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,

@@ -42,6 +42,7 @@ EVENTS_PUBLISHED = "sinergi_events_published_total"
 OUTBOX_BACKLOG = "sinergi_outbox_backlog"
 CONSUMER_LAG = "sinergi_consumer_lag"
 DLQ_DEPTH = "sinergi_dlq_depth"
+OFFSET_COMMITS = "sinergi_offset_commits_total"
 SLA_BREACHES = "sinergi_sla_breaches_total"
 WEBHOOK_FAILURES = "sinergi_webhook_failures_total"
 
@@ -55,6 +56,7 @@ class ServiceMetrics:
     outbox_backlog: Gauge
     consumer_lag: Gauge
     dlq_depth: Gauge
+    offset_commits: Counter
 
     @classmethod
     def create(cls) -> ServiceMetrics:
@@ -81,6 +83,10 @@ class ServiceMetrics:
             dlq_depth=Gauge(
                 DLQ_DEPTH, "Messages in the dead-letter topic of each topic the service consumes", ("topic",),
                 registry=registry,
+            ),
+            offset_commits=Counter(
+                OFFSET_COMMITS, "Batched offset commits, by consumer group and outcome (committed, failed)",
+                ("group", "outcome"), registry=registry,
             ),
         )
 

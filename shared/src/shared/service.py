@@ -28,6 +28,7 @@ from shared.inbox import define_inbox_table
 from shared.limits import BodySizeLimitMiddleware, PublicRateLimiter
 from shared.messaging import create_broker, ensure_topics, subscribe
 from shared.metrics import CONTENT_TYPE, ServiceMetrics, keep_measuring
+from shared.offsets import OffsetCommitter
 from shared.outbox import OutboxRelay, define_outbox_table
 from shared.settings import ServiceSettings
 from shared.telemetry import instrument_app, setup_tracing, shutdown_tracing
@@ -58,6 +59,7 @@ class Runtime:
     inbox: Table
     relay: OutboxRelay
     metrics: ServiceMetrics
+    committer: OffsetCommitter
     workers: list[Worker] = field(default_factory=list)
     # Each consumer group registered through ``consume``, with the topics it reads (for its lag in /metrics).
     consumer_groups: dict[str, set[str]] = field(default_factory=dict)
@@ -85,7 +87,7 @@ class Runtime:
         group_id = self.settings.consumer_group(consumer)
         subscribe(
             self.broker, self.settings, topic=topic, group_id=group_id, events=events, handler=on_event,
-            metrics=self.metrics,
+            committer=self.committer, metrics=self.metrics,
         )
         self.consumer_groups.setdefault(group_id, set()).add(topic.name)
 
@@ -117,8 +119,9 @@ def create_runtime(name: str, settings: ServiceSettings, metadata: MetaData) -> 
         poll_interval=settings.outbox_poll_interval_ms / 1000,
         metrics=metrics,
     )
-    runtime = Runtime(name, settings, metadata, provider, engine, broker, outbox, inbox, relay, metrics)
-    runtime.workers.append(runtime.measure_metrics)
+    committer = OffsetCommitter(settings.kafka_commit_interval_ms / 1000, commits=metrics.offset_commits)
+    runtime = Runtime(name, settings, metadata, provider, engine, broker, outbox, inbox, relay, metrics, committer)
+    runtime.workers += [runtime.measure_metrics, committer.run]
     return runtime
 
 
@@ -139,6 +142,7 @@ def create_service_app(runtime: Runtime, *, title: str, description: str, router
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await runtime.committer.commit()  # what was handled is not delivered again after a clean stop
             await runtime.broker.stop()
             await runtime.engine.dispose()
             shutdown_tracing()

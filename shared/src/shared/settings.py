@@ -90,6 +90,11 @@ class ServiceSettings(AuthSettings):
     kafka_fetch_max_wait_ms: int = 10
     kafka_linger_ms: int = 5
     kafka_request_timeout_ms: int = 15_000
+    kafka_commit_interval_ms: int = Field(
+        default=1_000, gt=0,
+        description="How often consumers commit the offsets of events they have handled (shared.offsets); what a "
+        "crash leaves uncommitted is delivered again and deduplicated",
+    )
     kafka_topic_replication_factor: int = Field(default=1, description="For topics the service creates if missing")
 
     http_max_body_bytes: int = Field(default=256 * 1024, description="Larger request bodies are refused with 413")
