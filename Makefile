@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: up down status test lint typecheck imports unit docs install browser clean chaos
+.PHONY: up down status test lint typecheck imports unit docs install browser clean chaos bench
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -61,6 +61,12 @@ CHAOS_ARGS ?=
 
 chaos: install
 	$(BIN)/python -m sinergi_local.chaos --reports $(CHAOS_REPORTS) $(CHAOS_ARGS)
+
+# The benchmarks P1-P5, each beside its bare baseline (docs/benchmarks.md); BENCH_ARGS="P1 --runs 5 --write".
+BENCH_ARGS ?=
+
+bench: install
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
 	@if [ -x $(BIN)/sinergi-local ]; then $(BIN)/sinergi-local purge; fi
