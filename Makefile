@@ -65,7 +65,13 @@ chaos: install
 # The benchmarks P1-P5, each beside its bare baseline (docs/benchmarks.md); BENCH_ARGS="P1 --runs 5 --write".
 BENCH_ARGS ?=
 
-bench: install
+# Debian's wrk: the benchmarks' HTTP load generator, a process apart from what it measures.
+WRK := /usr/bin/wrk
+
+$(WRK):
+	$(APT) install -y -q wrk >/dev/null || ($(APT) update -q >/dev/null && $(APT) install -y -q wrk >/dev/null)
+
+bench: install $(WRK)
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:

@@ -10,7 +10,7 @@ from uuid import UUID
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from intake.app import create_app
 from intake.settings import IntakeSettings
@@ -89,6 +89,32 @@ async def test_case_numbers_are_unique_under_concurrent_reports(intake: httpx.As
     assert all(r.status_code == 201 for r in responses), [r.text for r in responses]
     numbers = [r.json()["case_number"] for r in responses]
     assert len(set(numbers)) == 20
+
+
+async def test_a_new_report_deletes_nothing_and_leaves_its_fingerprints(intake: httpx.AsyncClient) -> None:
+    """A new case has no fingerprints to replace, so opening one issues no DELETE (one round trip fewer per
+    report: P1 in docs/benchmarks.md); later reports still find it by its fingerprints."""
+    runtime = intake.app.state.runtime  # type: ignore[attr-defined]
+    statements: list[str] = []
+
+    def record(_connection: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    event.listen(runtime.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        named = {**REPORT, "victims": [{"sex": "perempuan", "age": 9, "name": "Korban Tanpa Hapus"}]}
+        response = await intake.post("/v1/reports", json=named)
+    finally:
+        event.remove(runtime.engine.sync_engine, "before_cursor_execute", record)
+    assert response.status_code == 201, response.text
+    writes = [statement.lstrip().upper() for statement in statements]
+    assert any(write.startswith("INSERT") and "CASE_FINGERPRINTS" in write for write in writes)
+    assert not [write for write in writes if write.startswith("DELETE")]
+    async with runtime.unit_of_work(SERVICE_CONTEXT) as uow:
+        prints = (await uow.session.execute(
+            text("SELECT count(*) FROM case_fingerprints WHERE case_id = :id"), {"id": response.json()["case_id"]}
+        )).scalar_one()
+    assert prints == 2  # the victim's name, the reporter's phone
 
 
 async def test_invalid_report_names_the_field(intake: httpx.AsyncClient) -> None:

@@ -38,7 +38,9 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such case
 CONFLICT: dict[int | str, dict[str, Any]] = {409: {"description": "The case is closed"}}
 
 
-def current_keys(request: Request, cipher: CurrentCipher) -> Keys:
+async def current_keys(request: Request, cipher: CurrentCipher) -> Keys:
+    # async, though it awaits nothing: FastAPI runs a plain ``def`` dependency in its thread pool, a thread hop
+    # (and a GIL hand-off) on every request for two attribute reads.
     return Keys(cipher=cipher, linking_key=request.app.state.linking_key)
 
 
