@@ -191,9 +191,22 @@ async def outcome(infra: Infrastructure, make_settings: Callable[..., Any]) -> A
             event = good[consumer.topic.name]
             await eventually(lambda c=consumer, e=event: _handled(apps[c.service], c, e),
                              f"{consumer.consumer} handles the good event on {consumer.topic.name}", within=120)
-        # Each group parked the poison before it handled the good event behind it on the same partition.
-        dead = await read_dead_letters(infra.kafka_bootstrap_servers,
-                                       [dead_letter_topic(topic) for topic in good])
+        # Each group parked the poison before it handled the good event behind it on the same partition; the
+        # letters are read until all are there (a bounded wait: a missing one fails its own test below).
+        dead_letter_topics = [dead_letter_topic(topic) for topic in good]
+        expected = {
+            (str(apps[c.service].state.runtime.settings.consumer_group(c.consumer)), sent[c.topic.name, p.kind].value)
+            for c in CONSUMERS for p in POISONS
+        }
+
+        async def every_letter() -> list[DeadLetter] | None:
+            letters = await read_dead_letters(infra.kafka_bootstrap_servers, dead_letter_topics)
+            return letters if expected <= {(d.headers.get(DLQ_CONSUMER_HEADER), d.value) for d in letters} else None
+
+        try:
+            dead = await eventually(every_letter, "every group's dead letters", within=30)
+        except AssertionError:
+            dead = await read_dead_letters(infra.kafka_bootstrap_servers, dead_letter_topics)
         yield Outcome(apps, good, sent, dead)
 
 
@@ -220,7 +233,12 @@ async def test_each_group_dead_letters_each_poison_byte_for_byte_with_a_safe_rea
     sent = outcome.sent[topic, poison.kind]
     parked = [d for d in outcome.dead if d.value == sent.value and d.headers.get(DLQ_CONSUMER_HEADER) == group]
     # Once per group, unless a rebalance between parking and committing made the group read it twice.
-    assert parked, f"{group} did not dead-letter the {poison.kind} on {topic}"
+    assert parked, (
+        f"{group} did not dead-letter the {poison.kind} on {topic}; it parked "
+        f"{[d.headers.get(DLQ_SOURCE_HEADER) for d in outcome.dead if d.headers.get(DLQ_CONSUMER_HEADER) == group]} "
+        f"(this one was {sent.source}); other groups parked it "
+        f"{sorted(str(d.headers.get(DLQ_CONSUMER_HEADER)) for d in outcome.dead if d.value == sent.value)}"
+    )
     for letter in parked:
         assert letter.topic == dead_letter_topic(topic)
         assert letter.key == sent.key
