@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -22,7 +23,7 @@ from shared.contracts import CaseReported, TopicSpec, dead_letter_topic
 from shared.contracts.examples import example_case_reported
 from shared.messaging import DLQ_REASON_HEADER, create_broker, ensure_topics, subscribe
 from shared.offsets import OffsetCommitter
-from shared.outbox import OutboxRelay
+from shared.outbox import OutboxRelay, outbox_row
 from shared.provision import provision_schema
 from shared.service import define_messaging_tables
 from shared.settings import ServiceSettings
@@ -169,6 +170,83 @@ async def test_a_relay_that_dies_mid_batch_republishes_and_never_skips(
 
     got = ids(await read_topic(settings.kafka_bootstrap_servers, "sinergi.cases", lambda s: ids(s) >= wanted))
     assert got == wanted
+
+
+class Gated:
+    """The real broker, holding the relay's first publish until ``gate`` opens: a batch still being published."""
+
+    def __init__(self, broker: KafkaBroker) -> None:
+        self.broker = broker
+        self.holding, self.gate = asyncio.Event(), asyncio.Event()
+
+    async def publish(self, *args: Any, **kwargs: Any) -> Any:
+        if not self.holding.is_set():
+            self.holding.set()
+            await self.gate.wait()
+        return await self.broker.publish(*args, **kwargs)
+
+
+async def test_a_commit_while_a_batch_is_published_is_published_without_waiting_for_the_poll(
+    engine: AsyncEngine, tables: Any, broker: KafkaBroker, settings: Settings
+) -> None:
+    _, outbox, inbox = tables
+    await ensure_topics(settings.kafka_bootstrap_servers)
+    while await OutboxRelay(engine, outbox, broker).publish_batch():  # what earlier tests left
+        pass
+    gated = Gated(broker)
+    relay = OutboxRelay(engine, outbox, gated, poll_interval=60)  # type: ignore[arg-type]
+    uow = UnitOfWork(engine, access=SERVICE_CONTEXT, outbox=outbox, inbox=inbox, after_commit=relay.wake)
+    async with uow:
+        uow.emit(case_reported())
+        await uow.commit()
+    running = asyncio.create_task(relay.run())
+    try:
+        async with asyncio.timeout(10):
+            await gated.holding.wait()  # the first batch is being published...
+        async with uow:  # ... when another event commits, and wakes the relay
+            uow.emit(case_reported())
+            await uow.commit()
+        gated.gate.set()
+        for _ in range(200):  # up to 10 s, far sooner than the next poll: the wake-up was not lost
+            if not await unpublished(engine, outbox):
+                break
+            await asyncio.sleep(0.05)
+        assert await unpublished(engine, outbox) == 0
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+
+
+async def test_the_relay_publishes_while_requests_hold_every_other_pooled_connection(
+    infra: Infrastructure, engine: AsyncEngine, tables: Any, broker: KafkaBroker, settings: Settings
+) -> None:
+    _, outbox, _ = tables
+    await ensure_topics(settings.kafka_bootstrap_servers)
+    while await OutboxRelay(engine, outbox, broker).publish_batch():  # what earlier tests left
+        pass
+    # A service's small pool, and requests that take every connection the relay does not hold, for long.
+    size = 2
+    small = create_async_engine(infra.app_url(f"{SCHEMA}_app", "app-pw-test"), pool_size=size, max_overflow=0,
+                                pool_timeout=30, connect_args={"server_settings": {"search_path": SCHEMA}})
+    relay = OutboxRelay(small, outbox, broker, poll_interval=0.05)
+    running = asyncio.create_task(relay.run())
+    try:
+        await asyncio.sleep(1)  # the relay has polled a few times
+        pool: Any = small.sync_engine.pool
+        async with contextlib.AsyncExitStack() as requests:
+            busy = [await requests.enter_async_context(small.connect()) for _ in range(size - pool.checkedout())]
+            async with busy[0].begin():
+                await busy[0].execute(outbox.insert(), [outbox_row(case_reported())])
+            relay.wake()
+            for _ in range(100):  # up to 5 s, far sooner than the pool's timeout: the relay had its connection
+                if not await unpublished(engine, outbox):
+                    break
+                await asyncio.sleep(0.05)
+            assert await unpublished(engine, outbox) == 0
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        await small.dispose()
 
 
 async def test_a_consumer_dead_letters_poison_retries_failures_and_ignores_redelivery(

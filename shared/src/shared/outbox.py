@@ -10,6 +10,7 @@ several instances running.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import zlib
 from typing import Any
@@ -19,7 +20,7 @@ from opentelemetry import context as otel_context
 from opentelemetry import propagate
 from sqlalchemy import BigInteger, Column, DateTime, Index, MetaData, Table, Text, Uuid, func, select, update
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from shared.aio import wait_until_set
 from shared.contracts import Event
@@ -94,26 +95,42 @@ class OutboxRelay:
         self._wakeup.set()
 
     async def run(self) -> None:
+        """Publish for the service's lifetime, on a connection of the relay's own: taken from the service's pool
+        once and kept, so that a pool busy with requests never holds back the events they committed."""
         failures = 0
-        while True:
-            try:
-                published = await self.publish_batch()
-                failures = 0
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:  # noqa: BLE001 - the relay must outlive broker and database outages
-                failures += 1
-                log.warning("outbox relay failed (%s); retrying", type(error).__name__)
-                await asyncio.sleep(min(0.2 * 2**failures, 5.0))
-                continue
-            if published < self._batch_size:
+        connection: AsyncConnection | None = None
+        try:
+            while True:
+                # Cleared before looking, not after: a commit while a batch is being published wakes the relay
+                # for its rows at once, rather than leaving them a whole poll interval.
                 self._wakeup.clear()
-                await wait_until_set(self._wakeup, self._poll_interval)
+                try:
+                    connection = connection or await self._engine.connect()
+                    published = await self._publish_batch_on(connection)
+                    failures = 0
+                except asyncio.CancelledError:
+                    raise
+                except Exception as error:  # noqa: BLE001 - the relay must outlive broker and database outages
+                    failures += 1
+                    log.warning("outbox relay failed (%s); retrying", type(error).__name__)
+                    # The connection may be what failed (the database restarted): the next try takes a fresh one.
+                    await _close_quietly(connection)
+                    connection = None
+                    await asyncio.sleep(min(0.2 * 2**failures, 5.0))
+                    continue
+                if published < self._batch_size:
+                    await wait_until_set(self._wakeup, self._poll_interval)
+        finally:
+            await _close_quietly(connection)
 
     async def publish_batch(self) -> int:
         """Publish up to one batch of unpublished rows in order; return how many were published."""
+        async with self._engine.connect() as connection:
+            return await self._publish_batch_on(connection)
+
+    async def _publish_batch_on(self, connection: AsyncConnection) -> int:
         table = self._table
-        async with self._engine.begin() as connection:
+        async with connection.begin():
             if not await connection.scalar(select(func.pg_try_advisory_xact_lock(self._lock_id))):
                 return 0
             rows = (
@@ -149,3 +166,10 @@ class OutboxRelay:
         for row in rows:  # counted once marked published: a batch that failed is counted when it is published
             self._published.labels(topic=row.topic).inc()
         return len(rows)
+
+
+async def _close_quietly(connection: AsyncConnection | None) -> None:
+    """Give a connection back to the pool (a broken one is discarded); a failure to close changes nothing."""
+    if connection is not None:
+        with contextlib.suppress(Exception):
+            await connection.close()

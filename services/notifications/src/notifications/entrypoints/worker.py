@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import time
 from collections.abc import Coroutine
 from datetime import timedelta
 
@@ -27,6 +28,8 @@ from shared.metrics import webhook_failures
 from shared.service import Runtime
 
 log = logging.getLogger(__name__)
+
+BURIAL_INTERVAL_SECONDS = 1.0
 
 
 class DeliveryWorker:
@@ -55,6 +58,11 @@ class DeliveryWorker:
         self.senders = make_senders(settings, self._client)
         self._wakeup = asyncio.Event()
         self._in_flight: set[asyncio.Task[Outcome]] = set()
+        # The last claim took every free slot, so more may be due: a slot that frees is work to claim. Otherwise
+        # a finished attempt wakes nobody (new deliveries wake the worker, retries come with the poll), which
+        # spares a claim transaction per delivery.
+        self._full = False
+        self._next_burial = 0.0  # monotonic time from which the next claim also buries abandoned deliveries
         self._failures = webhook_failures(runtime.metrics)
 
     def wake(self) -> None:
@@ -82,7 +90,8 @@ class DeliveryWorker:
                 continue
             try:
                 deliveries = await claim_due(
-                    self._unit_of_work, limit=free, lease_seconds=self._lease_seconds, policy=self._retry
+                    self._unit_of_work, limit=free, lease_seconds=self._lease_seconds, policy=self._retry,
+                    bury=self._burial_due(),
                 )
                 failures = 0
             except Exception as error:  # noqa: BLE001 - the worker must outlive database outages
@@ -90,10 +99,11 @@ class DeliveryWorker:
                 log.warning("claiming deliveries failed (%s); retrying", type(error).__name__)
                 await asyncio.sleep(min(0.2 * 2**failures, 5.0))
                 continue
+            self._full = len(deliveries) == free
             for delivery in deliveries:
                 self._start(attempt_delivery(delivery, self._unit_of_work, senders, self._cipher, self._policy,
                                              on_failure=self._count_failure))
-            if len(deliveries) < free:
+            if not self._full:
                 await self._wait_for_work()  # nothing else is due yet
 
     def _count_failure(self, channel: Channel, kind: str) -> None:
@@ -109,8 +119,18 @@ class DeliveryWorker:
         if not task.cancelled() and (error := task.exception()) is not None:
             # Its lease will run out and it will be tried again; nothing is lost.
             log.warning("a delivery attempt could not be recorded (%s)", type(error).__name__)
-        self._wakeup.set()  # a slot is free
+        if self._full:
+            self._wakeup.set()  # a slot is free, and more may be due
+
+    def _burial_due(self) -> bool:
+        """Whether this claim also buries abandoned deliveries: at most once a ``BURIAL_INTERVAL_SECONDS``, as
+        they can only come from a lease that ran out (``delivery_lease_seconds``), not with every claim."""
+        now = time.monotonic()
+        if now < self._next_burial:
+            return False
+        self._next_burial = now + BURIAL_INTERVAL_SECONDS
+        return True
 
     async def _wait_for_work(self) -> None:
-        """Until something was queued, an attempt finished (a slot is free), or the poll interval passed."""
+        """Until something was queued, a slot freed while the worker was full, or the poll interval passed."""
         await wait_until_set(self._wakeup, self._idle_seconds)

@@ -67,12 +67,14 @@ class DeliveryPolicy:
 
 
 async def claim_due(
-    new_uow: UnitOfWorkFactory, *, limit: int, lease_seconds: float, policy: RetryPolicy
+    new_uow: UnitOfWorkFactory, *, limit: int, lease_seconds: float, policy: RetryPolicy, bury: bool = True
 ) -> list[ClaimedDelivery]:
     """Reserve up to ``limit`` due deliveries for one attempt each, and commit the claim at once: the requests
-    happen outside any transaction."""
+    happen outside any transaction. With ``bury``, first dead-letter the deliveries whose last attempt never
+    reported back (they are never claimed again either way; burying only settles them)."""
     async with new_uow() as uow:
-        await deliveries.bury_abandoned(uow.session, max_attempts=policy.max_attempts)
+        if bury:
+            await deliveries.bury_abandoned(uow.session, max_attempts=policy.max_attempts)
         claimed = await deliveries.claim_due(
             uow.session, limit=limit, lease_seconds=lease_seconds, max_attempts=policy.max_attempts
         )
