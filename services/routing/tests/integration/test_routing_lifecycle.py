@@ -18,9 +18,13 @@ import pytest
 import yaml
 from sqlalchemy import text
 
+from routing.adapters import referrals as store
 from routing.adapters import repository
 from routing.app import create_app
 from routing.domain.agencies import Agency, AgencyLevel
+from routing.domain.cases import CaseToRoute
+from routing.domain.referrals import Referral
+from routing.domain.rules import ReferralDecision
 from routing.domain.sla import Deadlines, SlaPolicy
 from routing.service_layer.referrals import Routing, fire_due_timers, refer_case
 from routing.settings import RoutingSettings
@@ -174,6 +178,38 @@ async def test_rules_refer_within_consent(routing: httpx.AsyncClient) -> None:
     }
     not_asked = place.case(**sexual)  # consent not given yet: the case manager only
     assert [r["agency_id"] for r in await refer(routing, not_asked, Clock())] == [place.uptd.agency_id]
+
+
+async def test_referrals_are_stored_together_and_an_agency_holding_the_case_is_skipped(
+    routing: httpx.AsyncClient,
+) -> None:
+    place = await region(routing, "12", "12.02")
+    case = CaseToRoute.from_event(place.case())
+    now = utc_now()
+
+    def referral(agency: Agency) -> Referral:
+        decision = ReferralDecision(agency, "t", "t", is_lead=agency is place.uptd)
+        return Referral.create(case, decision, referral_id=uuid4(), created_at=now, rule_set_version=1,
+                               deadlines=POLICY.deadlines(Priority.P3))
+
+    first, again, police, health = (referral(agency) for agency in (place.uptd, place.uptd, place.police,
+                                                                    place.health))
+    async with runtime_of(routing).unit_of_work(SERVICE_CONTEXT) as uow:  # left without commit: rolled back
+        await store.save_case(uow.session, case, now)
+        assert await store.add_referrals(uow.session, [first]) == {first.referral_id}
+        stored = await store.add_referrals(uow.session, [again, police, health])
+        assert stored == {police.referral_id, health.referral_id}
+        referred = await store.referrals_of_case(uow.session, case.case_id)
+        assert {r.referral_id for r in referred} == {first.referral_id, police.referral_id, health.referral_id}
+        timers = (await uow.session.execute(
+            text("SELECT referral_id, deadline, due_at FROM routing.sla_timers WHERE referral_id = ANY(:ids)"),
+            {"ids": [first.referral_id, again.referral_id, police.referral_id, health.referral_id]},
+        )).all()
+        assert sorted((row.referral_id, row.deadline, row.due_at) for row in timers) == sorted(
+            (r.referral_id, deadline, due) for r in (first, police, health)
+            for deadline, due in (("accept", r.accept_by), ("first_service", r.first_service_by))
+        )
+        assert await store.add_referrals(uow.session, []) == set()
 
 
 async def test_a_decline_goes_to_the_next_eligible_agency(routing: httpx.AsyncClient, bearer: Bearer) -> None:

@@ -5,11 +5,12 @@ step of a referral are set once, the earliest time wins. So incremental processi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, DateTime, delete, func, or_
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import ColumnElement, DateTime, Table, delete, func, or_
+from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from reporting.adapters.tables import (
     case_closures,
@@ -41,6 +42,12 @@ PROJECTED: tuple[type[Event], ...] = (
 )
 
 
+ReferralEvent = (
+    ReferralCreated | ReferralAccepted | ReferralServiceStarted | ReferralCompleted | ReferralDeclined
+    | ReferralRevoked | ReferralSlaBreached
+)
+
+
 async def project(session: AsyncSession, event: Event) -> None:
     """Apply ``event`` to the read models."""
     match event:
@@ -48,33 +55,23 @@ async def project(session: AsyncSession, event: Event) -> None:
             await state_case_facts(session, CaseFacts.from_event(event))
         case CaseClosed():
             await session.execute(
-                insert(case_closures)
-                .values(case_id=event.case_id, closed_at=event.occurred_at, reason=event.reason)
-                .on_conflict_do_nothing(index_elements=["case_id"])
+                insert(case_closures).values(closure_row(event)).on_conflict_do_nothing(index_elements=["case_id"])
             )
-        case ReferralCreated():
-            await _referral(
-                session, event, agency_type=event.agency_type, is_lead=event.is_lead,
-                province_code=event.province_code, regency_code=event.regency_code, referred_at=event.occurred_at,
-                accept_by=event.accept_by, first_service_by=event.first_service_by,
-            )
-        case ReferralAccepted():
-            await _referral(session, event, accepted_at=event.occurred_at)
-        case ReferralServiceStarted():
-            await _referral(session, event, service_started_at=event.occurred_at)
-        case ReferralCompleted() | ReferralDeclined() | ReferralRevoked():
-            await _referral(session, event, ended_at=event.occurred_at, ended_as=event.event_type.split(".")[1])
-        case ReferralSlaBreached():
-            escalated = event.escalated_to is not None
-            if event.deadline == "accept":
-                await _referral(session, event, accept_breached=True, accept_escalated=escalated)
-            else:
-                await _referral(session, event, first_service_breached=True, first_service_escalated=escalated)
+        case (
+            ReferralCreated() | ReferralAccepted() | ReferralServiceStarted() | ReferralCompleted()
+            | ReferralDeclined() | ReferralRevoked() | ReferralSlaBreached()
+        ):
+            await _referral(session, event, referral_step(event))
 
 
-async def state_case_facts(session: AsyncSession, facts: CaseFacts) -> bool:
-    """Record ``facts`` unless facts stated later are already recorded; True if they were recorded."""
-    row = {
+# -- case facts -----------------------------------------------------------------------------------------------
+
+# The facts a case can have several of, a row each; replaced whole whenever the case's facts are.
+CHILD_TABLES = (case_violence_types, case_victims, case_relationships)
+
+
+def case_facts_row(facts: CaseFacts) -> dict[str, Any]:
+    return {
         "case_id": facts.case_id,
         "case_number": facts.case_number,
         "province_code": facts.province_code,
@@ -84,63 +81,117 @@ async def state_case_facts(session: AsyncSession, facts: CaseFacts) -> bool:
         "reported_at": facts.reported_at,
         "facts_as_of": facts.as_of,
     }
-    statement = insert(case_facts).values(row)
-    stated = await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["case_id"],
-            set_={name: statement.excluded[name] for name in row if name != "case_id"},
-            where=case_facts.c.facts_as_of < statement.excluded.facts_as_of,
-        ).returning(case_facts.c.case_id)
-    )
-    if stated.first() is None:
-        return False
-    for table in (case_violence_types, case_victims, case_relationships):
-        await session.execute(delete(table).where(table.c.case_id == facts.case_id))
-    await session.execute(
-        insert(case_violence_types),
-        [{"case_id": facts.case_id, "violence_type": violence.value} for violence in facts.violence_types],
-    )
-    await session.execute(
-        insert(case_victims),
-        [
+
+
+def child_rows(facts: CaseFacts) -> dict[Table, list[dict[str, Any]]]:
+    """The rows of each of ``CHILD_TABLES`` that ``facts`` state."""
+    return {
+        case_violence_types: [
+            {"case_id": facts.case_id, "violence_type": violence.value} for violence in facts.violence_types
+        ],
+        case_victims: [
             {"case_id": facts.case_id, "victim_no": number, "sex": victim.sex.value,
              "age_group": victim.age_group.value}
             for number, victim in enumerate(facts.victims, start=1)
         ],
-    )
-    await session.execute(
-        insert(case_relationships),
-        [{"case_id": facts.case_id, "relationship": relationship.value} for relationship in facts.relationships],
-    )
+        case_relationships: [
+            {"case_id": facts.case_id, "relationship": relationship.value} for relationship in facts.relationships
+        ],
+    }
+
+
+CASE_FACTS_COLUMNS = tuple(column.name for column in case_facts.c)
+
+
+def upsert_case_facts(statement: Insert) -> ReturningInsert[Any]:
+    """``statement`` (an insert of whole ``case_facts`` rows) recording each row unless facts stated later are
+    already recorded for its case; it returns the ids of the cases recorded."""
+    return statement.on_conflict_do_update(
+        index_elements=["case_id"],
+        set_={name: statement.excluded[name] for name in CASE_FACTS_COLUMNS if name != "case_id"},
+        where=case_facts.c.facts_as_of < statement.excluded.facts_as_of,
+    ).returning(case_facts.c.case_id)
+
+
+async def state_case_facts(session: AsyncSession, facts: CaseFacts) -> bool:
+    """Record ``facts`` unless facts stated later are already recorded; True if they were recorded."""
+    stated = await session.execute(upsert_case_facts(insert(case_facts).values(case_facts_row(facts))))
+    if stated.first() is None:
+        return False
+    for table in CHILD_TABLES:
+        await session.execute(delete(table).where(table.c.case_id == facts.case_id))
+    for table, rows in child_rows(facts).items():
+        await session.execute(insert(table), rows)
     return True
 
 
-_FLAGS = ("accept_breached", "accept_escalated", "first_service_breached", "first_service_escalated")
+def closure_row(event: CaseClosed) -> dict[str, Any]:
+    return {"case_id": event.case_id, "closed_at": event.occurred_at, "reason": event.reason}
 
 
-async def _referral(
-    session: AsyncSession,
-    event: ReferralCreated | ReferralAccepted | ReferralServiceStarted | ReferralCompleted | ReferralDeclined
-    | ReferralRevoked | ReferralSlaBreached,
-    **step: Any,
-) -> None:
+# -- referrals ------------------------------------------------------------------------------------------------
+
+FLAGS = ("accept_breached", "accept_escalated", "first_service_breached", "first_service_escalated")
+
+
+def referral_step(event: ReferralEvent) -> dict[str, Any]:
+    """The columns of its referral's row that ``event`` states, each merged into the row by its ``merge_rule``."""
+    match event:
+        case ReferralCreated():
+            return {
+                "agency_type": event.agency_type, "is_lead": event.is_lead, "province_code": event.province_code,
+                "regency_code": event.regency_code, "referred_at": event.occurred_at, "accept_by": event.accept_by,
+                "first_service_by": event.first_service_by,
+            }
+        case ReferralAccepted():
+            return {"accepted_at": event.occurred_at}
+        case ReferralServiceStarted():
+            return {"service_started_at": event.occurred_at}
+        case ReferralCompleted() | ReferralDeclined() | ReferralRevoked():
+            return {"ended_at": event.occurred_at, "ended_as": event.event_type.split(".")[1]}
+        case ReferralSlaBreached():
+            escalated = event.escalated_to is not None
+            if event.deadline == "accept":
+                return {"accept_breached": True, "accept_escalated": escalated}
+            return {"first_service_breached": True, "first_service_escalated": escalated}
+
+
+def new_referral_row(event: ReferralEvent, step: dict[str, Any]) -> dict[str, Any]:
+    """The row of a referral first read in ``event``: its step, no flag raised, nothing else known yet."""
+    values: dict[str, Any] = dict.fromkeys(FLAGS, False)
+    return values | {"referral_id": event.referral_id, "case_id": event.case_id, "agency_id": event.agency_id, **step}
+
+
+async def _referral(session: AsyncSession, event: ReferralEvent, step: dict[str, Any]) -> None:
     """Set ``step``'s columns of the event's referral, creating its row if this is the first event read of it."""
-    values: dict[str, Any] = dict.fromkeys(_FLAGS, False)
-    values |= {"referral_id": event.referral_id, "case_id": event.case_id, "agency_id": event.agency_id, **step}
-    statement = insert(referral_facts).values(values)
+    statement = insert(referral_facts).values(new_referral_row(event, step))
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=["referral_id"],
-            set_={name: _merged(name, statement.excluded[name]) for name in step},
+            set_={name: merged(name, statement.excluded[name]) for name in step},
         )
     )
 
 
-def _merged(name: str, stated: ColumnElement[Any]) -> ColumnElement[Any]:
-    """How a step's column combines what is recorded with what an event states, the same in any order."""
+MergeRule = Literal["any", "earliest", "first"]
+
+
+def merge_rule(name: str) -> MergeRule:
+    """How a step's column combines what is recorded with what an event states, the same in any order: a flag
+    once raised stays raised, the earliest time stated wins, any other value is set once."""
+    if name in FLAGS:
+        return "any"
+    if isinstance(referral_facts.c[name].type, DateTime):
+        return "earliest"
+    return "first"
+
+
+def merged(name: str, stated: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``merge_rule`` in SQL."""
     recorded = referral_facts.c[name]
-    if name in _FLAGS:
+    rule = merge_rule(name)
+    if rule == "any":
         return or_(recorded, stated)
-    if isinstance(recorded.type, DateTime):
+    if rule == "earliest":
         return func.least(recorded, stated)  # least() skips NULLs: the earliest stated time
     return func.coalesce(recorded, stated)

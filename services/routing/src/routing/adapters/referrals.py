@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -77,43 +78,51 @@ async def add_rule_set(session: AsyncSession, rules: RuleSet, *, by: str, at: da
 # -- referrals ------------------------------------------------------------------------------------------------
 
 
-async def add_referral(session: AsyncSession, referral: Referral) -> bool:
-    """Store ``referral`` and its SLA timers; False if the case was already referred to that agency (nothing is
-    written)."""
+async def add_referrals(session: AsyncSession, referrals: Sequence[Referral]) -> set[UUID]:
+    """Store ``referrals`` and their SLA timers, in two statements however many there are; returns the ids of
+    those stored. One whose case was already referred to its agency is not (nothing of it is written)."""
+    if not referrals:
+        return set()
+    # Many rows as parameters, not as VALUES in the statement: the statement is compiled once and cached.
     inserted = await session.execute(
         insert(REFERRALS)
-        .values(
-            referral_id=referral.referral_id,
-            case_id=referral.case_id,
-            agency_id=referral.agency_id,
-            agency_name=referral.agency_name,
-            agency_type=referral.agency_type,
-            is_lead=referral.is_lead,
-            rule=referral.rule,
-            reason=referral.reason,
-            status=referral.status.value,
-            province_code=referral.province_code,
-            regency_code=referral.regency_code,
-            created_at=referral.created_at,
-            rule_set_version=referral.rule_set_version,
-            accept_by=referral.accept_by,
-            first_service_by=referral.first_service_by,
-            replaces_referral_id=referral.replaces_referral_id,
-        )
         .on_conflict_do_nothing(index_elements=[REFERRALS.c.case_id, REFERRALS.c.agency_id])
-        .returning(REFERRALS.c.referral_id)
+        .returning(REFERRALS.c.referral_id),
+        [
+            {
+                "referral_id": referral.referral_id,
+                "case_id": referral.case_id,
+                "agency_id": referral.agency_id,
+                "agency_name": referral.agency_name,
+                "agency_type": referral.agency_type,
+                "is_lead": referral.is_lead,
+                "rule": referral.rule,
+                "reason": referral.reason,
+                "status": referral.status.value,
+                "province_code": referral.province_code,
+                "regency_code": referral.regency_code,
+                "created_at": referral.created_at,
+                "rule_set_version": referral.rule_set_version,
+                "accept_by": referral.accept_by,
+                "first_service_by": referral.first_service_by,
+                "replaces_referral_id": referral.replaces_referral_id,
+            }
+            for referral in referrals
+        ],
     )
-    if inserted.first() is None:
-        return False
-    due = {"accept": referral.accept_by, "first_service": referral.first_service_by}
-    timers = [
-        {"referral_id": referral.referral_id, "deadline": deadline, "due_at": due[deadline]}
-        for deadline in DEADLINES
-        if due[deadline] is not None
-    ]
+    stored = set(inserted.scalars())
+    timers = []
+    for referral in referrals:
+        due = {"accept": referral.accept_by, "first_service": referral.first_service_by}
+        if referral.referral_id in stored:
+            timers += [
+                {"referral_id": referral.referral_id, "deadline": deadline, "due_at": due[deadline]}
+                for deadline in DEADLINES
+                if due[deadline] is not None
+            ]
     if timers:
         await session.execute(insert(TIMERS), timers)
-    return True
+    return stored
 
 
 async def referrals_of_case(session: AsyncSession, case_id: UUID) -> list[Referral]:

@@ -67,16 +67,18 @@ async def _refer(
     uow: UnitOfWork, routing: Routing, case: CaseToRoute, decisions: tuple[ReferralDecision, ...], version: int,
     *, replaces: UUID | None = None,
 ) -> list[Referral]:
-    created = []
     now = routing.clock()
-    for decision in decisions:
-        referral = Referral.create(
+    referrals = [
+        Referral.create(
             case, decision, referral_id=uuid4(), created_at=now, rule_set_version=version,
             deadlines=routing.sla.deadlines(case.priority), replaces=replaces,
         )
-        if await store.add_referral(uow.session, referral):
-            uow.emit(referral.created_event())
-            created.append(referral)
+        for decision in decisions
+    ]
+    stored = await store.add_referrals(uow.session, referrals)  # one round trip for them all, not two each
+    created = [referral for referral in referrals if referral.referral_id in stored]
+    for referral in created:
+        uow.emit(referral.created_event())
     return created
 
 
