@@ -23,6 +23,9 @@ from prometheus_client import Counter
 log = logging.getLogger(__name__)
 
 COMMITTED, FAILED = "committed", "failed"
+# aiokafka retries a commit for as long as the coordinator answers with retriable errors; a commit that takes
+# longer is given up (what it covered is delivered again) so that a rebalance or a shutdown never hangs on it.
+COMMIT_TIMEOUT_SECONDS = 5.0
 
 
 class HandledOffsets(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafka ships no type hints
@@ -58,8 +61,9 @@ class HandledOffsets(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokaf
             offsets = {tp: offset for tp, offset in snapshot.items() if tp in assigned}
             if offsets:
                 try:
-                    await consumer.commit(offsets)
-                except (KafkaError, IllegalStateError) as error:  # a rebalance or an outage: next time
+                    async with asyncio.timeout(COMMIT_TIMEOUT_SECONDS):
+                        await consumer.commit(offsets)
+                except (KafkaError, IllegalStateError, TimeoutError) as error:  # a rebalance or an outage: next time
                     log.info("%s could not commit its offsets (%s); will retry", self.group_id, type(error).__name__)
                     self._count(FAILED)
                     return
