@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.adapters.projections import (
     CHILD_TABLES,
+    REFERRAL_EVENTS,
     ReferralEvent,
     case_facts_row,
     child_rows,
@@ -32,19 +33,7 @@ from reporting.adapters.projections import (
 )
 from reporting.adapters.tables import case_closures, case_facts, referral_facts
 from reporting.domain.facts import CaseFacts
-from shared.contracts import (
-    CaseClosed,
-    CaseReported,
-    CaseUpdated,
-    Event,
-    ReferralAccepted,
-    ReferralCompleted,
-    ReferralCreated,
-    ReferralDeclined,
-    ReferralRevoked,
-    ReferralServiceStarted,
-    ReferralSlaBreached,
-)
+from shared.contracts import CaseClosed, CaseReported, CaseUpdated, Event
 
 _REFERRAL_COLUMNS = tuple(column.name for column in referral_facts.c)
 # The columns a referral's events merge into; its id, case and agency are set by the first event read of it.
@@ -116,6 +105,9 @@ class ProjectionBatch:
     referrals: dict[UUID, dict[str, Any]] = field(default_factory=dict)
 
     def add(self, event: Event) -> None:
+        if isinstance(event, REFERRAL_EVENTS):
+            self._add_referral_step(event)
+            return
         match event:
             case CaseReported() | CaseUpdated():
                 facts = CaseFacts.from_event(event)
@@ -124,11 +116,6 @@ class ProjectionBatch:
                     self.facts[facts.case_id] = facts
             case CaseClosed():
                 self.closures.setdefault(event.case_id, closure_row(event))
-            case (
-                ReferralCreated() | ReferralAccepted() | ReferralServiceStarted() | ReferralCompleted()
-                | ReferralDeclined() | ReferralRevoked() | ReferralSlaBreached()
-            ):
-                self._add_referral_step(event)
 
     def _add_referral_step(self, event: ReferralEvent) -> None:
         step = referral_step(event)

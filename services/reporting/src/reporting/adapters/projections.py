@@ -35,21 +35,25 @@ from shared.contracts import (
     ReferralSlaBreached,
 )
 
-# The events the read models are built from; every other event leaves them as they are.
-PROJECTED: tuple[type[Event], ...] = (
-    CaseReported, CaseUpdated, CaseClosed, ReferralCreated, ReferralAccepted, ReferralServiceStarted,
-    ReferralCompleted, ReferralDeclined, ReferralRevoked, ReferralSlaBreached,
-)
-
-
 ReferralEvent = (
     ReferralCreated | ReferralAccepted | ReferralServiceStarted | ReferralCompleted | ReferralDeclined
     | ReferralRevoked | ReferralSlaBreached
 )
+# The same classes, for isinstance: what a referral's row is folded from.
+REFERRAL_EVENTS = (
+    ReferralCreated, ReferralAccepted, ReferralServiceStarted, ReferralCompleted, ReferralDeclined, ReferralRevoked,
+    ReferralSlaBreached,
+)
+
+# The events the read models are built from; every other event leaves them as they are.
+PROJECTED: tuple[type[Event], ...] = (CaseReported, CaseUpdated, CaseClosed, *REFERRAL_EVENTS)
 
 
 async def project(session: AsyncSession, event: Event) -> None:
     """Apply ``event`` to the read models."""
+    if isinstance(event, REFERRAL_EVENTS):
+        await _referral(session, event, referral_step(event))
+        return
     match event:
         case CaseReported() | CaseUpdated():
             await state_case_facts(session, CaseFacts.from_event(event))
@@ -57,11 +61,6 @@ async def project(session: AsyncSession, event: Event) -> None:
             await session.execute(
                 insert(case_closures).values(closure_row(event)).on_conflict_do_nothing(index_elements=["case_id"])
             )
-        case (
-            ReferralCreated() | ReferralAccepted() | ReferralServiceStarted() | ReferralCompleted()
-            | ReferralDeclined() | ReferralRevoked() | ReferralSlaBreached()
-        ):
-            await _referral(session, event, referral_step(event))
 
 
 # -- case facts -----------------------------------------------------------------------------------------------
