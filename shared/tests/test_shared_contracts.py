@@ -3,7 +3,14 @@ from uuid import uuid4
 
 import pytest
 
-from shared.contracts import CaseReported, EventParseError, ReferralCreated, parse_event
+from shared.contracts import (
+    CaseReported,
+    EventParseError,
+    ReferralCreated,
+    event_class_of,
+    parse_event,
+    parse_event_as,
+)
 from shared.contracts.examples import example_case_reported
 from shared.contracts.vocabulary import AgeGroup
 
@@ -46,6 +53,18 @@ def test_events_are_frozen() -> None:
 def test_unreadable_events_are_refused_with_a_safe_reason(raw: bytes, reason: str) -> None:
     with pytest.raises(EventParseError, match=reason):
         parse_event(raw)
+
+
+def test_the_class_is_named_from_the_type_alone_and_the_rest_is_validated_only_when_asked() -> None:
+    # What a reader that wants only some types (the reporting rebuild) relies on: the rest is never validated.
+    broken = b'{"event_type": "case.reported", "schema_version": 1, "case_id": "nope"}'
+    assert event_class_of(broken) is CaseReported
+    with pytest.raises(EventParseError, match="case_id"):
+        parse_event_as(broken, CaseReported)
+    event = case_reported()
+    assert parse_event_as(event.to_json(), event_class_of(event.to_json())) == event
+    with pytest.raises(EventParseError, match="not JSON"):
+        event_class_of(b'{"event_type": "case.reported", "schema_version": 1,')
 
 
 def test_the_reason_never_echoes_the_payload() -> None:

@@ -5,7 +5,7 @@ an authorised agency reads the details through the owning service's API.
 """
 
 from shared.contracts.audit import PersonalDataRead
-from shared.contracts.base import Event, EventParseError, parse_event
+from shared.contracts.base import Event, EventParseError, event_class_of, parse_event, parse_event_as
 from shared.contracts.intake import CaseClosed, CaseLinked, CaseReported, CaseUpdated
 from shared.contracts.notifications import DeliveryDeadLettered, WebhookDelivered
 from shared.contracts.routing import (
@@ -50,5 +50,7 @@ __all__ = [
     "ViolenceType",
     "WebhookDelivered",
     "dead_letter_topic",
+    "event_class_of",
     "parse_event",
+    "parse_event_as",
 ]
