@@ -28,6 +28,7 @@ import moto.s3.models
 import moto.server
 from moto import settings
 from moto.core.common_types import TYPE_RESPONSE
+from moto.core.responses import BaseResponse
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.s3.exceptions import InvalidContinuationToken, MethodNotAllowed
 from moto.s3.models import FakeBucket, FakeDeleteMarker, FakeKey, FakeTableStorageBucket, S3Backend
@@ -184,6 +185,17 @@ def _contents(key: FakeKey, encoding_type: str | None) -> str:
 
 
 _moto_list_objects_v2 = S3Backend.list_objects_v2
+_moto_enrich_response = BaseResponse._enrich_response
+
+
+def enrich_response(headers: dict[str, str], body: Any) -> tuple[dict[str, str], Any]:
+    """moto's BaseResponse._enrich_response, which sets the request id header and rewrites ``<RequestId>`` in the
+    body with a regular expression tried at every position of it, even when the body has none: 40% of the
+    server's time under Tansu's listings (a page of 1,000 keys is about 250 kB). Here the regular expression runs
+    only on a body that has the element."""
+    if isinstance(body, str) and "<RequestId>" in body:
+        return _moto_enrich_response(headers, body)
+    return _moto_enrich_response(headers, b"")[0], body
 
 
 def install() -> None:
@@ -191,6 +203,7 @@ def install() -> None:
     moto.s3.models._VersionedKeyStore = IndexedKeyStore  # type: ignore[attr-defined,assignment]  # read by FakeBucket()
     S3Backend.list_objects_v2 = list_objects_v2  # type: ignore[assignment,method-assign]
     S3Response.list_objects_v2 = list_objects_v2_response  # type: ignore[method-assign]
+    BaseResponse._enrich_response = staticmethod(enrich_response)  # type: ignore[method-assign]
     # Which backend serves a host never changes, but moto works it out again for every request, under a lock,
     # stat-ing each of its ~90 service folders twice: a quarter of the server's time under Tansu's load.
     DomainDispatcherApplication.get_backend_for_host = functools.cache(  # type: ignore[method-assign]
