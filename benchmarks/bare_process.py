@@ -5,10 +5,8 @@ when the benchmark process exits."""
 from __future__ import annotations
 
 import asyncio
-import atexit
 import contextlib
 import os
-import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -56,10 +54,7 @@ def bare_intake(stack: BenchStack) -> BareIntake:
         NAME, [sys.executable, "-m", "benchmarks.bare_intake"], run_dir=stack.run_dir, cwd=REPO_ROOT,
         env={**os.environ, "BARE_INTAKE_DSN": dsn, "BARE_INTAKE_PORT": str(port)},
     )
-    # The stack stops only the platform's own processes and removes the run folder with its pid files, so the
-    # process is stopped by its pid when the benchmarks end, however they end short of a kill.
-    atexit.register(_stop, pid)
-    stack.extra_pids.append(pid)
+    stack.extra_processes.append(NAME)
     bare = BareIntake(f"http://127.0.0.1:{port}", pid, dsn)
     _wait_ready(bare, stack.run_dir / "logs" / f"{NAME}.log")
     _started[stack.run_dir] = bare
@@ -77,17 +72,3 @@ def _wait_ready(bare: BareIntake, log: Path, timeout: float = 60.0) -> None:
         time.sleep(0.3)
     tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
     raise RuntimeError(f"the bare intake app is not ready after {timeout}s:\n{tail}")
-
-
-def _stop(pid: int) -> None:
-    """Stop the process group we started (its own session: the pid is the group's id)."""
-    if not processes.is_running(pid):
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pid, signal.SIGTERM)
-    deadline = time.monotonic() + 10
-    while processes.is_running(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    with contextlib.suppress(ProcessLookupError):
-        if processes.is_running(pid):
-            os.killpg(pid, signal.SIGKILL)

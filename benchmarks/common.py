@@ -79,7 +79,8 @@ class BenchStack:
 
     run_dir: Path
     platform: Platform
-    extra_pids: list[int] = field(default_factory=list)
+    # Processes a benchmark started under ``run_dir`` beside the platform (its baselines): stopped with it.
+    extra_processes: list[str] = field(default_factory=list)
 
     @property
     def bootstrap(self) -> str:
@@ -94,8 +95,11 @@ def bench_stack(services: tuple[str, ...] = SERVICES) -> Iterator[BenchStack]:
         run_dir, ports=ports, postgres_port=processes.free_port(), kafka_port=processes.free_port(),
         extra_env=BENCH_ENV, services=services,
     )
+    stack = BenchStack(run_dir, platform)
     try:
-        yield BenchStack(run_dir, platform)
+        yield stack
     finally:
+        for name in stack.extra_processes:
+            processes.stop(name, run_dir=run_dir)
         platform.stop()
         infrastructure.discard(run_dir)
