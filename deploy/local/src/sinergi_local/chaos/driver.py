@@ -29,7 +29,7 @@ PROGRESS_SECONDS = 30.0
 @dataclass(frozen=True)
 class Options:
     reports: int = 10_000
-    rate: float = 4.0  # reports submitted per second: the platform on Tansu over moto here falls behind and catches up
+    rate: float = 10.0  # reports submitted per second: the platform on Tansu over moto here falls behind and catches up
     seed: int = 1
     run_dir: Path = Path(".run/chaos")
     kills_per_service: int = 3
