@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from sinergi_local.infrastructure import DATABASE, Infrastructure
 from sinergi_local.processes import free_port
 
+if TYPE_CHECKING:  # testcontainers is imported only where a Docker engine answers
+    from testcontainers.core.container import DockerContainer
+
 KAFKA_IMAGE = "apache/kafka:4.1.0"
 POSTGRES_IMAGE = "postgres:16"
+KAFKA_STARTED = "Kafka Server started"
 
 
 def kafka_kraft_env(advertised: str) -> dict[str, str]:
@@ -39,19 +44,32 @@ def docker_available() -> bool:
     return True
 
 
+def kafka_container(port: int) -> DockerContainer:
+    """An Apache Kafka container (not yet started) answering on 127.0.0.1:``port``: the same port after a restart,
+    so its clients find it again."""
+    from testcontainers.core.container import DockerContainer
+
+    kafka = DockerContainer(KAFKA_IMAGE).with_bind_ports(9092, port)
+    for key, value in kafka_kraft_env(f"127.0.0.1:{port}").items():
+        kafka.with_env(key, value)
+    return kafka
+
+
+def wait_kafka_started(kafka: DockerContainer, *, times: int = 1) -> None:
+    """Until the container's log says Kafka started ``times`` times (a restarted container keeps its log)."""
+    from testcontainers.core.waiting_utils import wait_for_logs
+
+    wait_for_logs(kafka, lambda logs: logs.count(KAFKA_STARTED) >= times, timeout=120)
+
+
 @contextlib.contextmanager
 def start_containers() -> Iterator[Infrastructure]:
     from testcontainers.community.postgres import PostgresContainer
-    from testcontainers.core.container import DockerContainer
-    from testcontainers.core.waiting_utils import wait_for_logs
 
     kafka_port = free_port()
-    kafka = DockerContainer(KAFKA_IMAGE).with_bind_ports(9092, kafka_port)
-    for key, value in kafka_kraft_env(f"127.0.0.1:{kafka_port}").items():
-        kafka.with_env(key, value)
     with PostgresContainer(POSTGRES_IMAGE, username="postgres", password="postgres", dbname=DATABASE,
-                           driver=None) as database, kafka:
-        wait_for_logs(kafka, "Kafka Server started", timeout=120)
+                           driver=None) as database, kafka_container(kafka_port) as kafka:
+        wait_kafka_started(kafka)
         yield Infrastructure(
             admin_dsn=database.get_connection_url(),
             kafka_bootstrap_servers=f"127.0.0.1:{kafka_port}",

@@ -61,14 +61,15 @@ def save_secret(run_dir: Path, name: str, value: str | None = None) -> str:
 
 def start(
     run_dir: Path, *, postgres_port: int, kafka_port: int, broker_storage: str = "memory://tansu/",
-    broker_env: Mapping[str, str] | None = None,
+    broker_env: Mapping[str, str] | None = None, kafka_bootstrap: str | None = None,
 ) -> Infrastructure:
     """``broker_storage`` is the local broker's storage engine (``tansu.start``): memory, lost on a restart, or
-    ``s3://bucket/`` with ``broker_env`` naming the S3 server."""
+    ``s3://bucket/`` with ``broker_env`` naming the S3 server. ``kafka_bootstrap`` names an Apache Kafka the
+    caller runs (none is started then), as KAFKA_BOOTSTRAP_SERVERS does."""
     run_dir.mkdir(parents=True, exist_ok=True)
     run_dir.chmod(0o755)
     external_db = os.environ.get("DATABASE_URL")
-    external_kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    external_kafka = kafka_bootstrap or os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if external_db:
         admin_dsn = make_url(external_db).set(drivername="postgresql").render_as_string(hide_password=False)
     else:

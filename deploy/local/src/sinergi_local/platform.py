@@ -171,9 +171,10 @@ def start_platform(
     services: tuple[str, ...] = SERVICES,
     broker_storage: str = "memory://tansu/",
     broker_env: Mapping[str, str] | None = None,
+    kafka_bootstrap: str | None = None,
 ) -> Platform:
     infra = infrastructure.start(run_dir, postgres_port=postgres_port, kafka_port=kafka_port,
-                                 broker_storage=broker_storage, broker_env=broker_env)
+                                 broker_storage=broker_storage, broker_env=broker_env, kafka_bootstrap=kafka_bootstrap)
     platform = Platform(run_dir, infra, dict(ports or DEFAULT_PORTS), dict(extra_env or {}))
     platform.provision()
     platform.migrate()

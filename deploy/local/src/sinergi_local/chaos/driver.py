@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from shared.auth import Role
-from sinergi_local import processes
+from sinergi_local import containers, processes
 from sinergi_local.chaos.faults import FaultDriver, FaultLog, plan
 from sinergi_local.chaos.load import Load, Outcome
 from sinergi_local.chaos.reports import make_reports
@@ -101,13 +101,14 @@ def _output_to(log: Path) -> Iterator[None]:
 def run(options: Options, say: Say = print) -> Result:
     rng = random.Random(options.seed)  # noqa: S311 - a test schedule, not security
     reports = make_reports(options.reports, seed=options.seed, run_id=str(options.seed))
-    stack = ChaosStack(options.run_dir.resolve(), processes.free_port(), processes.free_port(), processes.free_port())
+    stack = ChaosStack(options.run_dir.resolve(), processes.free_port(), processes.free_port(), processes.free_port(),
+                       apache_kafka=containers.docker_available())
     stack.discard()
     clock, seconds = time.monotonic(), {}
     load: Load | None = None
     faults: FaultDriver | None = None
     try:
-        say(f"Starting the chaos platform in {stack.run_dir} (Tansu on {stack.broker_storage} backed by moto)...")
+        say(f"Starting the chaos platform in {stack.run_dir} ({stack.broker_description})...")
         with _output_to(stack.run_dir / "logs" / "setup.log"):
             platform = stack.start(partitions=options.partitions)
         seconds["start"] = time.monotonic() - clock

@@ -1,20 +1,25 @@
-"""The chaos suite's own platform: PostgreSQL, Tansu on its persistent ``s3://`` storage engine backed by moto's
-S3 server, the four services, the webhook sink and the mail server, all on free ports under their own run
-folder, so it never meets `make up`'s platform or a test's. Every process it starts, it stops."""
+"""The chaos suite's own platform: PostgreSQL, the broker (an Apache Kafka container where a Docker engine answers;
+otherwise Tansu on its persistent ``s3://`` storage engine backed by moto's S3 server), the four services, the
+webhook sink and the mail server, all on free ports under their own run folder, so it never meets `make up`'s
+platform or a test's. Every process and container it starts, it stops."""
 
 from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
 from shared.auth import Role
 from shared.contracts import ALL_TOPICS
 from shared.messaging import ensure_topics
-from sinergi_local import infrastructure, postgres, processes, seed, tansu
+from sinergi_local import containers, infrastructure, postgres, processes, seed, tansu
 from sinergi_local.platform import HELPERS, SERVICES, Platform, start_platform, stop_platform
+
+if TYPE_CHECKING:
+    from testcontainers.core.container import DockerContainer
 
 S3 = "moto"
 BUCKET = "tansu"
@@ -43,12 +48,24 @@ SERVICE_ENV = {
 
 @dataclass
 class ChaosStack:
+    """``apache_kafka``: the broker is an Apache Kafka container (where a Docker engine answers), restarted by
+    SIGKILL and a start of the same container, its log directory kept; otherwise Tansu on ``s3://``."""
+
     run_dir: Path
     postgres_port: int
     kafka_port: int
     s3_port: int
+    apache_kafka: bool = False
     platform: Platform | None = None
     services_started: dict[str, int] = field(default_factory=dict)
+    _kafka: DockerContainer | None = field(default=None, init=False)
+    _kafka_starts: int = field(default=0, init=False)
+
+    @property
+    def broker_description(self) -> str:
+        if self.apache_kafka:
+            return f"Apache Kafka, container {containers.KAFKA_IMAGE}"
+        return f"Tansu on {self.broker_storage} backed by moto"
 
     @property
     def s3_url(self) -> str:
@@ -73,11 +90,18 @@ class ChaosStack:
         first, with ``partitions`` each. On Tansu's s3:// storage every consumer's commit writes each partition it
         holds (fewer partitions, fewer writes), and every fetch lists all the partition's record objects, 1,000 a
         page (more partitions, shorter lists): README, "Chaos"."""
-        self._start_s3()
         ports = {name: processes.free_port() for name in (*SERVICES, *HELPERS)}
+        if self.apache_kafka:
+            self._kafka = containers.kafka_container(self.kafka_port).start()
+            self._kafka_starts = 1
+            containers.wait_kafka_started(self._kafka)
+            broker: dict[str, Any] = {"kafka_bootstrap": f"127.0.0.1:{self.kafka_port}"}
+        else:
+            self._start_s3()
+            broker = {"broker_storage": self.broker_storage, "broker_env": self.broker_env}
         self.platform = start_platform(
             self.run_dir, ports=ports, postgres_port=self.postgres_port, kafka_port=self.kafka_port,
-            extra_env=SERVICE_ENV, broker_storage=self.broker_storage, broker_env=self.broker_env, services=(),
+            extra_env=SERVICE_ENV, services=(), **broker,
         )
         topics = [replace(topic, partitions=partitions) for topic in ALL_TOPICS]
         processes.run_coroutine(ensure_topics(self.platform.infra.kafka_bootstrap_servers, topics))
@@ -115,10 +139,18 @@ class ChaosStack:
         postgres.start(self.run_dir, self.postgres_port, infrastructure.load_secrets(self.run_dir)["postgres"])
 
     def kill_broker(self) -> None:
-        processes.kill(tansu.NAME, run_dir=self.run_dir)
+        if self._kafka is not None:
+            self._kafka.get_wrapped_container().kill()  # SIGKILL
+        else:
+            processes.kill(tansu.NAME, run_dir=self.run_dir)
 
     def start_broker(self) -> None:
-        tansu.start(self.run_dir, self.kafka_port, storage=self.broker_storage, extra_env=self.broker_env)
+        if self._kafka is not None:
+            self._kafka.get_wrapped_container().start()
+            self._kafka_starts += 1
+            containers.wait_kafka_started(self._kafka, times=self._kafka_starts)
+        else:
+            tansu.start(self.run_dir, self.kafka_port, storage=self.broker_storage, extra_env=self.broker_env)
 
     def wait_all_ready(self, timeout: float = 180) -> list[str]:
         """Wait for every service to be ready; restart (and name) any that is not running, whatever stopped it."""
@@ -137,9 +169,12 @@ class ChaosStack:
         infrastructure.discard(self.run_dir)
 
     def stop(self) -> None:
-        """Stop everything this stack started (services, helpers, Tansu, PostgreSQL, the S3 server)."""
+        """Stop everything this stack started (services, helpers, the broker, PostgreSQL, the S3 server)."""
         stop_platform(self.run_dir)
         processes.stop(S3, run_dir=self.run_dir)
+        if self._kafka is not None:
+            self._kafka.stop()  # and removes the container
+            self._kafka = None
 
     def admin_headers(self, province: str) -> dict[str, str]:
         return self.running.bearer(Role.PROVINCE_ADMIN, user_id=f"chaos-admin-{province}", province_code=province)
