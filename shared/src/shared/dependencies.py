@@ -4,6 +4,9 @@ that caller in the database (row-level security), the running service and its fi
 The bearer token is verified once per request. A request without one is the anonymous public; endpoints that
 need more declare ``Depends(require_roles(...))`` and answer 401 (no or bad token) or 403 (wrong role). Error
 bodies name the reason only, never a token or claim value.
+
+Every dependency is ``async def``, even one that only reads an attribute: FastAPI runs a plain ``def`` in a worker
+thread, a thread hop per request (``tests/test_api_dependencies.py`` checks every service's endpoints).
 """
 
 from __future__ import annotations
@@ -26,12 +29,12 @@ from shared.unit_of_work import UnitOfWork
 _bearer = HTTPBearer(auto_error=False, description="JWT from the province's identity provider")
 
 
-def current_runtime(request: Request) -> Runtime:
+async def current_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
 
-def current_cipher(request: Request) -> FieldCipher:
+async def current_cipher(request: Request) -> FieldCipher:
     cipher: FieldCipher = request.app.state.cipher
     return cipher
 
@@ -86,7 +89,7 @@ CurrentRuntime = Annotated[Runtime, Depends(current_runtime)]
 CurrentCipher = Annotated[FieldCipher, Depends(current_cipher)]
 
 
-def current_unit_of_work(runtime: CurrentRuntime, principal: CurrentPrincipal) -> UnitOfWork:
+async def current_unit_of_work(runtime: CurrentRuntime, principal: CurrentPrincipal) -> UnitOfWork:
     return runtime.unit_of_work(AccessContext.of(principal))
 
 

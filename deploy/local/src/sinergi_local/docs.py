@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import yaml
+from fastapi import FastAPI
 
 from shared.settings import ServiceSettings
 from sinergi_local.platform import REPO_ROOT, SERVICES
@@ -39,11 +40,16 @@ def _settings_class(service: str) -> type[ServiceSettings]:
     raise LookupError(f"{service}.settings defines no ServiceSettings")
 
 
-def openapi_json(service: str) -> str:
-    # Building the app connects to nothing; the URL only has to be well-formed.
+def unconnected_app(service: str) -> FastAPI:
+    """``service``'s app as its settings build it, not started: building it connects to nothing (the database
+    URL only has to be well-formed)."""
     settings = _settings_class(service)(database_url="postgresql+asyncpg://docs@127.0.0.1/docs")
-    app = importlib.import_module(f"{service}.app").create_app(settings)
-    return json.dumps(app.openapi(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    app: FastAPI = importlib.import_module(f"{service}.app").create_app(settings)
+    return app
+
+
+def openapi_json(service: str) -> str:
+    return json.dumps(unconnected_app(service).openapi(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 def paths(service: str) -> tuple[Path, Path]:

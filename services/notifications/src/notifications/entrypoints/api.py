@@ -53,7 +53,7 @@ Regions = Annotated[list[str], Field(max_length=100, description="Only cases of 
 Priorities = Annotated[list[Priority], Field(max_length=3, description="Only cases of these priorities; empty: all.")]
 
 
-def available(request: Request) -> frozenset[Channel]:
+async def available(request: Request) -> frozenset[Channel]:
     channels: frozenset[Channel] = request.app.state.channels
     return channels
 

@@ -133,7 +133,7 @@ def written_as_a_day(value: object) -> object:
 Day = Annotated[date | None, BeforeValidator(written_as_a_day)]
 
 
-def stats_filter(
+async def stats_filter(
     date_from: Annotated[Day, Query(alias="from", description="First day, inclusive (UTC)")] = None,
     date_to: Annotated[Day, Query(alias="to", description="Last day, inclusive (UTC)")] = None,
     province: Annotated[str | None, Query(pattern=r"^\d{2}$", examples=["62"])] = None,

@@ -43,7 +43,7 @@ Day = Annotated[date | None, BeforeValidator(written_as_a_day), BeforeValidator(
                 WithJsonSchema({"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]})]
 
 
-def dashboard_filter(
+async def dashboard_filter(
     date_from: Annotated[Day, Query(alias="from", description="First day, inclusive (UTC)")] = None,
     date_to: Annotated[Day, Query(alias="to", description="Last day, inclusive (UTC)")] = None,
     province: Annotated[str | None, Query(pattern=r"^(\d{2})?$", examples=["62"])] = None,
@@ -51,7 +51,7 @@ def dashboard_filter(
 ) -> StatsFilter:
     """The JSON API's ``from``, ``to``, ``province`` and ``regency``, with its checks and 422s (``stats_filter``),
     and an empty field taken as absent."""
-    return stats_filter(date_from, date_to, province or None, regency or None)
+    return await stats_filter(date_from, date_to, province or None, regency or None)
 
 
 DashboardScope = Annotated[StatsFilter, Depends(dashboard_filter)]

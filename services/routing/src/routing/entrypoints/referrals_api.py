@@ -37,7 +37,7 @@ MOVE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def current_routing(request: Request) -> Routing:
+async def current_routing(request: Request) -> Routing:
     routing: Routing = request.app.state.routing
     return routing
 
