@@ -1,5 +1,6 @@
-"""Every dependency of every endpoint is a coroutine: FastAPI runs a plain ``def`` dependency in a worker thread,
-a thread hop (and a thread's own memory) per request for what is one attribute read."""
+"""What every service's app is built with: endpoint dependencies that are coroutines (FastAPI runs a plain ``def``
+dependency in a worker thread, a thread hop and a thread's own memory per request for what is one attribute
+read), and the limit of requests in flight."""
 
 import inspect
 
@@ -7,6 +8,7 @@ import pytest
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 
+from shared.limits import InFlightLimitMiddleware
 from sinergi_local import docs
 from sinergi_local.platform import SERVICES
 
@@ -38,3 +40,11 @@ def test_no_endpoint_dependency_runs_in_a_worker_thread(service: str) -> None:
         if call is not None and _runs_in_a_thread(call)
     }
     assert not threaded, f"plain def dependencies (run in a worker thread): {sorted(threaded)}"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_service_limits_its_requests_in_flight(service: str) -> None:
+    app = docs.unconnected_app(service)
+    limits = [middleware.kwargs for middleware in app.user_middleware if middleware.cls is InFlightLimitMiddleware]
+    assert limits == [{"limit": 64}]
+    assert app.user_middleware[0].cls is InFlightLimitMiddleware  # outermost: refuses before anything is read

@@ -6,7 +6,7 @@ need more declare ``Depends(require_roles(...))`` and answer 401 (no or bad toke
 bodies name the reason only, never a token or claim value.
 
 Every dependency is ``async def``, even one that only reads an attribute: FastAPI runs a plain ``def`` in a worker
-thread, a thread hop per request (``tests/test_api_dependencies.py`` checks every service's endpoints).
+thread, a thread hop per request (``tests/test_service_apps.py`` checks every service's endpoints).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from shared.access import ANONYMOUS, AccessContext
 from shared.auth import AuthenticationError, Principal, Role, TokenVerifier
 from shared.crypto import FieldCipher
-from shared.limits import public_rate_limit
+from shared.limits import InFlightLimitMiddleware, public_rate_limit
 from shared.service import Runtime
 from shared.unit_of_work import UnitOfWork
 
@@ -107,7 +107,8 @@ TOO_MANY: dict[str, Any] = {
     "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
 }
 UNAVAILABLE: dict[str, Any] = {
-    "description": "The database cannot be reached for now: nothing was done; try again after `Retry-After` seconds",
+    "description": "The service is at capacity, or the database cannot be reached, for now: nothing was done; try "
+    "again after `Retry-After` seconds",
     "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
 }
 
@@ -116,8 +117,8 @@ def document_shared_responses(app: FastAPI) -> None:
     """Make ``app``'s OpenAPI document say on each operation what the service shell (``shared.service``) and
     these dependencies may answer: 400 and 413 for a body it cannot read or will not take, 401 where the caller's
     token is read, 403 where ``require_roles`` turns the public away (the token is required there; elsewhere it is
-    optional: the public calls without one), 429 where the public rate limit applies and 503 where the database
-    is used."""
+    optional: the public calls without one), 429 where the public rate limit applies and 503 everywhere but the
+    health endpoints (at capacity, or the database unreachable)."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -149,7 +150,7 @@ def _document(operation: dict[str, Any], route: APIRoute) -> None:
             operation["security"] = [*operation.get("security", []), {}]  # {}: or no token at all
     if calls & {public_rate_limit, anonymous_rate_limit}:
         responses.setdefault("429", TOO_MANY)
-    if current_runtime in calls:
+    if route.path not in InFlightLimitMiddleware.ALWAYS_ANSWERED:
         responses.setdefault("503", UNAVAILABLE)
 
 

@@ -1,6 +1,7 @@
-"""Abuse limits at the HTTP edge: a request body larger than the service accepts is refused with 413 before it
-is read into memory (whether it announces its length or streams it), and public endpoints are rate-limited per
-client with 429 and Retry-After."""
+"""Abuse and overload limits at the HTTP edge: a request body larger than the service accepts is refused with 413
+before it is read into memory (whether it announces its length or streams it), public endpoints are
+rate-limited per client with 429 and Retry-After, and past a number of requests in flight the service answers
+503 with Retry-After at once instead of queueing them."""
 
 from __future__ import annotations
 
@@ -57,6 +58,42 @@ class BodySizeLimitMiddleware:
                                        "type": "body_too_large"}]}).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+class InFlightLimitMiddleware:
+    """Past ``limit`` requests in flight, answer 503 with ``Retry-After`` without reading the request. Under more
+    load than the service can take, requests otherwise wait in its memory (each with its body and models) for
+    seconds, and the memory they took stays with the process after the burst. The health, readiness and metrics
+    endpoints always answer: an overloaded service is alive."""
+
+    ALWAYS_ANSWERED = frozenset({"/health", "/ready", "/metrics"})
+    RETRY_AFTER_SECONDS = 1
+
+    def __init__(self, app: ASGIApp, *, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.in_flight = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self.ALWAYS_ANSWERED:
+            await self.app(scope, receive, send)
+            return
+        if self.in_flight >= self.limit:
+            await self._refuse(send)
+            return
+        self.in_flight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight -= 1
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps({"detail": "the service is at capacity; try again shortly"}).encode()
+        await send({"type": "http.response.start", "status": 503, "headers": [
+            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+            (b"retry-after", str(self.RETRY_AFTER_SECONDS).encode()),
+        ]})
         await send({"type": "http.response.body", "body": body})
 
 

@@ -25,7 +25,7 @@ from shared.auth import TokenVerifier
 from shared.contracts import Event, TopicSpec
 from shared.db import create_engine, ping
 from shared.inbox import define_inbox_table
-from shared.limits import BodySizeLimitMiddleware, PublicRateLimiter
+from shared.limits import BodySizeLimitMiddleware, InFlightLimitMiddleware, PublicRateLimiter
 from shared.messaging import create_broker, ensure_topics, subscribe
 from shared.metrics import CONTENT_TYPE, ServiceMetrics, keep_measuring
 from shared.offsets import OffsetCommitter
@@ -154,6 +154,7 @@ def create_service_app(runtime: Runtime, *, title: str, description: str, router
     for error in (sqlalchemy_exc.DBAPIError, sqlalchemy_exc.TimeoutError, asyncpg.PostgresError, OSError):
         app.exception_handler(error)(database_unavailable)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=runtime.settings.http_max_body_bytes)
+    app.add_middleware(InFlightLimitMiddleware, limit=runtime.settings.http_max_in_flight)  # outermost: first
     app.state.public_rate_limiter = PublicRateLimiter(runtime.settings.http_public_rate_limit)
     app.state.token_verifier = TokenVerifier(runtime.settings)
     app.include_router(health_router(runtime))

@@ -98,6 +98,10 @@ class ServiceSettings(AuthSettings):
     kafka_topic_replication_factor: int = Field(default=1, description="For topics the service creates if missing")
 
     http_max_body_bytes: int = Field(default=256 * 1024, description="Larger request bodies are refused with 413")
+    http_max_in_flight: int = Field(
+        default=64, gt=0, description="Requests handled at once; past it the service answers 503 with Retry-After "
+        "at once (shared.limits.InFlightLimitMiddleware)",
+    )
     http_public_rate_limit: str = Field(
         default="60/minute", description="Per-client limit on public endpoints, e.g. `60/minute`, `5/second`"
     )
