@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
+import anyio.to_thread
 import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -69,8 +71,16 @@ async def committed(admin: AIOKafkaAdminClient, group: str, topic: TopicSpec) ->
 
 
 async def test_handled_offsets_are_committed_in_a_few_batches(
-    settings: Settings, topic: TopicSpec, admin: AIOKafkaAdminClient
+    settings: Settings, topic: TopicSpec, admin: AIOKafkaAdminClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    thread_hops: list[object] = []
+    run_sync = anyio.to_thread.run_sync
+
+    async def counted_run_sync(function: Callable[..., object], *args: object, **kwargs: Any) -> object:
+        thread_hops.append(function)
+        return await run_sync(function, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted_run_sync)
     events = [example_case_reported(case_id=uuid.uuid4()) for _ in range(EVENTS)]
     landed = await produce(settings, topic.name, events)
     ends = {tp: max(offset for t, offset in landed if t == tp) + 1 for tp, _ in landed}
@@ -96,6 +106,7 @@ async def test_handled_offsets_are_committed_in_a_few_batches(
         await broker.stop()
 
     assert handled == {event.event_id for event in events}
+    assert thread_hops == []  # no event's handling goes through a worker thread (FastDepends would, per event)
     commits = metrics.offset_commits.labels(group=group, outcome=COMMITTED)._value.get()
     # One commit per event would be 200; batching takes a handful, however the handling was spread in time.
     assert 1 <= commits <= 20, commits

@@ -46,6 +46,9 @@ def create_broker(settings: ServiceSettings, *, service: str, tracer_provider: T
         request_timeout_ms=settings.kafka_request_timeout_ms,
         middlewares=[KafkaTelemetryMiddleware(tracer_provider=tracer_provider)],
         logger=logging.getLogger(f"sinergi.{service}.kafka"),
+        # Handlers get the raw body only (``subscribe`` takes the message from the context): FastDepends would
+        # resolve the message argument in a worker thread, a thread hop per event.
+        apply_types=False,
     )
 
 
@@ -117,7 +120,8 @@ def subscribe(
     def count(event_type: str, outcome: str) -> None:
         metrics.events_consumed.labels(topic=topic.name, event_type=event_type, outcome=outcome).inc()
 
-    async def consume(body: bytes, message: KafkaMessage) -> None:
+    async def consume(body: bytes) -> None:
+        message: KafkaMessage = broker.context.get_local("message")
         try:
             done = await handle(body, message)
         except Exception as error:  # noqa: BLE001 - dead-lettering failed (broker unreachable): never skip it
