@@ -213,3 +213,25 @@ async def test_replay_all_republishes_each_event_once_and_only_to_its_own_topic(
     again = io.StringIO()
     assert await dlq.replay(world.servers, topic.name, [1], everything=False, force=False, out=again) == 1
     assert again.getvalue().startswith(f"refused {dead_letter_topic(topic.name)}/1: ")
+
+
+async def test_letters_parked_in_one_batch_are_all_read(infra: Infrastructure) -> None:
+    # Consumers of one service share a producer, so letters parked at the same moment travel in one record
+    # batch. Tansu gives a partition's end offset as its last batch's first offset plus one: every record the
+    # read fetches counts, not only those before the end offset it was told.
+    topic = dead_letter_topic(f"batch-test-{uuid.uuid4().hex[:8]}")
+    await ensure_topics(infra.kafka_bootstrap_servers, [TopicSpec(topic, 1, "test dead letters")])
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap_servers, acks="all", linger_ms=200)
+    await producer.start()
+    try:
+        sent = [await producer.send(topic, f"letter {n}".encode(), key=b"k", headers=[(DLQ_REASON_HEADER, b"r")])
+                for n in range(3)]
+        offsets = [metadata.offset for metadata in await asyncio.gather(*sent)]
+    finally:
+        await producer.stop()
+
+    letters = await dlq.read_dead_letters(infra.kafka_bootstrap_servers, [topic])
+
+    assert [(letter.offset, letter.value) for letter in letters] == [
+        (offset, f"letter {n}".encode()) for n, offset in enumerate(offsets)
+    ]

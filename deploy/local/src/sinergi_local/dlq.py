@@ -134,7 +134,9 @@ class DeadLetter(Record):
 
 
 async def read_records(bootstrap_servers: str, topics: Sequence[str]) -> list[Record]:
-    """Every record of partition 0 of ``topics``, from the beginning to the end each has now, without a group."""
+    """Every record of partition 0 of ``topics``, from the beginning to at least the end each has now, without a
+    group. Every record fetched counts, also past that end: Tansu gives a partition's end offset as its last
+    record batch's first offset plus one, so the rest of that batch lies past it."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False,
                                 client_id="sinergi-dlq", fetch_max_wait_ms=10)
     records: list[Record] = []
@@ -155,7 +157,7 @@ async def read_records(bootstrap_servers: str, topics: Sequence[str]) -> list[Re
                     records += [
                         Record(partition.topic, m.offset, m.timestamp, m.key, m.value or b"",
                                {name: value.decode(errors="replace") for name, value in m.headers})
-                        for m in messages if m.offset < end[partition]
+                        for m in messages
                     ]
                 for partition in list(remaining):  # by position: offsets may have gaps
                     if await consumer.position(partition) >= end[partition]:
