@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from shared.contracts import TopicSpec
 
@@ -56,6 +56,17 @@ class TopicReader:
     async def __aexit__(self, *_: object) -> None:
         await self._consumer.stop()
 
+    @staticmethod
+    def _records(partition: TopicPartition, messages: Sequence[ConsumerRecord[bytes, bytes]]) -> list[Record]:
+        return [Record(partition.topic, partition.partition, m.offset, m.value or b"") for m in messages]
+
+    async def _rest_of_fetched(self, partition: TopicPartition) -> list[Record]:
+        """What was fetched of ``partition`` past its fixed end. Tansu gives a partition's end as its last record
+        batch's first offset plus one: the rest of that batch lies past the end, and was written before the
+        read began."""
+        buffered = await self._consumer.getmany(partition, timeout_ms=0)  # the fetched batch, without waiting
+        return self._records(partition, buffered.get(partition, []))
+
     async def _partitions(self, topic: str) -> set[int]:
         await self._consumer.topics()  # fetches the cluster's metadata
         return set(self._consumer.partitions_for_topic(topic) or ())
@@ -66,8 +77,9 @@ class TopicReader:
         return sum(self._end[partition] - self._start[partition] for partition in self._end)
 
     async def batches(self) -> AsyncIterator[list[Record]]:
-        """Every record up to the fixed ends, in offset order within each partition, ``batch_size`` at a time
-        (the last batch may hold fewer). Big batches: whoever applies them pays per batch, not per record."""
+        """Every record up to the fixed ends (and any fetched past them), in offset order within each partition,
+        ``batch_size`` at a time (the last batch may hold fewer). Big batches: whoever applies them pays per
+        batch, not per record."""
         remaining = {partition for partition in self._end if self._end[partition] > self._start[partition]}
         batch: list[Record] = []
         while remaining:
@@ -75,15 +87,12 @@ class TopicReader:
                 *remaining, timeout_ms=1000, max_records=self._batch_size - len(batch)
             )
             for partition, messages in fetched.items():
-                batch += [
-                    Record(partition.topic, partition.partition, message.offset, message.value or b"")
-                    for message in messages
-                    if message.offset < self._end[partition]
-                ]
+                batch += self._records(partition, messages)
             for partition in list(remaining):
                 # By position, not by the last record: offsets may have gaps (compaction, transaction markers).
                 if await self._consumer.position(partition) >= self._end[partition]:
                     remaining.discard(partition)
+                    batch += await self._rest_of_fetched(partition)
                     self._consumer.pause(partition)
             if len(batch) >= self._batch_size or (batch and not remaining):
                 yield batch
