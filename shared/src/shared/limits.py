@@ -16,6 +16,17 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
+async def answer_json(
+    send: Send, status_code: int, content: object, *, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    """Answer with ``content`` as JSON from an ASGI middleware, before the app is reached."""
+    body = json.dumps(content).encode()
+    await send({"type": "http.response.start", "status": status_code, "headers": [
+        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *(headers or []),
+    ]})
+    await send({"type": "http.response.body", "body": body})
+
+
 class BodySizeLimitMiddleware:
     def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
         self.app = app
@@ -54,11 +65,8 @@ class BodySizeLimitMiddleware:
         await self.app(scope, counting_receive, guarded_send)
 
     async def _refuse(self, send: Send) -> None:
-        body = json.dumps({"detail": [{"loc": ["body"], "msg": f"request body exceeds {self.max_bytes} bytes",
-                                       "type": "body_too_large"}]}).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+        reason = f"request body exceeds {self.max_bytes} bytes"
+        await answer_json(send, 413, {"detail": [{"loc": ["body"], "msg": reason, "type": "body_too_large"}]})
 
 
 class InFlightLimitMiddleware:
@@ -89,12 +97,8 @@ class InFlightLimitMiddleware:
             self.in_flight -= 1
 
     async def _refuse(self, send: Send) -> None:
-        body = json.dumps({"detail": "the service is at capacity; try again shortly"}).encode()
-        await send({"type": "http.response.start", "status": 503, "headers": [
-            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-            (b"retry-after", str(self.RETRY_AFTER_SECONDS).encode()),
-        ]})
-        await send({"type": "http.response.body", "body": body})
+        await answer_json(send, 503, {"detail": "the service is at capacity; try again shortly"},
+                          headers=[(b"retry-after", str(self.RETRY_AFTER_SECONDS).encode())])
 
 
 class PublicRateLimiter:
