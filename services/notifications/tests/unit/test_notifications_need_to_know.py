@@ -14,10 +14,7 @@ import pytest
 from notifications.domain.need_to_know import (
     AGGREGATE_FIELDS,
     ALWAYS_CONSENTED,
-    FACT_FIELDS,
-    VISIBLE_FACTS,
     Audience,
-    FactGroup,
     KnownReferral,
     ReferralStatus,
     audience,
@@ -51,6 +48,7 @@ from shared.contracts import (
 )
 from shared.contracts.examples import example_case_reported
 from shared.contracts.intake import CaseFacts, Consent, PerpetratorFacts, VictimFacts
+from shared.contracts.visibility import FACT_FIELDS, VISIBLE_FACTS, FactGroup
 from shared.contracts.vocabulary import (
     AgeGroup,
     AgencyType,

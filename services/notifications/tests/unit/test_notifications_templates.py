@@ -11,9 +11,7 @@ import pytest
 from notifications.adapters.templates import RenderedMessage, render
 from notifications.domain.need_to_know import (
     AGGREGATE_FIELDS,
-    FACT_FIELDS,
     Audience,
-    FactGroup,
     KnownReferral,
     ReferralStatus,
 )
@@ -44,6 +42,7 @@ from shared.contracts import (
 )
 from shared.contracts.examples import example_case_reported
 from shared.contracts.intake import CaseFacts, Consent, PerpetratorFacts, VictimFacts
+from shared.contracts.visibility import FACT_FIELDS, FactGroup
 from shared.contracts.vocabulary import (
     AgeGroup,
     AgencyType,

@@ -6,7 +6,7 @@ an authorised agency reads the details through the owning service's API.
 
 from shared.contracts.audit import PersonalDataRead
 from shared.contracts.base import Event, EventParseError, event_class_of, parse_event, parse_event_as
-from shared.contracts.intake import CaseClosed, CaseLinked, CaseReported, CaseUpdated
+from shared.contracts.intake import CaseClosed, CaseLinked, CaseReopened, CaseReported, CaseUpdated
 from shared.contracts.notifications import DeliveryDeadLettered, WebhookDelivered
 from shared.contracts.routing import (
     CaseServicesCompleted,
@@ -30,6 +30,7 @@ __all__ = [
     "AgeGroup",
     "CaseClosed",
     "CaseLinked",
+    "CaseReopened",
     "CaseReported",
     "CaseServicesCompleted",
     "CaseUpdated",

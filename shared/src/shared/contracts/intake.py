@@ -142,6 +142,25 @@ class CaseClosed(Event):
     closed_by: str = Field(description="The `sub` of the token that closed it.")
 
 
+class CaseReopened(Event):
+    """A closed case was opened again (the victim came back, the same perpetrator again, a closure by mistake).
+    Routing refers it again by the rules, the lead agency first; statistics keep counting one case."""
+
+    topic: ClassVar[str] = CASES.name
+
+    event_type: Literal["case.reopened"] = "case.reopened"
+    schema_version: Literal[1] = 1
+    producer: Literal["intake"] = "intake"
+
+    case_number: str
+    province_code: str
+    regency_code: str
+    reason: Literal["victim_returned", "repeat_perpetrator", "closed_by_mistake", "new_information"] = Field(
+        description="Why, as a category; any words the person added stay in intake as an encrypted note."
+    )
+    reopened_by: str = Field(description="The `sub` of the token that reopened it.")
+
+
 class CaseLinked(Event):
     """A new report looks like one already held: same victim, same contact, or same place and time. Both cases
     stay open; the agencies handling them decide."""

@@ -9,6 +9,10 @@ from shared.contracts.base import Event
 from shared.contracts.topics import CASES, REFERRALS
 from shared.contracts.vocabulary import Need
 
+# The reason of a ``referral.revoked`` that routing raises itself when the case is closed: the referral's clocks
+# stop, and its agency keeps read-only access for the follow-up period (``shared.referral_access``).
+CASE_CLOSED_REASON = "case_closed"
+
 
 class ReferralCreated(Event):
     """A case was referred to an agency's queue (an agency, never a person)."""
@@ -82,7 +86,8 @@ class ReferralCompleted(_Transition):
 
 
 class ReferralRevoked(_Transition):
-    """The case manager or the province withdrew the referral."""
+    """The case manager or the province withdrew the referral, or the case was closed (reason `case_closed`,
+    actor the `sub` that closed the case)."""
 
     event_type: Literal["referral.revoked"] = "referral.revoked"
     schema_version: Literal[1] = 1

@@ -6,7 +6,7 @@ and of each referral (from ``referral.*``). From them:
 - an agency is told only of cases referred to it (a live referral: not declined, not revoked), and of
   referral events only about its own referral; never of a case whose consent no longer covers its kind;
 - a supervisor's region subscription hears of every case of the region, with aggregate fields only;
-- each agency type sees only the groups of facts its work needs (``VISIBLE_FACTS``).
+- each agency type sees only the groups of facts its work needs (``shared.contracts.visibility``).
 """
 
 from __future__ import annotations
@@ -20,55 +20,9 @@ from uuid import UUID
 from notifications.domain.subscriptions import Scope, Subscription
 from shared.contracts import Event
 from shared.contracts.intake import CaseFacts
-from shared.contracts.vocabulary import CASE_MANAGERS, AgencyType
-
-
-class FactGroup(StrEnum):
-    """Groups of a case's facts (``shared.contracts.intake.CaseFacts``), shown or withheld together."""
-
-    REFERENCE = "reference"  # case number, region, priority, when and how it was reported
-    OFFENCE = "offence"  # violence types, ABH, place, incident date
-    VICTIMS = "victims"  # each victim's sex, age group, disability, education, nationality
-    PERPETRATORS = "perpetrators"  # each perpetrator's sex, age group, relationship to the victim
-    NEEDS = "needs"  # the services the victim needs
-    TRIAGE = "triage"  # why the case has its priority
-    CONSENT = "consent"  # whom the victim allows the case to be shared with
-
-
-FACT_FIELDS: dict[FactGroup, tuple[str, ...]] = {
-    FactGroup.REFERENCE: ("case_number", "province_code", "regency_code", "priority", "reported_at", "channel"),
-    FactGroup.OFFENCE: (
-        "violence_types", "child_in_conflict_with_law", "place", "incident_date", "incident_date_precision",
-    ),
-    FactGroup.VICTIMS: ("victims",),
-    FactGroup.PERPETRATORS: ("perpetrators",),
-    FactGroup.NEEDS: ("needs",),
-    FactGroup.TRIAGE: ("triage_reasons",),
-    FactGroup.CONSENT: ("consent",),
-}
-
-_ALL = frozenset(FactGroup)
-_R, _O, _V, _P, _N, _T = (
-    FactGroup.REFERENCE, FactGroup.OFFENCE, FactGroup.VICTIMS, FactGroup.PERPETRATORS, FactGroup.NEEDS,
-    FactGroup.TRIAGE,
-)
-
-# What each kind of agency needs for its part. Case managers coordinate everything; the police and legal aid
-# need the offence and who did it; health needs the victim and the kind of violence (for examination); social
-# services, schools and NGOs need the victim and the needs, not the perpetrator; the community only what to do.
-VISIBLE_FACTS: dict[AgencyType, frozenset[FactGroup]] = {
-    AgencyType.UPTD_PPA: _ALL,
-    AgencyType.DINAS_PPA: _ALL,
-    AgencyType.NATIONAL_HOTLINE: _ALL,
-    AgencyType.POLICE_PPA: frozenset({_R, _O, _V, _P, _N, _T}),
-    AgencyType.LEGAL_AID: frozenset({_R, _O, _V, _P, _N}),
-    AgencyType.HEALTH: frozenset({_R, _O, _V, _N, _T}),
-    AgencyType.KODIM: frozenset({_R, _O, _N}),
-    AgencyType.DINAS_SOSIAL: frozenset({_R, _V, _N, _T}),
-    AgencyType.DINAS_PENDIDIKAN: frozenset({_R, _V, _N}),
-    AgencyType.NGO: frozenset({_R, _V, _N}),
-    AgencyType.COMMUNITY: frozenset({_R, _N}),
-}
+from shared.contracts.visibility import visible_fact_fields
+from shared.contracts.vocabulary import AgencyType
+from shared.referral_access import ALWAYS_CONSENTED
 
 # A region subscription's aggregate view: where, how urgent, what kind; nothing about any person, and no case
 # number (with the region and the date, a number is easy to ask around about).
@@ -76,11 +30,6 @@ AGGREGATE_FIELDS: tuple[str, ...] = (
     "province_code", "regency_code", "priority", "reported_at", "channel", "violence_types",
     "child_in_conflict_with_law",
 )
-
-# Agencies that hold the case whatever consent says: someone has to handle every report, and SAPA 129 is the
-# last step of every escalation.
-ALWAYS_CONSENTED = CASE_MANAGERS | {AgencyType.NATIONAL_HOTLINE}
-
 
 class ReferralStatus(StrEnum):
     CREATED = "created"
@@ -120,10 +69,7 @@ class Audience:
     def visible_fields(self) -> tuple[str, ...]:
         if self.referral is None:
             return AGGREGATE_FIELDS
-        kind = _agency_type(self.referral.agency_type)
-        # A kind this build does not know sees no more than the reference.
-        groups = VISIBLE_FACTS.get(kind, frozenset({FactGroup.REFERENCE})) if kind else {FactGroup.REFERENCE}
-        return tuple(name for group in FactGroup if group in groups for name in FACT_FIELDS[group])
+        return visible_fact_fields(self.referral.agency_type)
 
 
 def _agency_type(value: str) -> AgencyType | None:
