@@ -34,6 +34,9 @@ class Role(StrEnum):
     DISTRICT_SUPERVISOR = "district_supervisor"
     PROVINCE_ADMIN = "province_admin"
     AUDITOR = "auditor"
+    # Keeps what every province shares (the national default rule set, the national agencies such as SAPA
+    # 129); sees no case. A province's admin acts in their own province only.
+    NATIONAL_ADMIN = "national_admin"
 
 
 # The people of an agency: they see and act on what is referred to it.
