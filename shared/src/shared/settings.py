@@ -106,6 +106,11 @@ class ServiceSettings(AuthSettings):
         default="60/minute", description="Per-client limit on public endpoints, e.g. `60/minute`, `5/second`"
     )
 
+    referral_follow_up_days: int = Field(
+        default=30, ge=0, description="How long an agency keeps read-only access to a case after its referral is "
+        "completed or its case closed (shared.referral_access)",
+    )
+
     outbox_batch_size: int = 500
     outbox_poll_interval_ms: int = 200
 
