@@ -175,7 +175,7 @@ async def test_validation_errors_name_the_path_and_speak_indonesian_by_default(c
     assert "Accept-Language" in response.headers["vary"]
     errors = by_loc(response)
     assert errors[("body", "regency_code")]["type"] == "string_pattern_mismatch"
-    assert errors[("body", "regency_code")]["msg"] == r"Formatnya tidak sesuai (pola ^\d{2}\.\d{2}$)."
+    assert errors[("body", "regency_code")]["msg"] == "Harus berupa kode kabupaten/kota, mis. 62.13."
     assert errors[("body", "channel")] == {
         "loc": ["body", "channel"], "type": "literal_error", "msg": "Harus 'web', 'hotline', atau 'walk_in'.",
     }
@@ -312,6 +312,8 @@ SAMPLE_CTX: dict[str, Any] = {
     "field_type": "List",
     "actual_length": 7,
     "expected_schemes": "'http' or 'https'",
+    "max_bytes": 262144,
+    "retry_after": 7,
 }
 
 

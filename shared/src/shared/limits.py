@@ -9,11 +9,14 @@ import json
 import math
 import time
 
-from fastapi import HTTPException, Request, status
+from fastapi import Request, status
 from limits import parse
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.http_errors import LocalizedHTTPError, edge_error, scope_language
+from shared.validation_messages import language_headers, localize_errors
 
 
 async def answer_json(
@@ -38,7 +41,7 @@ class BodySizeLimitMiddleware:
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+            await self._refuse(scope, send)
             return
         received = 0
         refused = False
@@ -54,7 +57,7 @@ class BodySizeLimitMiddleware:
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
                     refused = True
-                    await self._refuse(send)
+                    await self._refuse(scope, send)
                     return {"type": "http.disconnect"}
             return message
 
@@ -64,9 +67,12 @@ class BodySizeLimitMiddleware:
 
         await self.app(scope, counting_receive, guarded_send)
 
-    async def _refuse(self, send: Send) -> None:
-        reason = f"request body exceeds {self.max_bytes} bytes"
-        await answer_json(send, 413, {"detail": [{"loc": ["body"], "msg": reason, "type": "body_too_large"}]})
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        # In the shape and language of every other error (``shared.http_errors``): the app is not reached.
+        language = scope_language(scope)
+        detail = localize_errors([edge_error("body_too_large", max_bytes=self.max_bytes)], language)
+        headers = [(name.lower().encode(), value.encode()) for name, value in language_headers(language).items()]
+        await answer_json(send, 413, {"detail": detail}, headers=headers)
 
 
 class InFlightLimitMiddleware:
@@ -116,9 +122,8 @@ class PublicRateLimiter:
             return
         reset_at, _ = await self._limiter.get_window_stats(self._item, "public", client)
         retry_after = max(1, math.ceil(reset_at - time.time()))
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            [{"loc": ["client"], "msg": f"too many requests; retry after {retry_after} s", "type": "rate_limited"}],
+        raise LocalizedHTTPError(
+            status.HTTP_429_TOO_MANY_REQUESTS, [edge_error("rate_limited", ("client",), retry_after=retry_after)],
             headers={"Retry-After": str(retry_after)},
         )
 

@@ -19,11 +19,13 @@ from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import MetaData, Table
 from sqlalchemy import exc as sqlalchemy_exc
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.access import SERVICE_CONTEXT, AccessContext
 from shared.auth import TokenVerifier
 from shared.contracts import Event, TopicSpec
 from shared.db import create_engine, ping
+from shared.http_errors import LocalizedHTTPError, localized_http_error_handler, unreadable_body_handler
 from shared.inbox import define_inbox_table
 from shared.limits import BodySizeLimitMiddleware, InFlightLimitMiddleware, PublicRateLimiter
 from shared.messaging import create_broker, ensure_topics, subscribe
@@ -151,6 +153,8 @@ def create_service_app(runtime: Runtime, *, title: str, description: str, router
     app.state.runtime = runtime
     app.exception_handler(RequestValidationError)(validation_error_without_input)
     app.exception_handler(DomainValidationError)(domain_validation_error_handler)
+    app.exception_handler(LocalizedHTTPError)(localized_http_error_handler)
+    app.exception_handler(StarletteHTTPException)(unreadable_body_handler)
     for error in (sqlalchemy_exc.DBAPIError, sqlalchemy_exc.TimeoutError, asyncpg.PostgresError, OSError):
         app.exception_handler(error)(database_unavailable)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=runtime.settings.http_max_body_bytes)

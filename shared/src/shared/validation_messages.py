@@ -21,6 +21,8 @@ from typing import Any
 from fastapi import Request, status
 from fastapi.responses import JSONResponse
 
+from shared.pattern_messages import pattern_message_en, pattern_message_id
+
 Loc = tuple[str | int, ...]
 Template = str | Callable[[Mapping[str, Any]], str]
 
@@ -246,9 +248,9 @@ _TRANSLATIONS: dict[str, tuple[Template, Template]] = {
         lambda ctx: f"Must have at most {_count(ctx['max_length'], 'character', 'characters')}.",
         "Maksimal {max_length} karakter.",
     ),
+    # An example of the format ("62.13"), never the regular expression.
     "string_pattern_mismatch": (
-        "Does not have the required format (pattern {pattern}).",
-        "Formatnya tidak sesuai (pola {pattern}).",
+        lambda ctx: pattern_message_en(ctx["pattern"]), lambda ctx: pattern_message_id(ctx["pattern"]),
     ),
     "enum": _ONE_OF,
     "literal_error": _ONE_OF,
@@ -292,6 +294,19 @@ _TRANSLATIONS: dict[str, tuple[Template, Template]] = {
     "url_type": _URL,
     "url_parsing": _URL,
     "url_scheme": ("The URL scheme is not allowed.", "Skema URL tidak diizinkan."),
+    # Refusals at the HTTP edge (``shared.http_errors``, ``shared.limits``), in the same shape as the 422s.
+    "body_too_large": (
+        "The request body is larger than the {max_bytes} bytes this service accepts.",
+        "Isi permintaan lebih besar dari {max_bytes} byte yang diterima layanan ini.",
+    ),
+    "body_not_utf8": (
+        "The request body must be JSON encoded as UTF-8.", "Isi permintaan harus berupa JSON dengan pengodean UTF-8.",
+    ),
+    "body_unreadable": ("The request body could not be read.", "Isi permintaan tidak dapat dibaca."),
+    "rate_limited": (
+        "Too many requests; try again in {retry_after} s.",
+        "Terlalu banyak permintaan; coba lagi dalam {retry_after} detik.",
+    ),
 }
 
 TRANSLATED_ERROR_TYPES: frozenset[str] = frozenset(_TRANSLATIONS)
@@ -372,14 +387,24 @@ def _echoes_input(message: str, value: object) -> bool:
     return False
 
 
-def localized_error_response(errors: Sequence[Mapping[str, Any]], language: Language) -> JSONResponse:
-    """The 422 ``{"detail": [...]}`` for ``errors`` in ``language``, labelled with ``Content-Language`` (and
-    ``Vary: Accept-Language``, so a cache does not hand one reader's language to another)."""
+def localized_error_response(
+    errors: Sequence[Mapping[str, Any]],
+    language: Language,
+    *,
+    status_code: int = status.HTTP_422_UNPROCESSABLE_CONTENT,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    """The ``{"detail": [...]}`` answer (422 unless told) for ``errors`` in ``language``."""
     return JSONResponse(
-        {"detail": localize_errors(errors, language)},
-        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        headers={"Content-Language": language.value, "Vary": "Accept-Language"},
+        {"detail": localize_errors(errors, language)}, status_code=status_code,
+        headers={**language_headers(language), **(headers or {})},
     )
+
+
+def language_headers(language: Language) -> dict[str, str]:
+    """``Content-Language``, and ``Vary: Accept-Language`` so a cache does not hand one reader's language to
+    another."""
+    return {"Content-Language": language.value, "Vary": "Accept-Language"}
 
 
 def request_language(request: Request) -> Language:
