@@ -15,6 +15,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from intake.app import create_app as create_intake
+from intake.settings import IntakeSettings
 from shared.auth import Role
 from shared.pattern_messages import KNOWN_PATTERNS
 from sinergi_local import docs
@@ -163,3 +165,24 @@ def test_every_pattern_a_service_documents_has_an_example(service: str, apps: di
             pending.extend(node)
 
     assert patterns - KNOWN_PATTERNS == set()
+
+
+async def test_the_public_rate_limit_is_a_localized_429() -> None:
+    app = create_intake(IntakeSettings(
+        database_url="postgresql+asyncpg://docs@127.0.0.1/docs", http_public_rate_limit="1/minute"
+    ))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://intake") as client:
+        first = await client.post("/v1/reports", json={})  # refused as invalid, but counted
+        indonesian = await client.post("/v1/reports", json={})
+        english = await client.post("/v1/reports", json={}, headers=ENGLISH)
+
+    assert first.status_code == 422
+    assert indonesian.status_code == english.status_code == 429
+    assert int(indonesian.headers["Retry-After"]) >= 1
+    retry_after = indonesian.headers["Retry-After"]
+    assert only_item(indonesian) == {
+        "loc": ["client"], "type": "rate_limited",
+        "msg": f"Terlalu banyak permintaan; coba lagi dalam {retry_after} detik.",
+    }
+    assert english.headers["content-language"] == "en"
+    assert only_item(english)["msg"].startswith("Too many requests; try again in ")
