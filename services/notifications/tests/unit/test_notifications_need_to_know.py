@@ -13,7 +13,6 @@ import pytest
 
 from notifications.domain.need_to_know import (
     AGGREGATE_FIELDS,
-    ALWAYS_CONSENTED,
     Audience,
     KnownReferral,
     ReferralStatus,
@@ -35,6 +34,7 @@ from notifications.domain.subscriptions import (
 from shared.contracts import (
     CaseClosed,
     CaseLinked,
+    CaseReopened,
     CaseServicesCompleted,
     CaseUpdated,
     Event,
@@ -63,6 +63,7 @@ from shared.contracts.vocabulary import (
     TriageReason,
     ViolenceType,
 )
+from shared.referral_access import ALWAYS_CONSENTED
 
 NOW = datetime(2026, 3, 14, 2, 30, tzinfo=UTC)
 CASE_ID = UUID("3f0c1b9e-8d7a-4c55-9b1e-2a6f0d4e7c11")
@@ -160,6 +161,13 @@ def case_closed() -> CaseClosed:
     )
 
 
+def case_reopened() -> CaseReopened:
+    return CaseReopened(
+        case_id=CASE_ID, case_number=FACTS.case_number, province_code="62", regency_code="62.13",
+        reason="victim_returned", reopened_by=STAFF,
+    )
+
+
 def case_linked() -> CaseLinked:
     return CaseLinked(
         case_id=CASE_ID, linked_case_id=uuid4(), case_number=FACTS.case_number, linked_case_number="6213-2026-00002",
@@ -174,6 +182,7 @@ def case_services_completed() -> CaseServicesCompleted:
 CASE_EVENTS: dict[str, Callable[[], Event]] = {
     "case.updated": case_updated,
     "case.closed": case_closed,
+    "case.reopened": case_reopened,
     "case.linked": case_linked,
     "case.services_completed": case_services_completed,
 }
@@ -254,15 +263,15 @@ def test_the_builders_cover_every_event_type() -> None:
 
 @pytest.mark.parametrize("event_type", sorted(CASE_EVENTS))
 def test_no_referral_no_audience(event_type: str) -> None:
-    assert audience(subscription(UPTD), CASE_EVENTS[event_type](), FACTS, []) is None
+    assert audience(subscription(UPTD), CASE_EVENTS[event_type](), FACTS, [], now=NOW) is None
 
 
 @pytest.mark.parametrize("event_type", sorted(CASE_EVENTS))
 def test_a_case_referred_only_to_another_agency_is_not_told(event_type: str) -> None:
     others = [known(POLICE, AgencyType.POLICE_PPA), known(HEALTH, AgencyType.HEALTH)]
     event = CASE_EVENTS[event_type]()
-    assert audience(subscription(UPTD), event, FACTS, others) is None
-    told = audience(subscription(POLICE), event, FACTS, others)
+    assert audience(subscription(UPTD), event, FACTS, others, now=NOW) is None
+    told = audience(subscription(POLICE), event, FACTS, others, now=NOW)
     assert told is not None
     assert told.referral == others[0]
 
@@ -271,7 +280,7 @@ def test_a_case_referred_only_to_another_agency_is_not_told(event_type: str) -> 
 @pytest.mark.parametrize("status", [status for status in ReferralStatus if status.live])
 def test_a_live_referral_hears_of_the_case(event_type: str, status: ReferralStatus) -> None:
     mine = known(POLICE, AgencyType.POLICE_PPA, status)
-    told = audience(subscription(POLICE), CASE_EVENTS[event_type](), FACTS, [known(), mine])
+    told = audience(subscription(POLICE), CASE_EVENTS[event_type](), FACTS, [known(), mine], now=NOW)
     assert told == Audience(Scope.AGENCY, mine)
 
 
@@ -281,16 +290,16 @@ def test_a_referral_event_reaches_only_the_agency_of_that_referral(event_type: s
     lead, police, health = known(), known(POLICE, AgencyType.POLICE_PPA), known(HEALTH, AgencyType.HEALTH)
     referrals = [lead, police, health]
     event = REFERRAL_EVENTS[event_type](health)
-    assert audience(subscription(UPTD), event, FACTS, referrals) is None  # not even the case manager
-    assert audience(subscription(POLICE), event, FACTS, referrals) is None
-    assert audience(subscription(HEALTH), event, FACTS, referrals) == Audience(Scope.AGENCY, health)
+    assert audience(subscription(UPTD), event, FACTS, referrals, now=NOW) is None  # not even the case manager
+    assert audience(subscription(POLICE), event, FACTS, referrals, now=NOW) is None
+    assert audience(subscription(HEALTH), event, FACTS, referrals, now=NOW) == Audience(Scope.AGENCY, health)
 
 
 @pytest.mark.parametrize("event_type", sorted(REFERRAL_EVENTS))
 def test_a_referral_event_about_a_referral_not_known_reaches_no_agency(event_type: str) -> None:
     mine = known(POLICE, AgencyType.POLICE_PPA)
     stranger = known(POLICE, AgencyType.POLICE_PPA)  # same agency, but a referral the view does not hold
-    assert audience(subscription(POLICE), REFERRAL_EVENTS[event_type](stranger), FACTS, [mine]) is None
+    assert audience(subscription(POLICE), REFERRAL_EVENTS[event_type](stranger), FACTS, [mine], now=NOW) is None
 
 
 def test_an_agency_with_two_referrals_of_a_case_is_told_as_the_right_one() -> None:
@@ -298,9 +307,9 @@ def test_an_agency_with_two_referrals_of_a_case_is_told_as_the_right_one() -> No
     again = known(POLICE, AgencyType.POLICE_PPA, ReferralStatus.CREATED)
     referrals = [declined, again]
     mine = subscription(POLICE)
-    assert audience(mine, referral_declined(declined), FACTS, referrals) == Audience(Scope.AGENCY, declined)
-    assert audience(mine, referral_created(again), FACTS, referrals) == Audience(Scope.AGENCY, again)
-    assert audience(mine, case_updated(), FACTS, referrals) == Audience(Scope.AGENCY, again)  # the live one
+    assert audience(mine, referral_declined(declined), FACTS, referrals, now=NOW) == Audience(Scope.AGENCY, declined)
+    assert audience(mine, referral_created(again), FACTS, referrals, now=NOW) == Audience(Scope.AGENCY, again)
+    assert audience(mine, case_updated(), FACTS, referrals, now=NOW) == Audience(Scope.AGENCY, again)  # the live one
 
 
 @pytest.mark.parametrize("status", [ReferralStatus.DECLINED, ReferralStatus.REVOKED])
@@ -308,7 +317,7 @@ def test_an_agency_with_two_referrals_of_a_case_is_told_as_the_right_one() -> No
 def test_a_declined_or_revoked_referral_no_longer_hears_of_the_case(event_type: str, status: ReferralStatus) -> None:
     ended = known(POLICE, AgencyType.POLICE_PPA, status)
     assert not status.live
-    assert audience(subscription(POLICE), CASE_EVENTS[event_type](), FACTS, [known(), ended]) is None
+    assert audience(subscription(POLICE), CASE_EVENTS[event_type](), FACTS, [known(), ended], now=NOW) is None
 
 
 @pytest.mark.parametrize(
@@ -318,7 +327,7 @@ def test_a_declined_or_revoked_referral_hears_of_its_own_ending(
     status: ReferralStatus, make: Callable[[KnownReferral], Event]
 ) -> None:
     ended = known(POLICE, AgencyType.POLICE_PPA, status)
-    told = audience(subscription(POLICE), make(ended), FACTS, [known(), ended])
+    told = audience(subscription(POLICE), make(ended), FACTS, [known(), ended], now=NOW)
     assert told is not None
     assert told == Audience(Scope.AGENCY, ended)
     assert told.referral is not None
@@ -336,14 +345,16 @@ def test_consent_narrowed_by_an_update_cuts_the_police_off_but_not_the_case_mana
     lead, police = known(), known(POLICE, AgencyType.POLICE_PPA)
     referrals = [lead, police]
     before = case_facts(consent=(AgencyType.UPTD_PPA, AgencyType.POLICE_PPA))
-    assert audience(subscription(POLICE), case_updated(before), before, referrals) == Audience(Scope.AGENCY, police)
+    assert audience(subscription(POLICE), case_updated(before), before, referrals, now=NOW) == Audience(
+        Scope.AGENCY, police
+    )
 
     after = case_facts(consent=(AgencyType.UPTD_PPA, AgencyType.HEALTH))
     update = case_updated(after, changed=("consent",))
-    assert audience(subscription(POLICE), update, after, referrals) is None
+    assert audience(subscription(POLICE), update, after, referrals, now=NOW) is None
     for make in REFERRAL_EVENTS.values():  # nor of its own referral while consent does not cover it
-        assert audience(subscription(POLICE), make(police), after, referrals) is None
-    assert audience(subscription(UPTD), update, after, referrals) == Audience(Scope.AGENCY, lead)
+        assert audience(subscription(POLICE), make(police), after, referrals, now=NOW) is None
+    assert audience(subscription(UPTD), update, after, referrals, now=NOW) == Audience(Scope.AGENCY, lead)
 
 
 @pytest.mark.parametrize("agency_type", sorted(ALWAYS_CONSENTED))
@@ -351,7 +362,9 @@ def test_case_managers_and_the_national_hotline_are_told_whatever_consent_says(a
     holder = known("holder", agency_type)
     facts = case_facts(consent=())
     assert consent_covers(facts, agency_type.value)
-    assert audience(subscription("holder"), case_updated(facts), facts, [holder]) == Audience(Scope.AGENCY, holder)
+    assert audience(subscription("holder"), case_updated(facts), facts, [holder], now=NOW) == Audience(
+        Scope.AGENCY, holder
+    )
 
 
 @pytest.mark.parametrize("agency_type", sorted(set(AgencyType) - ALWAYS_CONSENTED))
@@ -361,15 +374,17 @@ def test_other_agencies_are_told_only_with_consent(agency_type: AgencyType) -> N
     with_it = case_facts(consent=(AgencyType.UPTD_PPA, agency_type))
     assert not consent_covers(without, agency_type.value)
     assert consent_covers(with_it, agency_type.value)
-    assert audience(subscription("holder"), case_updated(without), without, [holder]) is None
-    assert audience(subscription("holder"), case_updated(with_it), with_it, [holder]) == Audience(Scope.AGENCY, holder)
+    assert audience(subscription("holder"), case_updated(without), without, [holder], now=NOW) is None
+    assert audience(subscription("holder"), case_updated(with_it), with_it, [holder], now=NOW) == Audience(
+        Scope.AGENCY, holder
+    )
 
 
 @pytest.mark.parametrize("agency_type", ["", "POLICE_PPA", "kejaksaan", "police"])
 def test_an_unknown_agency_type_is_never_covered(agency_type: str) -> None:
     holder = known("holder", agency_type)
     assert not consent_covers(FACTS, agency_type)
-    assert audience(subscription("holder"), case_updated(), FACTS, [holder]) is None
+    assert audience(subscription("holder"), case_updated(), FACTS, [holder], now=NOW) is None
 
 
 # -- who is told: regions, filters, event types, pausing -------------------------------------------------------
@@ -380,9 +395,9 @@ def test_a_region_subscription_hears_of_every_case_of_the_region(event_type: str
     event = every_event(known(POLICE, AgencyType.POLICE_PPA))[event_type]
     facts = case_facts(consent=())  # consent concerns agencies, not the aggregate view
     for region_code in ("62", "62.13"):
-        assert audience(region_subscription(region_code), event, facts, []) == Audience(Scope.REGION)
+        assert audience(region_subscription(region_code), event, facts, [], now=NOW) == Audience(Scope.REGION)
     for region_code in ("63", "62.14"):
-        assert audience(region_subscription(region_code), event, facts, []) is None
+        assert audience(region_subscription(region_code), event, facts, [], now=NOW) is None
 
 
 @pytest.mark.parametrize(
@@ -403,7 +418,7 @@ def test_a_region_subscription_hears_of_every_case_of_the_region(event_type: str
 def test_filters_narrow_the_audience(filters: Filters, told: bool, scope: Scope) -> None:
     """The case is of regency 62.13 and priority P2."""
     candidate = subscription(UPTD, scope=scope, region_code="62" if scope is Scope.REGION else None, filters=filters)
-    assert (audience(candidate, case_updated(), FACTS, [known()]) is not None) is told
+    assert (audience(candidate, case_updated(), FACTS, [known()], now=NOW) is not None) is told
 
 
 @pytest.mark.parametrize("scope", list(Scope))
@@ -411,18 +426,18 @@ def test_only_the_event_types_asked_for(scope: Scope) -> None:
     region_code = "62" if scope is Scope.REGION else None
     asked = subscription(UPTD, scope=scope, region_code=region_code, event_types=("referral.created",))
     lead = known()
-    assert audience(asked, referral_created(lead), FACTS, [lead]) is not None
+    assert audience(asked, referral_created(lead), FACTS, [lead], now=NOW) is not None
     for event_type, event in every_event(lead).items():
         if event_type != "referral.created":
-            assert audience(asked, event, FACTS, [lead]) is None, event_type
+            assert audience(asked, event, FACTS, [lead], now=NOW) is None, event_type
 
 
 def test_an_agency_subscription_a_province_admin_made_covers_only_that_province() -> None:
     lead = known()
-    assert audience(subscription(UPTD, region_code="62"), case_updated(), FACTS, [lead]) == Audience(
+    assert audience(subscription(UPTD, region_code="62"), case_updated(), FACTS, [lead], now=NOW) == Audience(
         Scope.AGENCY, lead
     )
-    assert audience(subscription(UPTD, region_code="63"), case_updated(), FACTS, [lead]) is None
+    assert audience(subscription(UPTD, region_code="63"), case_updated(), FACTS, [lead], now=NOW) is None
 
 
 @pytest.mark.parametrize("scope", list(Scope))
@@ -430,7 +445,7 @@ def test_a_paused_subscription_still_gets_an_audience(scope: Scope) -> None:
     """Pausing holds deliveries back until it is resumed; it must not drop what happened meanwhile."""
     region_code = "62.13" if scope is Scope.REGION else None
     paused = subscription(UPTD, scope=scope, region_code=region_code, paused=True)
-    assert audience(paused, case_updated(), FACTS, [known()]) is not None
+    assert audience(paused, case_updated(), FACTS, [known()], now=NOW) is not None
 
 
 def test_referral_of_names_the_referral_only_for_referral_events() -> None:
@@ -512,14 +527,14 @@ def test_visible_facts_of_an_event_leave_its_envelope_out() -> None:
 
 def agency_notification(event: Event, referral: KnownReferral, **kwargs: Any) -> Notification:
     mine = subscription(referral.agency_id, **kwargs)
-    told = audience(mine, event, FACTS, [referral])
+    told = audience(mine, event, FACTS, [referral], now=NOW)
     assert told is not None
     return build_notification(event, mine, FACTS, told, case_link=CASE_LINK)
 
 
 def region_notification(event: Event) -> Notification:
     theirs = region_subscription()
-    told = audience(theirs, event, FACTS, [])
+    told = audience(theirs, event, FACTS, [], now=NOW)
     assert told is not None
     return build_notification(event, theirs, FACTS, told, case_link=CASE_LINK)
 

@@ -28,6 +28,7 @@ from notifications.domain.subscriptions import (
 from shared.contracts import (
     CaseClosed,
     CaseLinked,
+    CaseReopened,
     CaseReported,
     CaseServicesCompleted,
     CaseUpdated,
@@ -109,6 +110,10 @@ def event_of(event_type: str, facts: CaseReported, referral_id: UUID) -> Event:
         ),
         "case.closed": CaseClosed(
             case_id=case_id, case_number=facts.case_number, reason="handled", closed_by="user-1", **region
+        ),
+        "case.reopened": CaseReopened(
+            case_id=case_id, case_number=facts.case_number, reason="repeat_perpetrator", reopened_by="user-1",
+            **region,
         ),
         "case.services_completed": CaseServicesCompleted(
             case_id=case_id, services_given=(Need.KESEHATAN, Need.BANTUAN_HUKUM), referral_count=2
@@ -271,6 +276,24 @@ def test_labels_replace_enum_values() -> None:
     english = render(agency_notification("case.reported", Language.ENGLISH), Channel.EMAIL).text
     assert "P1 (emergency)" in english
     assert "physical violence and sexual violence" in english
+
+
+def test_a_reopened_case_says_why_and_what_comes_next_in_both_languages() -> None:
+    indonesian = render(agency_notification("case.reopened"), Channel.EMAIL)
+    english = render(agency_notification("case.reopened", Language.ENGLISH), Channel.EMAIL)
+    region = render(region_notification("case.reopened"), Channel.SMS).text
+
+    assert indonesian.subject is not None
+    assert "Kasus dibuka kembali" in indonesian.subject
+    assert "kekerasan berulang oleh pelaku yang sama" in indonesian.text
+    assert "dirujuk ulang" in indonesian.text
+    assert english.subject is not None
+    assert "Case reopened" in english.subject
+    assert "violence again by the same perpetrator" in english.text
+    assert "referred again" in english.text
+    assert "repeat_perpetrator" not in indonesian.text + english.text
+    assert "user-1" not in indonesian.text + english.text  # who reopened it is staff's, not the subscriber's
+    assert region == "Sinergi: Sebuah kasus di wilayah 62.13 dibuka kembali (kekerasan berulang oleh pelaku yang sama)."
 
 
 def test_whatsapp_uses_bold_markup() -> None:

@@ -3,6 +3,7 @@ tables), and the events that wait for their case."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import delete, func, select, update
@@ -51,13 +52,18 @@ async def save_referral(session: AsyncSession, referral: KnownReferral) -> None:
         "referral_id": referral.referral_id, "case_id": referral.case_id, "agency_id": referral.agency_id,
         "agency_type": referral.agency_type, "is_lead": referral.is_lead, "status": referral.status.value,
         "accept_by": referral.accept_by, "first_service_by": referral.first_service_by,
+        "status_since": referral.status_since, "closed_with_case": referral.closed_with_case,
     }
     await session.execute(insert(known_referrals).values(values).on_conflict_do_nothing())
 
 
-async def set_referral_status(session: AsyncSession, referral_id: UUID, status: ReferralStatus) -> None:
+async def set_referral_status(
+    session: AsyncSession, referral_id: UUID, status: ReferralStatus, *, since: datetime, closed_with_case: bool
+) -> None:
     await session.execute(
-        update(known_referrals).where(known_referrals.c.referral_id == referral_id).values(status=status.value)
+        update(known_referrals)
+        .where(known_referrals.c.referral_id == referral_id)
+        .values(status=status.value, status_since=since, closed_with_case=closed_with_case)
     )
 
 
@@ -67,7 +73,8 @@ async def referrals_of_case(session: AsyncSession, case_id: UUID) -> list[KnownR
         KnownReferral(
             referral_id=row.referral_id, case_id=row.case_id, agency_id=row.agency_id, agency_type=row.agency_type,
             is_lead=row.is_lead, status=ReferralStatus(row.status), accept_by=row.accept_by,
-            first_service_by=row.first_service_by,
+            first_service_by=row.first_service_by, status_since=row.status_since,
+            closed_with_case=row.closed_with_case,
         )
         for row in rows
     ]

@@ -33,6 +33,12 @@ LABELS: dict[Language, dict[str, dict[str, str]]] = {
             "referred_elsewhere": "ditangani oleh pihak di luar Sinergi",
             "unreachable": "korban atau pelapor tidak dapat dihubungi",
         },
+        "reopen_reason": {
+            "victim_returned": "korban kembali meminta layanan",
+            "repeat_perpetrator": "kekerasan berulang oleh pelaku yang sama",
+            "closed_by_mistake": "kasus keliru ditutup",
+            "new_information": "ada informasi baru",
+        },
         "need": {
             "pengaduan": "layanan pengaduan",
             "kesehatan": "layanan kesehatan",
@@ -176,6 +182,12 @@ LABELS: dict[Language, dict[str, dict[str, str]]] = {
             "withdrawn": "the report was withdrawn",
             "referred_elsewhere": "handled outside Sinergi",
             "unreachable": "the victim or reporter could not be reached",
+        },
+        "reopen_reason": {
+            "victim_returned": "the victim came back for help",
+            "repeat_perpetrator": "violence again by the same perpetrator",
+            "closed_by_mistake": "the case was closed by mistake",
+            "new_information": "new information came in",
         },
         "need": {
             "pengaduan": "complaint handling",

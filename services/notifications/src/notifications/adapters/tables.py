@@ -137,7 +137,8 @@ class KnownCaseRow(NotificationsTable, table=True):
 
 
 class KnownReferralRow(NotificationsTable, table=True):
-    """Notifications' own view of a referral, from referral.* events: who holds which case."""
+    """Notifications' own view of a referral, from referral.* events: who holds which case, and since when
+    (``status_since``, ``closed_with_case``: the follow-up period of ``shared.referral_access``)."""
 
     __tablename__ = "known_referrals"
     __table_args__ = (Index("known_referrals_case", "case_id"),)
@@ -150,6 +151,8 @@ class KnownReferralRow(NotificationsTable, table=True):
     status: str
     accept_by: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     first_service_by: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    status_since: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    closed_with_case: bool = False
 
 
 class WaitingEventRow(NotificationsTable, table=True):

@@ -24,6 +24,7 @@ DETAIL_FIELDS: dict[str, tuple[str, ...]] = {
     "case.reported": (),
     "case.updated": ("kind", "changed_fields"),
     "case.closed": ("reason",),
+    "case.reopened": ("reason",),
     "case.linked": ("reasons",),
     "case.services_completed": ("services_given", "referral_count"),
     "referral.created": ("rule", "replaces_referral_id"),

@@ -49,6 +49,7 @@ AGENCY_EVENT_TYPES: tuple[str, ...] = (
     "case.updated",
     "case.linked",
     "case.closed",
+    "case.reopened",
     "case.services_completed",
 )
 # A supervisor also hears of each new case of the region.
@@ -66,6 +67,7 @@ EVENT_TYPE_DESCRIPTIONS: dict[str, str] = {
     "case.updated": "Information was added to the case or corrected.",
     "case.linked": "The case looks like one already held (same victim, contact, or place and time).",
     "case.closed": "The case was closed.",
+    "case.reopened": "A closed case was opened again; routing refers it again, the case manager first.",
     "case.services_completed": "Every agency referred the case has finished.",
 }
 

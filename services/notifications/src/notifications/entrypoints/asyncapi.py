@@ -8,7 +8,8 @@ from shared.contracts import DeliveryDeadLettered, WebhookDelivered
 
 spec = service_spec(
     SERVICE,
-    description="Notifications tells the agencies a case is referred to (and the supervisors of its region) "
+    description="Notifications tells the agencies that hold a case (a live referral, or one within its follow-up "
+    "period) and the supervisors of its region "
     "of its events, and records each delivery and each dead letter.",
     consumes=CONSUMES,
     publishes=(WebhookDelivered, DeliveryDeadLettered),

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from notifications import SERVICE
-from notifications.service_layer.events import take_in
+from notifications.service_layer.events import AccessClock, take_in
 from shared.contracts import (
     CASES,
     REFERRALS,
     CaseClosed,
     CaseLinked,
+    CaseReopened,
     CaseReported,
     CaseServicesCompleted,
     CaseUpdated,
@@ -30,7 +32,7 @@ from shared.unit_of_work import UnitOfWork
 
 # What notifications consumes; also its AsyncAPI document (entrypoints/asyncapi.py).
 CONSUMES: dict[TopicSpec, tuple[type[Event], ...]] = {
-    CASES: (CaseReported, CaseUpdated, CaseClosed, CaseLinked, CaseServicesCompleted),
+    CASES: (CaseReported, CaseUpdated, CaseClosed, CaseReopened, CaseLinked, CaseServicesCompleted),
     REFERRALS: (
         ReferralCreated, ReferralAccepted, ReferralDeclined, ReferralServiceStarted, ReferralCompleted,
         ReferralRevoked, ReferralSlaBreached,
@@ -44,11 +46,12 @@ INBOX_CONSUMERS = {CASES: "notifications.cases", REFERRALS: "notifications.refer
 def register_subscribers(
     runtime: Runtime, cipher: FieldCipher, *, case_link: str | None, on_queued: Callable[[], None]
 ) -> None:
+    clock = AccessClock(follow_up=timedelta(days=runtime.settings.referral_follow_up_days))
     for topic, events in CONSUMES.items():
         inbox_name = INBOX_CONSUMERS[topic]
 
         async def on_event(event: Event, uow: UnitOfWork, inbox_name: str = inbox_name) -> None:
-            if await take_in(event, uow, cipher, consumer=inbox_name, case_link=case_link):
+            if await take_in(event, uow, cipher, consumer=inbox_name, case_link=case_link, clock=clock):
                 on_queued()
 
         runtime.consume(topic, events, on_event, consumer=SERVICE if topic is REFERRALS else f"{SERVICE}-cases")
