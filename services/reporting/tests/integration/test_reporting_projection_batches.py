@@ -19,6 +19,7 @@ from reporting.adapters.read_models import dump_read_models, empty_read_models
 from shared.access import SERVICE_CONTEXT
 from shared.contracts import (
     CaseClosed,
+    CaseReopened,
     CaseUpdated,
     Event,
     ReferralAccepted,
@@ -46,8 +47,9 @@ def _corrected(case: Any, when: datetime, **changes: Any) -> CaseUpdated:
 
 
 def _history(number: int) -> list[Event]:
-    """One case's events: corrections (one naming other violence types and perpetrators), a closure stated
-    twice, and referrals through every step, one breaching both deadlines and one stated twice."""
+    """One case's events: corrections (one naming other violence types and perpetrators), a closure, a reopening
+    and a second closure (and, for every other case, a second reopening), and referrals through every step, one
+    breaching both deadlines and one stated twice."""
     when = datetime(YEAR, 1 + number % 12, 1 + number % 28, 8, tzinfo=UTC)
     regency = f"95.0{number % 3 + 1}"
     case = example_case_reported(
@@ -88,7 +90,13 @@ def _history(number: int) -> list[Event]:
     closure = {"case_id": case.case_id, "case_number": case.case_number, "province_code": "95",
                "regency_code": regency, "closed_by": "u"}
     events.append(CaseClosed(**closure, reason="handled", occurred_at=when + timedelta(days=10)))
+    reopening = {key: value for key, value in closure.items() if key != "closed_by"}
+    events.append(CaseReopened(**reopening, reason="victim_returned", reopened_by="u",
+                               occurred_at=when + timedelta(days=10, hours=6)))
     events.append(CaseClosed(**closure, reason="withdrawn", occurred_at=when + timedelta(days=11)))
+    if number % 2:  # open again at the end
+        events.append(CaseReopened(**reopening, reason="new_information", reopened_by="u",
+                                   occurred_at=when + timedelta(days=12)))
     return events
 
 

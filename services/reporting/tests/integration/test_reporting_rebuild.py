@@ -29,6 +29,7 @@ from shared.contracts import (
     CASES,
     REFERRALS,
     CaseClosed,
+    CaseReopened,
     CaseUpdated,
     ReferralAccepted,
     ReferralCreated,
@@ -67,7 +68,7 @@ async def _lag(settings: ReportingSettings) -> int:
 
 
 def _events() -> list[Any]:
-    """A bit of everything the read models are built from, including a correction and a closure."""
+    """A bit of everything the read models are built from, including a correction, a closure and a reopening."""
     start = datetime(YEAR, 1, 5, 8, tzinfo=UTC)
     events: list[Any] = []
     for number in range(12):
@@ -102,6 +103,10 @@ def _events() -> list[Any]:
             events.append(CaseClosed(case_id=case.case_id, case_number=case.case_number, province_code="93",
                                      regency_code=case.regency_code, reason="handled", closed_by="u",
                                      occurred_at=when + timedelta(days=3)))
+        if number % 10 == 0:  # reopened: the same case, open again
+            events.append(CaseReopened(case_id=case.case_id, case_number=case.case_number, province_code="93",
+                                       regency_code=case.regency_code, reason="victim_returned", reopened_by="u",
+                                       occurred_at=when + timedelta(days=4)))
     return events
 
 
@@ -109,7 +114,8 @@ async def test_rebuild_equals_incremental_processing(
     reporting: httpx.AsyncClient, producer: AIOKafkaProducer, service_env: Callable[[str], dict[str, str]]
 ) -> None:
     runtime = reporting.app.state.runtime  # type: ignore[attr-defined]
-    await publish(producer, *_events())
+    events = _events()
+    await publish(producer, *events)
 
     async def caught_up() -> bool:
         return await _lag(runtime.settings) == 0
@@ -124,6 +130,9 @@ async def test_rebuild_equals_incremental_processing(
         ))
         await uow.commit()
     assert sum(1 for row in incremental["referral_facts"] if row[5] == "93") == 12  # province_code column
+    reopened = {event.case_id for event in events if isinstance(event, CaseReopened)}
+    assert len(reopened) == 2
+    assert reopened <= {row[0] for row in incremental["case_reopenings"]}
 
     rebuild = await asyncio.to_thread(
         subprocess.run, [sys.executable, "-m", "reporting", "rebuild"], env={**os.environ, **service_env("reporting")},

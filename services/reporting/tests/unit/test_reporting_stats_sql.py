@@ -21,8 +21,9 @@ from reporting.domain.statistics import (
     parse_group_by,
 )
 
-# The tables of facts a case can have several of, and of closures: joined only when a breakdown needs them.
-JOINED_PER_KEY = ("case_violence_types", "case_victims", "case_relationships", "case_closures")
+# The tables of facts a case can have several of, and of closures and reopenings: joined only when a breakdown
+# needs them.
+JOINED_PER_KEY = ("case_violence_types", "case_victims", "case_relationships", "case_closures", "case_reopenings")
 
 
 def _sql(statement: Select[*tuple[Any, ...]]) -> tuple[str, dict[str, object]]:
@@ -67,8 +68,8 @@ def _case_sql(group_by: str) -> str:
         # One join for both: each row pairs the sex and age group of the same victim.
         ("victim_sex,age_group", [("JOIN", "case_victims")]),
         ("relationship", [("JOIN", "case_relationships")]),
-        # Outer: a case with no closure is counted too, as open.
-        ("status", [("LEFT OUTER JOIN", "case_closures")]),
+        # Outer: a case with no closure (or no reopening) is counted too.
+        ("status", [("LEFT OUTER JOIN", "case_closures"), ("LEFT OUTER JOIN", "case_reopenings")]),
         ("violence_type,relationship", [("JOIN", "case_violence_types"), ("JOIN", "case_relationships")]),
         ("regency,province,place,channel,month", []),
     ],
@@ -77,11 +78,13 @@ def test_a_breakdown_joins_only_the_tables_its_keys_need(group_by: str, joins: l
     assert _joins(_case_sql(group_by)) == joins
 
 
-def test_status_is_closed_exactly_when_a_closure_is_recorded() -> None:
+def test_status_is_closed_exactly_when_a_closure_is_recorded_and_not_followed_by_a_reopening() -> None:
     select_list = _case_sql("status").split("\nFROM")[0]
-    assert "CASE WHEN (reporting.case_closures.case_id IS NOT NULL) THEN 'closed' ELSE 'open' END AS status" in (
-        select_list
-    )
+    assert (
+        "CASE WHEN (reporting.case_closures.case_id IS NOT NULL AND (reporting.case_reopenings.case_id IS NULL"
+        " OR reporting.case_closures.closed_at > reporting.case_reopenings.reopened_at))"
+        " THEN 'closed' ELSE 'open' END AS status"
+    ) in select_list
 
 
 @pytest.mark.parametrize("group_by", [(), tuple(GroupKey)])

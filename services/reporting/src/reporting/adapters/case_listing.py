@@ -10,6 +10,8 @@ from sqlalchemy import ColumnElement, Table, func, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reporting.adapters.case_status import while_closed, with_closures_and_reopenings
+
 # The statistics' own filter, so that an export and the counts of the same period and region agree.
 from reporting.adapters.statistics import Counts, cases_within, read_one_snapshot
 from reporting.adapters.tables import case_closures, case_facts, case_relationships, case_victims, case_violence_types
@@ -39,10 +41,10 @@ def case_records_statement(scope: StatsFilter) -> Counts:
             _ordered(case_victims, "sex", "victim_no").label("victim_sexes"),
             _ordered(case_victims, "age_group", "victim_no").label("victim_age_groups"),
             _ordered(case_relationships, "relationship", "relationship").label("relationships"),
-            case_closures.c.closed_at,
-            case_closures.c.reason,
+            while_closed(case_closures.c.closed_at).label("closed_at"),
+            while_closed(case_closures.c.reason).label("reason"),
         )
-        .select_from(case_facts.outerjoin(case_closures, case_closures.c.case_id == _case.case_id))
+        .select_from(with_closures_and_reopenings(case_facts))
     )
     return cases_within(statement, scope).order_by(_case.reported_at, _case.case_number)
 

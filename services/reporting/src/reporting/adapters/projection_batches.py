@@ -2,7 +2,8 @@
 with nine statements per batch (each row set sent as arrays, one per column) instead of one to seven per event.
 
 A batch is first folded in memory by the same rules the upserts follow (``projections``): per case the facts
-stated last (the first of equals), per case the first closure, per referral each column merged by its
+stated last (the first of equals), per case the latest closure and the latest reopening (the first of equals), per
+referral each column merged by its
 ``merge_rule``. Those rules are associative, and a column an event does not state is left as it is, so folding
 a batch and then upserting the fold gives what upserting its events one by one, in the same order, gives."""
 
@@ -29,11 +30,13 @@ from reporting.adapters.projections import (
     merged,
     new_referral_row,
     referral_step,
+    reopening_row,
     upsert_case_facts,
+    upsert_latest,
 )
-from reporting.adapters.tables import case_closures, case_facts, referral_facts
+from reporting.adapters.tables import case_closures, case_facts, case_reopenings, referral_facts
 from reporting.domain.facts import CaseFacts
-from shared.contracts import CaseClosed, CaseReported, CaseUpdated, Event
+from shared.contracts import CaseClosed, CaseReopened, CaseReported, CaseUpdated, Event
 
 _REFERRAL_COLUMNS = tuple(column.name for column in referral_facts.c)
 # The columns a referral's events merge into; its id, case and agency are set by the first event read of it.
@@ -69,7 +72,7 @@ def _delete_of_cases(table: Table) -> Delete:
 _UPSERT_CASE_FACTS = upsert_case_facts(_insert_rows(case_facts))
 _DELETE_CHILDREN = {table: _delete_of_cases(table) for table in CHILD_TABLES}
 _INSERT_CHILDREN = {table: _insert_rows(table) for table in CHILD_TABLES}
-_INSERT_CLOSURES = _insert_rows(case_closures).on_conflict_do_nothing(index_elements=["case_id"])
+_UPSERT_LATEST = {table: upsert_latest(table, _insert_rows(table)) for table in (case_closures, case_reopenings)}
 _UPSERT_REFERRALS = _upsert_referrals()
 
 
@@ -102,6 +105,7 @@ class ProjectionBatch:
 
     facts: dict[UUID, CaseFacts] = field(default_factory=dict)
     closures: dict[UUID, dict[str, Any]] = field(default_factory=dict)
+    reopenings: dict[UUID, dict[str, Any]] = field(default_factory=dict)
     referrals: dict[UUID, dict[str, Any]] = field(default_factory=dict)
 
     def add(self, event: Event) -> None:
@@ -115,7 +119,9 @@ class ProjectionBatch:
                 if held is None or held.as_of < facts.as_of:
                     self.facts[facts.case_id] = facts
             case CaseClosed():
-                self.closures.setdefault(event.case_id, closure_row(event))
+                _keep_latest(self.closures, closure_row(event), "closed_at")
+            case CaseReopened():
+                _keep_latest(self.reopenings, reopening_row(event), "reopened_at")
 
     def _add_referral_step(self, event: ReferralEvent) -> None:
         step = referral_step(event)
@@ -129,8 +135,9 @@ class ProjectionBatch:
     async def apply(self, session: AsyncSession) -> None:
         if self.facts:
             await self._apply_case_facts(session)
-        if self.closures:
-            await session.execute(_INSERT_CLOSURES, _arrays(case_closures, self.closures.values()))
+        for table, rows in ((case_closures, self.closures), (case_reopenings, self.reopenings)):
+            if rows:
+                await session.execute(_UPSERT_LATEST[table], _arrays(table, rows.values()))
         if self.referrals:
             await session.execute(_UPSERT_REFERRALS, _arrays(referral_facts, self.referrals.values()))
 
@@ -147,6 +154,13 @@ class ProjectionBatch:
             await session.execute(_DELETE_CHILDREN[table], {"case_ids": stated_ids})
             if children[table]:
                 await session.execute(_INSERT_CHILDREN[table], _arrays(table, children[table]))
+
+
+def _keep_latest(rows: dict[UUID, dict[str, Any]], row: dict[str, Any], moment: str) -> None:
+    """``projections.upsert_latest`` in Python: the row stated latest per case, the first of equals."""
+    held = rows.get(row["case_id"])
+    if held is None or held[moment] < row[moment]:
+        rows[row["case_id"]] = row
 
 
 async def project_batch(session: AsyncSession, events: list[Event]) -> None:

@@ -1,7 +1,8 @@
 """Applying events to the read models. Every write is an upsert that comes out the same whatever order the
-events are read in and however often: the facts a case last stated stand (``facts_as_of``), a closure and each
-step of a referral are set once, the earliest time wins. So incremental processing and a replay of the topics
-(``sinergi reporting rebuild``) build the same tables."""
+events are read in and however often: the facts a case last stated stand (``facts_as_of``), a case's latest
+closure and latest reopening stand (it is closed while the closure is the later), and each step of a referral is
+set once, the earliest time wins. So incremental processing and a replay of the topics (``sinergi reporting
+rebuild``) build the same tables."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from reporting.adapters.tables import (
     case_closures,
     case_facts,
     case_relationships,
+    case_reopenings,
     case_victims,
     case_violence_types,
     referral_facts,
@@ -23,6 +25,7 @@ from reporting.adapters.tables import (
 from reporting.domain.facts import CaseFacts
 from shared.contracts import (
     CaseClosed,
+    CaseReopened,
     CaseReported,
     CaseUpdated,
     Event,
@@ -46,7 +49,7 @@ REFERRAL_EVENTS = (
 )
 
 # The events the read models are built from; every other event leaves them as they are.
-PROJECTED: tuple[type[Event], ...] = (CaseReported, CaseUpdated, CaseClosed, *REFERRAL_EVENTS)
+PROJECTED: tuple[type[Event], ...] = (CaseReported, CaseUpdated, CaseClosed, CaseReopened, *REFERRAL_EVENTS)
 
 
 async def project(session: AsyncSession, event: Event) -> None:
@@ -58,8 +61,10 @@ async def project(session: AsyncSession, event: Event) -> None:
         case CaseReported() | CaseUpdated():
             await state_case_facts(session, CaseFacts.from_event(event))
         case CaseClosed():
+            await session.execute(upsert_latest(case_closures, insert(case_closures).values(closure_row(event))))
+        case CaseReopened():
             await session.execute(
-                insert(case_closures).values(closure_row(event)).on_conflict_do_nothing(index_elements=["case_id"])
+                upsert_latest(case_reopenings, insert(case_reopenings).values(reopening_row(event)))
             )
 
 
@@ -124,8 +129,28 @@ async def state_case_facts(session: AsyncSession, facts: CaseFacts) -> bool:
     return True
 
 
+# -- a case's closures and reopenings -----------------------------------------------------------------------
+
+# Each table's time column: the latest row per case stands (of two at the same moment, the first read).
+LATEST_BY: dict[Table, str] = {case_closures: "closed_at", case_reopenings: "reopened_at"}
+
+
 def closure_row(event: CaseClosed) -> dict[str, Any]:
     return {"case_id": event.case_id, "closed_at": event.occurred_at, "reason": event.reason}
+
+
+def reopening_row(event: CaseReopened) -> dict[str, Any]:
+    return {"case_id": event.case_id, "reopened_at": event.occurred_at, "reason": event.reason}
+
+
+def upsert_latest(table: Table, statement: Insert) -> Insert:
+    """``statement`` (an insert into ``table``, one of ``LATEST_BY``'s) keeping, per case, the row stated latest."""
+    moment = LATEST_BY[table]
+    return statement.on_conflict_do_update(
+        index_elements=["case_id"],
+        set_={column.name: statement.excluded[column.name] for column in table.c if column.name != "case_id"},
+        where=table.c[moment] < statement.excluded[moment],
+    )
 
 
 # -- referrals ------------------------------------------------------------------------------------------------

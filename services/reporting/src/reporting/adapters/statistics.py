@@ -9,8 +9,8 @@ from sqlalchemy import ColumnElement, FromClause, Select, case, func, literal_co
 from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reporting.adapters.case_status import CLOSED_NOW, with_closures_and_reopenings
 from reporting.adapters.tables import (
-    case_closures,
     case_facts,
     case_relationships,
     case_victims,
@@ -54,9 +54,7 @@ def group_column(key: GroupKey) -> ColumnElement[str]:
         GroupKey.PLACE: case_facts.c.place,
         GroupKey.RELATIONSHIP: case_relationships.c.relationship,
         GroupKey.CHANNEL: case_facts.c.channel,
-        GroupKey.STATUS: case(
-            (case_closures.c.case_id.is_not(None), literal_column("'closed'")), else_=literal_column("'open'")
-        ),
+        GroupKey.STATUS: case((CLOSED_NOW, literal_column("'closed'")), else_=literal_column("'open'")),
         GroupKey.MONTH: _month(case_facts.c.reported_at),
     }
     return columns[key]
@@ -83,7 +81,7 @@ def _cases(query: CaseStatsQuery) -> FromClause:
     if GroupKey.RELATIONSHIP in keys:
         cases = cases.join(case_relationships, case_relationships.c.case_id == case_facts.c.case_id)
     if GroupKey.STATUS in keys:
-        cases = cases.outerjoin(case_closures, case_closures.c.case_id == case_facts.c.case_id)
+        cases = with_closures_and_reopenings(cases)
     return cases
 
 

@@ -67,12 +67,23 @@ class CaseRelationshipRow(ReportingTable, table=True):
 
 
 class CaseClosureRow(ReportingTable, table=True):
-    """A closed case. Apart from case_facts so that the two events count whatever order they are read in."""
+    """A case's latest closure. Apart from case_facts so that the two events count whatever order they are read
+    in. The case is closed while this is later than its latest reopening (``case_reopenings``), if any."""
 
     __tablename__ = "case_closures"
 
     case_id: UUID = Field(primary_key=True)
     closed_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    reason: str = Field(sa_type=Text)
+
+
+class CaseReopeningRow(ReportingTable, table=True):
+    """A case's latest reopening: the same case, open again (SIMFONI counts cases, so never a second one)."""
+
+    __tablename__ = "case_reopenings"
+
+    case_id: UUID = Field(primary_key=True)
+    reopened_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     reason: str = Field(sa_type=Text)
 
 
@@ -126,10 +137,11 @@ case_violence_types: Table = CaseViolenceTypeRow.__table__  # type: ignore[attr-
 case_victims: Table = CaseVictimRow.__table__  # type: ignore[attr-defined]
 case_relationships: Table = CaseRelationshipRow.__table__  # type: ignore[attr-defined]
 case_closures: Table = CaseClosureRow.__table__  # type: ignore[attr-defined]
+case_reopenings: Table = CaseReopeningRow.__table__  # type: ignore[attr-defined]
 referral_facts: Table = ReferralFactsRow.__table__  # type: ignore[attr-defined]
 personal_data_reads: Table = PersonalDataReadRow.__table__  # type: ignore[attr-defined]
 # What `sinergi reporting rebuild` empties and fills again from the topics: everything derived from events
 # except the audit trails, which are records, not views.
 READ_MODELS: tuple[Table, ...] = (
-    case_facts, case_violence_types, case_victims, case_relationships, case_closures, referral_facts
+    case_facts, case_violence_types, case_victims, case_relationships, case_closures, case_reopenings, referral_facts
 )

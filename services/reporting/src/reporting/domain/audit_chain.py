@@ -23,7 +23,7 @@ GENESIS_HASH = "0" * 64  # what the first record of every case chains to
 # What every event carries; the record holds these in columns of their own, and the rest as ``details``.
 ENVELOPE_FIELDS = frozenset({"event_id", "event_type", "schema_version", "occurred_at", "case_id", "producer"})
 # Where an event names the person who acted, and the agency, by contract (first present wins).
-_ACTOR_FIELDS = ("accepted_by", "actor", "updated_by", "closed_by", "actor_user_id")
+_ACTOR_FIELDS = ("accepted_by", "actor", "updated_by", "closed_by", "reopened_by", "actor_user_id")
 _AGENCY_FIELDS = ("agency_id", "actor_agency_id")
 
 
