@@ -41,7 +41,13 @@ async def test_past_the_limit_a_request_gets_503_with_retry_after_and_is_not_han
         refused = await client.get("/v1/slow/c")
         assert refused.status_code == 503
         assert refused.headers["retry-after"] == "1"
-        assert refused.json() == {"detail": "the service is at capacity; try again shortly"}
+        assert refused.json() == {"detail": [{
+            "loc": ["service"], "type": "at_capacity", "msg": "Layanan sedang penuh; coba lagi dalam 1 detik.",
+        }]}
+        assert refused.headers["content-language"] == "id"
+        english = await client.get("/v1/slow/c", headers={"Accept-Language": "en"})
+        assert english.json()["detail"][0]["msg"] == "The service is at capacity; try again in 1 s."
+        assert english.headers["retry-after"] == "1"
         assert entered == ["a", "b"]  # the refused request never reached its handler
         assert (await client.get("/health")).status_code == 200  # an overloaded service is alive
 

@@ -30,6 +30,18 @@ async def answer_json(
     await send({"type": "http.response.body", "body": body})
 
 
+async def answer_localized(
+    scope: Scope, send: Send, status_code: int, errors: list[dict[str, object]], *,
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    """Answer ``errors`` (``shared.http_errors.edge_error`` items) in the shape and language of every other error,
+    from an ASGI middleware: the app is not reached."""
+    language = scope_language(scope)
+    labels = [(name.lower().encode(), value.encode()) for name, value in language_headers(language).items()]
+    await answer_json(send, status_code, {"detail": localize_errors(errors, language)},
+                      headers=[*labels, *(headers or [])])
+
+
 class BodySizeLimitMiddleware:
     def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
         self.app = app
@@ -68,11 +80,7 @@ class BodySizeLimitMiddleware:
         await self.app(scope, counting_receive, guarded_send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        # In the shape and language of every other error (``shared.http_errors``): the app is not reached.
-        language = scope_language(scope)
-        detail = localize_errors([edge_error("body_too_large", max_bytes=self.max_bytes)], language)
-        headers = [(name.lower().encode(), value.encode()) for name, value in language_headers(language).items()]
-        await answer_json(send, 413, {"detail": detail}, headers=headers)
+        await answer_localized(scope, send, 413, [edge_error("body_too_large", max_bytes=self.max_bytes)])
 
 
 class InFlightLimitMiddleware:
@@ -94,7 +102,7 @@ class InFlightLimitMiddleware:
             await self.app(scope, receive, send)
             return
         if self.in_flight >= self.limit:
-            await self._refuse(send)
+            await self._refuse(scope, send)
             return
         self.in_flight += 1
         try:
@@ -102,9 +110,10 @@ class InFlightLimitMiddleware:
         finally:
             self.in_flight -= 1
 
-    async def _refuse(self, send: Send) -> None:
-        await answer_json(send, 503, {"detail": "the service is at capacity; try again shortly"},
-                          headers=[(b"retry-after", str(self.RETRY_AFTER_SECONDS).encode())])
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        retry_after = self.RETRY_AFTER_SECONDS
+        await answer_localized(scope, send, 503, [edge_error("at_capacity", ("service",), retry_after=retry_after)],
+                               headers=[(b"retry-after", str(retry_after).encode())])
 
 
 class PublicRateLimiter:

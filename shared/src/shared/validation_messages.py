@@ -303,6 +303,10 @@ _TRANSLATIONS: dict[str, tuple[Template, Template]] = {
         "The request body must be JSON encoded as UTF-8.", "Isi permintaan harus berupa JSON dengan pengodean UTF-8.",
     ),
     "body_unreadable": ("The request body could not be read.", "Isi permintaan tidak dapat dibaca."),
+    "at_capacity": (
+        "The service is at capacity; try again in {retry_after} s.",
+        "Layanan sedang penuh; coba lagi dalam {retry_after} detik.",
+    ),
     "rate_limited": (
         "Too many requests; try again in {retry_after} s.",
         "Terlalu banyak permintaan; coba lagi dalam {retry_after} detik.",
