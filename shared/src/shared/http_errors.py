@@ -18,7 +18,8 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
-from shared.validation_messages import Language, localized_error_response, negotiate_language, request_language
+from shared.language import Language, negotiate_language
+from shared.validation_messages import localized_error_response, request_language
 
 # FastAPI's detail when reading the body raised (fastapi.routing.get_request_handler); its cause says why.
 FASTAPI_PARSE_ERROR = "There was an error parsing the body"
