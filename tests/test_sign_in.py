@@ -16,6 +16,7 @@ import httpx
 import jwt
 import pytest
 from authlib.common.security import generate_token
+from authlib.integrations.httpx_client import OAuth2Client
 
 from reporting.settings import ReportingSettings
 from services.reporting.tests.integration.support import reporting_client
@@ -23,7 +24,7 @@ from shared.auth import AuthenticationError, TokenVerifier
 from shared.settings import AuthSettings
 from sinergi_local.identity import provider as oidc
 from sinergi_local.identity.demo_users import seed_users
-from sinergi_local.identity.sign_in import OAuth2Client, follow, form_action, sign_in
+from sinergi_local.identity.sign_in import follow, form_action, sign_in
 from sinergi_local.platform import stop_platform
 from sinergi_local.processes import free_port, port_in_use, read_pid
 
