@@ -294,3 +294,14 @@ def test_the_signing_key_and_the_sessions_survive_a_restart(other_provider: oidc
     with party.oauth_client(metadata) as client:
         refreshed = client.refresh_token(metadata["token_endpoint"], refresh_token=token["refresh_token"])
     assert jwt.get_unverified_header(refreshed["access_token"])["kid"] == kid
+
+
+def test_a_stale_sign_in_link_shows_a_page_naming_only_the_error(identity_provider: oidc.OidcProvider) -> None:
+    """An interaction the browser has no cookie for (expired, or opened elsewhere): a page, never a stack trace."""
+    answer = httpx.get(f"{identity_provider.issuer}/interaction/not-a-real-one", headers={"accept-language": "en"})
+    assert answer.status_code == 400
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "The sign-in request cannot be handled" in answer.text
+    assert "<code>invalid_request</code>" in answer.text
+    assert "SessionNotFound" not in answer.text
+    assert "node_modules" not in answer.text
