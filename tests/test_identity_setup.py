@@ -133,3 +133,18 @@ def test_sinergi_token_sign_in_prints_a_demo_users_access_token(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "did not let nobody.62 in" in captured.err
+
+
+def test_the_provider_is_pinned_with_integrity_hashes() -> None:
+    """`make install` runs `npm ci`, which installs exactly package-lock.json and checks each package's hash."""
+    package = json.loads((oidc.OIDC_DIR / "package.json").read_text())
+    assert package["dependencies"] == {"oidc-provider": "9.13.3"}, "an exact version, no range"
+    lock = json.loads((oidc.OIDC_DIR / "package-lock.json").read_text())
+    assert lock["lockfileVersion"] >= 2
+    installed = {path: entry for path, entry in lock["packages"].items() if path}
+    assert "node_modules/oidc-provider" in installed
+    for path, entry in installed.items():
+        assert entry["integrity"].startswith("sha512-"), path
+        # npm leaves out the address of packages from the default registry.
+        assert entry.get("resolved", "https://registry.npmjs.org/").startswith("https://registry.npmjs.org/"), path
+    assert "node_modules/" in (oidc.OIDC_DIR.parents[1] / ".gitignore").read_text().split()
