@@ -17,8 +17,10 @@ from routing.directory_data import demo_directory
 from shared.auth import Role, TokenVerifier
 from shared.settings import AuthSettings
 from sinergi_local import cli
+from sinergi_local.__main__ import EXAMPLE_USERS, print_sign_in
 from sinergi_local.identity import demo_users
 from sinergi_local.identity import provider as oidc
+from sinergi_local.identity.sign_in import sign_in
 from sinergi_local.infrastructure import Infrastructure
 from sinergi_local.platform import SERVICES, Platform
 
@@ -148,3 +150,20 @@ def test_the_provider_is_pinned_with_integrity_hashes() -> None:
         # npm leaves out the address of packages from the default registry.
         assert entry.get("resolved", "https://registry.npmjs.org/").startswith("https://registry.npmjs.org/"), path
     assert "node_modules/" in (oidc.OIDC_DIR.parents[1] / ".gitignore").read_text().split()
+
+
+def test_make_up_prints_the_provider_and_the_demo_users_who_can_sign_in(
+    identity_provider: oidc.OidcProvider, capsys: pytest.CaptureFixture[str]
+) -> None:
+    print_sign_in(identity_provider)
+    out = capsys.readouterr().out
+    assert identity_provider.issuer in out
+    assert identity_provider.demo_password() in out
+    assert str(identity_provider.client_secret_file(oidc.WORKSPACE_CLIENT)) in out
+    assert "deploy/oidc/demo-users.json" in out
+    shown = [line.strip() for line in out.splitlines() if line.strip() in EXAMPLE_USERS]
+    assert shown == list(EXAMPLE_USERS)
+    held = {role for name in shown for role in demo_users.seed_users()[name].principal().roles}
+    assert held == set(Role) - {Role.PUBLIC}, "one example of each role"
+    for name in EXAMPLE_USERS:  # each of them signs in with the password printed
+        assert sign_in(identity_provider.local_party(), name, identity_provider.demo_password())["access_token"]
