@@ -68,12 +68,15 @@ def test_one_user_per_role_for_each_demo_agency_and_region() -> None:
 
 def test_the_user_store_keeps_scrypt_hashes_never_the_password(tmp_path: Path) -> None:
     password = "correct horse battery staple"
-    path = demo_users.users_file(tmp_path / "users.json", password)
+    seed = tmp_path / "seed.json"  # three users: each hash costs tens of milliseconds
+    document = demo_users.seed_document()
+    seed.write_text(json.dumps({"users": document["users"][:3]}))
+    path = demo_users.users_file(tmp_path / "users.json", password, seed)
     text = path.read_text()
     assert password not in text
     assert path.stat().st_mode & 0o777 == 0o600
     stored = json.loads(text)["users"]
-    assert [user["username"] for user in stored] == list(demo_users.seed_users())
+    assert [user["username"] for user in stored] == [user["username"] for user in document["users"][:3]]
     salts = set()
     for user in stored[:3]:
         scheme, n, r, p, salt, digest = user["password_hash"].split("$")
@@ -84,6 +87,13 @@ def test_the_user_store_keeps_scrypt_hashes_never_the_password(tmp_path: Path) -
         assert base64.urlsafe_b64encode(derived).rstrip(b"=").decode() == digest
         salts.add(salt)
     assert len(salts) == 3, "every hash has its own salt"
+    assert demo_users.verify_password(stored[0]["password_hash"], password)
+    assert not demo_users.verify_password(stored[0]["password_hash"], "wrong")
+    # Another password (a new run folder's) gives new hashes; the same one keeps the file as it is.
+    demo_users.users_file(path, password, seed)
+    assert path.read_text() == text
+    demo_users.users_file(path, "another password", seed)
+    assert demo_users.verify_password(json.loads(path.read_text())["users"][0]["password_hash"], "another password")
 
 
 def test_under_make_up_the_services_verify_the_providers_tokens(
