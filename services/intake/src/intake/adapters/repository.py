@@ -25,13 +25,13 @@ from intake.adapters.tables import (
     CaseUpdateRow,
     MessageDraftRow,
 )
-from intake.domain.access import CaseScope, PersonalField
+from intake.domain.access import CaseScope, Grant, PersonalField
 from intake.domain.duplicates import PLACE_WINDOW, Fingerprint
 from intake.domain.model import Case
 from intake.domain.record import split_personal
-from shared.contracts import ReferralCreated
 from shared.contracts.vocabulary import LinkReason
 from shared.crypto import FieldCipher
+from shared.referral_access import ReferralAccess
 
 _cases = CaseRow.__table__  # type: ignore[attr-defined]  # SQLModel sets it at class creation
 _personal = CasePersonalFieldRow.__table__  # type: ignore[attr-defined]
@@ -123,6 +123,12 @@ async def close_case(session: AsyncSession, case_id: UUID, *, reason: str, at: d
     )
 
 
+async def reopen_case(session: AsyncSession, case_id: UUID) -> None:
+    await session.execute(
+        update(_cases).where(_cases.c.case_id == case_id).values(status="open", closure_reason=None, closed_at=None)
+    )
+
+
 async def add_update(
     session: AsyncSession, *, update_id: UUID, case_id: UUID, kind: str, changed: tuple[str, ...], by: str, at: datetime
 ) -> None:
@@ -149,7 +155,7 @@ class CaseRecord:
     triage_reasons: tuple[str, ...]
     status: str
     closure_reason: str | None
-    scope: CaseScope
+    scope: CaseScope  # as of the moment the record was read for
     ciphertexts: dict[str, tuple[PersonalField, str, str]] = field(default_factory=dict, repr=False)
     links: tuple[tuple[UUID, tuple[str, ...]], ...] = ()
 
@@ -162,8 +168,8 @@ class CaseRecord:
         }
 
 
-def _record(row: Any, referred_to: dict[str, str], ciphertexts: dict[str, tuple[PersonalField, str, str]],
-            links: tuple[tuple[UUID, tuple[str, ...]], ...] = ()) -> CaseRecord:
+def _record(row: Any, grants: tuple[Grant, ...], ciphertexts: dict[str, tuple[PersonalField, str, str]], *,
+            now: datetime, links: tuple[tuple[UUID, tuple[str, ...]], ...] = ()) -> CaseRecord:
     return CaseRecord(
         case_id=row.case_id,
         case_number=row.case_number,
@@ -177,20 +183,36 @@ def _record(row: Any, referred_to: dict[str, str], ciphertexts: dict[str, tuple[
         triage_reasons=tuple(row.triage_reasons),
         status=row.status,
         closure_reason=row.closure_reason,
-        scope=CaseScope(row.province_code, row.regency_code, row.recorded_by, referred_to),
+        scope=CaseScope(row.province_code, row.regency_code, row.recorded_by, now, grants, row.status),
         ciphertexts=ciphertexts,
         links=links,
     )
 
 
-async def get_case(session: AsyncSession, case_id: UUID, *, for_update: bool = False) -> CaseRecord | None:
+def _grant(row: Any) -> Grant:
+    return Grant(
+        referral_id=row.referral_id, agency_id=row.agency_id, agency_type=row.agency_type, is_lead=row.is_lead,
+        access=ReferralAccess(row.access), since=row.access_since, read_until=row.read_until, consented=row.consented,
+    )
+
+
+async def grants_of(session: AsyncSession, case_ids: list[UUID]) -> dict[UUID, tuple[Grant, ...]]:
+    """The referrals of each case the session may see (an agency: its own)."""
+    found: dict[UUID, list[Grant]] = {}
+    if case_ids:
+        for row in await session.execute(select(_access).where(_access.c.case_id.in_(case_ids))):
+            found.setdefault(row.case_id, []).append(_grant(row))
+    return {case_id: tuple(grants) for case_id, grants in found.items()}
+
+
+async def get_case(
+    session: AsyncSession, case_id: UUID, *, now: datetime, for_update: bool = False
+) -> CaseRecord | None:
     query = select(_cases).where(_cases.c.case_id == case_id)
     row = (await session.execute(query.with_for_update() if for_update else query)).one_or_none()
     if row is None:
         return None
-    access = await session.execute(
-        select(_access.c.agency_id, _access.c.agency_type).where(_access.c.case_id == case_id)
-    )
+    grants = await grants_of(session, [case_id])
     personal = await session.execute(
         select(_personal.c.field, _personal.c.kind, _personal.c.bound_to, _personal.c.ciphertext).where(
             _personal.c.case_id == case_id
@@ -203,42 +225,58 @@ async def get_case(session: AsyncSession, case_id: UUID, *, for_update: bool = F
     )
     return _record(
         row,
-        {a.agency_id: a.agency_type for a in access},
+        grants.get(case_id, ()),
         {p.field: (PersonalField(p.kind), p.bound_to, p.ciphertext) for p in personal},
-        tuple(
+        now=now,
+        links=tuple(
             (link.linked_case_id if link.case_id == case_id else link.case_id, tuple(link.reasons)) for link in links
         ),
     )
 
 
-async def list_cases(session: AsyncSession, *, limit: int) -> list[CaseRecord]:
+async def list_cases(session: AsyncSession, *, limit: int, now: datetime) -> list[CaseRecord]:
     """The newest cases the caller may see, without personal fields."""
     rows = (await session.execute(select(_cases).order_by(_cases.c.reported_at.desc()).limit(limit))).all()
-    access: dict[UUID, dict[str, str]] = {}
-    if rows:
-        granted = await session.execute(
-            select(_access.c.case_id, _access.c.agency_id, _access.c.agency_type).where(
-                _access.c.case_id.in_([row.case_id for row in rows])
-            )
-        )
-        for grant in granted:
-            access.setdefault(grant.case_id, {})[grant.agency_id] = grant.agency_type
-    return [_record(row, access.get(row.case_id, {}), {}) for row in rows]
+    grants = await grants_of(session, [row.case_id for row in rows])
+    return [_record(row, grants.get(row.case_id, ()), {}, now=now) for row in rows]
 
 
-async def grant_access(session: AsyncSession, referral: ReferralCreated) -> None:
-    """The agency a case was referred to may now read it; a repeated referral changes nothing."""
+async def case_consent(session: AsyncSession, case_id: UUID) -> frozenset[str] | None:
+    """The agency types the case's consent covers, or None for a case intake does not hold."""
+    facts = (await session.execute(select(_cases.c.facts).where(_cases.c.case_id == case_id))).scalar_one_or_none()
+    return None if facts is None else frozenset(facts["consent"]["agency_types"])
+
+
+async def add_grant(session: AsyncSession, case_id: UUID, grant: Grant, *, referred_at: datetime) -> None:
+    """A new referral's grant; a repeated referral changes nothing."""
     await session.execute(
         insert(_access)
-        .values(
-            case_id=referral.case_id,
-            agency_id=referral.agency_id,
-            agency_type=referral.agency_type,
-            referral_id=referral.referral_id,
-            referred_at=referral.occurred_at,
-        )
-        .on_conflict_do_nothing(index_elements=["case_id", "agency_id"])
+        .values(case_id=case_id, referred_at=referred_at, **_grant_columns(grant),
+                agency_id=grant.agency_id, agency_type=grant.agency_type, is_lead=grant.is_lead)
+        .on_conflict_do_nothing(index_elements=["referral_id"])
     )
+
+
+def _grant_columns(grant: Grant) -> dict[str, Any]:
+    return {
+        "referral_id": grant.referral_id, "access": grant.access.value, "access_since": grant.since,
+        "read_until": grant.read_until, "consented": grant.consented,
+    }
+
+
+async def get_grant(session: AsyncSession, referral_id: UUID) -> Grant | None:
+    row = (
+        await session.execute(select(_access).where(_access.c.referral_id == referral_id).with_for_update())
+    ).one_or_none()
+    return None if row is None else _grant(row)
+
+
+async def save_grants(session: AsyncSession, grants: tuple[Grant, ...]) -> None:
+    """Store the changed state of existing grants."""
+    for grant in grants:
+        columns = _grant_columns(grant)
+        referral = _access.c.referral_id == columns.pop("referral_id")
+        await session.execute(update(_access).where(referral).values(**columns))
 
 
 # -- duplicates ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from intake.adapters.repository import CaseRecord
 from intake.domain.access import CASE_READERS, RECORDERS, PersonalField
-from intake.domain.model import ClosureReason, channel_for
+from intake.domain.facts import visible_record
+from intake.domain.model import ClosureReason, ReopenReason, channel_for
 from intake.domain.record import (
     ConsentIn,
     IncidentDate,
@@ -23,12 +24,13 @@ from intake.domain.record import (
     personal,
 )
 from intake.service_layer import handlers
+from intake.service_layer.errors import CaseConflictError, CaseNotFoundError, NotAllowedError
 from intake.service_layer.handlers import Keys
-from shared.auth import Principal
+from shared.auth import Principal, Role
 from shared.contracts.vocabulary import Need, Priority, TriageReason, ViolenceType
-from shared.dependencies import CurrentCipher, CurrentPrincipal, CurrentUnitOfWork, require_roles
+from shared.dependencies import CurrentCipher, CurrentPrincipal, CurrentRuntime, CurrentUnitOfWork, require_roles
 from shared.limits import public_rate_limit
-from shared.validation_messages import DomainValidationError, LocalizedValueError
+from shared.validation_messages import DomainValidationError, LocalizedValueError, request_language
 
 router = APIRouter(prefix="/v1")
 
@@ -36,6 +38,8 @@ CaseReader = Annotated[Principal, Depends(require_roles(*CASE_READERS))]
 Staff = Annotated[Principal, Depends(require_roles(*RECORDERS))]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such case, or not one you may see"}}
 CONFLICT: dict[int | str, dict[str, Any]] = {409: {"description": "The case is closed"}}
+# Who may reopen: the district supervisor of the case's regency, or the staff of its lead agency.
+Reopener = Annotated[Principal, Depends(require_roles(Role.DISTRICT_SUPERVISOR, *RECORDERS))]
 
 
 async def current_keys(request: Request, cipher: CurrentCipher) -> Keys:
@@ -45,6 +49,14 @@ async def current_keys(request: Request, cipher: CurrentCipher) -> Keys:
 
 
 CurrentKeys = Annotated[Keys, Depends(current_keys)]
+
+
+async def follow_up_period(runtime: CurrentRuntime) -> timedelta:
+    """How long an agency keeps read-only access once its work on a case is over (``referral_follow_up_days``)."""
+    return timedelta(days=runtime.settings.referral_follow_up_days)
+
+
+FollowUp = Annotated[timedelta, Depends(follow_up_period)]
 
 
 def domain_error(error: LocalizedValueError, *at: str) -> DomainValidationError:
@@ -58,29 +70,33 @@ class ReportAccepted(BaseModel):
 
 
 class CaseSummaryOut(BaseModel):
-    """A case without personal fields."""
+    """A case without personal fields. An agency sees the facts its type needs (`shared.contracts.visibility`):
+    a fact withheld from it is null."""
 
     case_id: UUID
     case_number: str
     province_code: str
     regency_code: str
-    violence_types: list[ViolenceType]
+    violence_types: list[ViolenceType] | None
     priority: Priority
-    triage_reasons: list[TriageReason]
+    triage_reasons: list[TriageReason] | None
     channel: str
     status: Literal["open", "closed"]
     reported_at: datetime
 
     @classmethod
-    def of(cls, record: CaseRecord) -> CaseSummaryOut:
+    def of(cls, record: CaseRecord, principal: Principal) -> CaseSummaryOut:
+        fields = record.scope.fact_fields(principal)
+        shown = {"violence_types", "triage_reasons"} if fields is None else fields
         return cls(
             case_id=record.case_id,
             case_number=record.case_number,
             province_code=record.province_code,
             regency_code=record.regency_code,
-            violence_types=[ViolenceType(v) for v in record.facts["violence_types"]],
+            violence_types=[ViolenceType(v) for v in record.facts["violence_types"]]
+            if "violence_types" in shown else None,
             priority=Priority(record.priority),
-            triage_reasons=[TriageReason(r) for r in record.triage_reasons],
+            triage_reasons=[TriageReason(r) for r in record.triage_reasons] if "triage_reasons" in shown else None,
             channel=record.channel,
             status="closed" if record.status == "closed" else "open",
             reported_at=record.reported_at,
@@ -130,19 +146,21 @@ async def list_cases(
     principal: CaseReader, uow: CurrentUnitOfWork, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> list[CaseSummaryOut]:
     """The newest cases you may see: referred to your agency, recorded by you, or in the region you supervise."""
-    return [CaseSummaryOut.of(record) for record in await handlers.list_cases(principal, uow, limit=limit)]
+    return [CaseSummaryOut.of(record, principal) for record in await handlers.list_cases(principal, uow, limit=limit)]
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut, tags=["cases"], responses=NOT_FOUND)
 async def get_case(case_id: UUID, principal: CaseReader, uow: CurrentUnitOfWork, cipher: CurrentCipher) -> CaseOut:
-    """One case, with the personal fields your agency may read."""
+    """One case, with the facts and personal fields your agency may read. An agency reads a case while its
+    referral is live, and read-only for the follow-up period once the referral is completed or the case closed;
+    not once it is declined or revoked, or the victim's consent no longer covers the agency's type."""
     view = await handlers.read_case(case_id, principal, uow, cipher, endpoint="GET /v1/cases/{case_id}")
     if view is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "case not found")
     record = view.record
     return CaseOut(
-        **CaseSummaryOut.of(record).model_dump(),
-        record=record.facts,
+        **CaseSummaryOut.of(record, principal).model_dump(),
+        record=visible_record(record.facts, record.scope.fact_fields(principal)),
         closure_reason=record.closure_reason,
         links=[LinkOut(case_id=other, reasons=list(reasons)) for other, reasons in record.links],
         personal=view.personal,
@@ -200,16 +218,36 @@ class CaseClosedOut(BaseModel):
     closed_at: datetime
 
 
-CHANGE_REFUSED = (handlers.CaseNotFoundError, handlers.NotAllowedError, handlers.CaseConflictError)
+class CaseReopen(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: ReopenReason
+    note: str | None = Field(
+        default=None, min_length=1, max_length=20_000, json_schema_extra=personal(PersonalField.NARRATIVE),
+        description="What happened, in your words: kept encrypted with the case's notes, never in the event",
+    )
 
 
-def _translate(error: Exception) -> HTTPException:
-    if isinstance(error, handlers.CaseNotFoundError):
+class CaseReopenedOut(BaseModel):
+    case_id: UUID
+    status: Literal["open"] = "open"
+    update_id: UUID = Field(description="The note is `notes.<update id>` among the case's personal fields")
+
+
+CHANGE_REFUSED = (CaseNotFoundError, NotAllowedError, CaseConflictError)
+
+
+def _translate(error: Exception, request: Request) -> HTTPException:
+    if isinstance(error, CaseNotFoundError):
         return HTTPException(status.HTTP_404_NOT_FOUND, "case not found")
-    if isinstance(error, handlers.NotAllowedError):
+    if isinstance(error, NotAllowedError):
         return HTTPException(status.HTTP_403_FORBIDDEN, str(error))
-    assert isinstance(error, handlers.CaseConflictError)
-    return HTTPException(status.HTTP_409_CONFLICT, {"status": error.status, "message": str(error)})
+    assert isinstance(error, CaseConflictError)
+    language = request_language(request)
+    return HTTPException(
+        status.HTTP_409_CONFLICT, {"status": error.status, "message": error.message(language)},
+        headers={"Content-Language": language.value, "Vary": "Accept-Language"},
+    )
 
 
 @router.post(
@@ -220,10 +258,11 @@ def _translate(error: Exception) -> HTTPException:
     responses={**NOT_FOUND, **CONFLICT, 403: {"description": "You may see the case but not change it"}},
 )
 async def update_case(
-    case_id: UUID, body: CaseUpdateIn, principal: Staff, uow: CurrentUnitOfWork, keys: CurrentKeys
+    case_id: UUID, body: CaseUpdateIn, principal: Staff, uow: CurrentUnitOfWork, *, keys: CurrentKeys, request: Request
 ) -> CaseUpdated:
-    """Add information (a note) or correct fields of the record: who recorded the case, or an agency it is
-    referred to. Emits `case.updated` with the case's facts after the change."""
+    """Add information (a note) or correct fields of the record: who recorded the case, or an agency with a
+    live referral (not in follow-up). Emits `case.updated` with the case's facts after the change. A correction
+    of `consent` ends the access of agencies whose type it no longer covers."""
     if body.kind == "information_added" and body.note is None:
         raise domain_error(LocalizedValueError(
             "missing_note", en="Say what was learned.", id="Tuliskan informasi yang ditambahkan."), "note")
@@ -238,7 +277,7 @@ async def update_case(
     except ValidationError as error:
         raise domain_error_from(error) from None
     except CHANGE_REFUSED as error:
-        raise _translate(error) from None
+        raise _translate(error, request) from None
     return CaseUpdated(update_id=update_id, changed_fields=list(changed))
 
 
@@ -260,9 +299,11 @@ def domain_error_from(error: ValidationError) -> DomainValidationError:
     responses={**NOT_FOUND, **CONFLICT, 403: {"description": "Only who recorded it or a case manager may close"}},
 )
 async def close_case(
-    case_id: UUID, body: CaseClose, principal: Staff, uow: CurrentUnitOfWork, cipher: CurrentCipher
+    case_id: UUID, body: CaseClose, principal: Staff, uow: CurrentUnitOfWork, *, cipher: CurrentCipher,
+    follow_up: FollowUp, request: Request,
 ) -> CaseClosedOut:
-    """Close a case (handled, a duplicate, withdrawn...): emits `case.closed`."""
+    """Close a case (handled, a duplicate, withdrawn...): emits `case.closed`. Its agencies keep read-only
+    access for the follow-up period."""
     if (body.reason == "duplicate") != (body.duplicate_of is not None):
         raise domain_error(LocalizedValueError(
             "duplicate_of", en="Name the case this one duplicates, and only for a duplicate.",
@@ -273,8 +314,33 @@ async def close_case(
             "duplicate_of")
     try:
         closed_at = await handlers.close_case(
-            case_id, principal, uow, cipher, reason=body.reason, duplicate_of=body.duplicate_of
+            case_id, principal, uow, cipher, reason=body.reason, duplicate_of=body.duplicate_of, follow_up=follow_up
         )
     except CHANGE_REFUSED as error:
-        raise _translate(error) from None
+        raise _translate(error, request) from None
     return CaseClosedOut(case_id=case_id, closed_at=closed_at)
+
+
+@router.post(
+    "/cases/{case_id}/reopen",
+    response_model=CaseReopenedOut,
+    tags=["cases"],
+    responses={
+        **NOT_FOUND, 409: {"description": "The case is open (the reason in the caller's language)"},
+        403: {"description": "Only the district supervisor of its regency or its lead agency may reopen a case"},
+    },
+)
+async def reopen_case(
+    case_id: UUID, body: CaseReopen, principal: Reopener, uow: CurrentUnitOfWork, *, cipher: CurrentCipher,
+    request: Request,
+) -> CaseReopenedOut:
+    """Open a closed case again (the victim came back, the same perpetrator again, closed by mistake, new
+    information): the district supervisor of its regency, or its lead agency while its follow-up access runs.
+    Emits `case.reopened`; routing refers the case again, and a new referral gives its agency live access."""
+    try:
+        update_id = await handlers.reopen_case(
+            case_id, principal, uow, cipher, reason=body.reason, note=body.note
+        )
+    except CHANGE_REFUSED as error:
+        raise _translate(error, request) from None
+    return CaseReopenedOut(case_id=case_id, update_id=update_id)

@@ -3,42 +3,43 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID, uuid4
 
 from intake import SERVICE
 from intake.adapters import repository
-from intake.adapters.repository import CaseRecord, DraftRecord
-from intake.domain.access import ALL_FIELDS, PersonalField
+from intake.adapters.repository import CaseRecord
+from intake.domain.access import ALL_FIELDS, Grant, PersonalField, Refusal
 from intake.domain.duplicates import fingerprints
-from intake.domain.model import Case, ClosureReason, case_number
+from intake.domain.model import Case, ClosureReason, ReopenReason, case_number
 from intake.domain.record import Report, join_personal
+from intake.service_layer.drafts import lock_open_draft
+from intake.service_layer.errors import CaseConflictError, CaseNotFoundError, NotAllowedError
 from shared.auth import Principal
-from shared.contracts import CaseLinked, PersonalDataRead, ReferralCreated
+from shared.contracts import (
+    CaseLinked,
+    PersonalDataRead,
+    ReferralAccepted,
+    ReferralCompleted,
+    ReferralCreated,
+    ReferralDeclined,
+    ReferralRevoked,
+    ReferralServiceStarted,
+)
 from shared.contracts.base import utc_now
 from shared.contracts.vocabulary import Channel
 from shared.crypto import FieldCipher
+from shared.referral_access import DEFAULT_FOLLOW_UP
 from shared.unit_of_work import UnitOfWork
 
 # The inbox key under which intake records the events it has processed.
 INBOX_CONSUMER = SERVICE
 
-
-class CaseNotFoundError(LookupError):
-    """No such case, or none the caller may see (the two are not told apart)."""
-
-
-class CaseConflictError(RuntimeError):
-    """The case's state does not allow the change (e.g. it is closed)."""
-
-    def __init__(self, status: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class NotAllowedError(PermissionError):
-    """The caller may see the case but not make this change."""
+# Every referral event that changes what its agency may do with the case (shared.referral_access).
+ReferralEvent = (
+    ReferralCreated | ReferralAccepted | ReferralServiceStarted | ReferralCompleted | ReferralDeclined | ReferralRevoked
+)
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ async def submit_report(
     reported_at = utc_now()
     async with uow:
         if draft_id is not None:
-            channel = Channel((await _lock_open_draft(draft_id, uow)).gateway)
+            channel = Channel((await lock_open_draft(draft_id, uow)).gateway)
         if channel is None:
             raise ValueError("a report needs its channel, or the draft it completes")
         sequence = await repository.next_case_sequence(uow.session, report.location.regency_code, reported_at.year)
@@ -114,7 +115,7 @@ async def read_case(
     """The case as ``principal`` may see it, or None if they may not see it at all. Showing personal fields
     and recording the ``personal_data.read`` audit event are one transaction: no audit, no data."""
     async with uow:
-        record = await repository.get_case(uow.session, case_id)
+        record = await repository.get_case(uow.session, case_id, now=utc_now())
         if record is None or not record.scope.can_view(principal):
             return None
         personal = record.decrypt(cipher, record.scope.readable_fields(principal))
@@ -136,37 +137,71 @@ async def read_case(
 
 async def list_cases(principal: Principal, uow: UnitOfWork, *, limit: int) -> list[CaseRecord]:
     async with uow:
-        records = await repository.list_cases(uow.session, limit=limit)
+        records = await repository.list_cases(uow.session, limit=limit, now=utc_now())
     return [record for record in records if record.scope.can_view(principal)]
 
 
-async def record_referral(event: ReferralCreated, uow: UnitOfWork) -> None:
-    """A referral lets the agency read the case; recorded once however often the event is delivered."""
+async def record_referral(
+    event: ReferralEvent, uow: UnitOfWork, *, follow_up: timedelta = DEFAULT_FOLLOW_UP
+) -> None:
+    """A referral's event changes what its agency may do with the case (``Grant``); recorded once however
+    often the event is delivered. An event about a referral intake never heard of changes nothing."""
     async with uow:
         if await uow.first_delivery(event, INBOX_CONSUMER):
-            await repository.grant_access(uow.session, event)
+            if isinstance(event, ReferralCreated):
+                referred = Grant.referred(
+                    referral_id=event.referral_id, agency_id=event.agency_id, agency_type=event.agency_type,
+                    is_lead=event.is_lead, at=event.occurred_at,
+                    consented_types=await repository.case_consent(uow.session, event.case_id),
+                )
+                await repository.add_grant(uow.session, event.case_id, referred, referred_at=event.occurred_at)
+            elif (grant := await repository.get_grant(uow.session, event.referral_id)) is not None:
+                reason = event.reason if isinstance(event, ReferralRevoked) else None
+                changed = grant.after(event.event_type, reason=reason, at=event.occurred_at, follow_up=follow_up)
+                if changed != grant:
+                    await repository.save_grants(uow.session, (changed,))
         await uow.commit()
 
 
 # -- later updates --------------------------------------------------------------------------------------------
 
 
-async def _case_for_change(case_id: UUID, principal: Principal, uow: UnitOfWork, *, closing: bool) -> CaseRecord:
-    """The case, locked and whole (every personal field), once the caller is known to be allowed the change.
+async def _case_for_change(
+    case_id: UUID, principal: Principal, uow: UnitOfWork, *, now: datetime, closing: bool = False,
+    reopening: bool = False,
+) -> CaseRecord:
+    """The case, locked and whole (every personal field and referral), once the caller is known to be allowed
+    the change.
 
     The caller's own read decides whether they see the case and may change it; the lock and the full record are
     then taken as the service, since a caller may change fields their agency type may not read."""
-    seen = await repository.get_case(uow.session, case_id)
-    if seen is None or not seen.scope.can_view(principal):
+    seen = await repository.get_case(uow.session, case_id, now=now)
+    if seen is None:
         raise CaseNotFoundError(case_id)
-    allowed = seen.scope.can_close(principal) if closing else seen.scope.can_update(principal)
-    if not allowed:
-        raise NotAllowedError("only who recorded the case or an agency handling it may change it")
+    if reopening:
+        refusal = seen.scope.reopen_refusal(principal)
+    else:
+        refusal = seen.scope.change_refusal(principal, closing=closing)
+    _raise_for(refusal, case_id, seen.status)
     async with uow.acting_as_service():
-        record = await repository.get_case(uow.session, case_id, for_update=True)
-    if record is None or record.status == "closed":
-        raise CaseConflictError(record.status if record else "closed", "the case is closed")
+        record = await repository.get_case(uow.session, case_id, now=now, for_update=True)
+    if record is None:
+        raise CaseNotFoundError(case_id)
+    # Checked again under the lock: someone else may have closed or reopened it meanwhile.
+    _raise_for(Refusal.CONFLICT if (record.status == "closed") != reopening else None, case_id, record.status)
     return record
+
+
+def _raise_for(refusal: Refusal | None, case_id: UUID, status: str) -> None:
+    if refusal is Refusal.NOT_FOUND:
+        raise CaseNotFoundError(case_id)
+    if refusal is Refusal.NOT_ALLOWED:
+        raise NotAllowedError("only who recorded the case or an agency handling it may change it")
+    if refusal is Refusal.CONFLICT:
+        if status == "closed":
+            raise CaseConflictError(status, "the case is closed", id="kasus sudah ditutup")
+        raise CaseConflictError(status, "the case is open: only a closed case can be reopened",
+                                id="kasus masih terbuka: hanya kasus yang sudah ditutup yang dapat dibuka kembali")
 
 
 def _stored_case(record: CaseRecord, cipher: FieldCipher) -> Case:
@@ -193,7 +228,7 @@ async def update_case(
     says why and nothing changes."""
     update_id, now = uuid4(), utc_now()
     async with uow:
-        record = await _case_for_change(case_id, principal, uow, closing=False)
+        record = await _case_for_change(case_id, principal, uow, now=now)
         async with uow.acting_as_service():
             case = _stored_case(record, keys.cipher)
             changed: list[str] = []
@@ -204,6 +239,8 @@ async def update_case(
                 case = Case(case.case_id, case.case_number, corrected, case.channel, case.reported_at, case.recorded_by)
                 await repository.replace_case(uow.session, case, keys.cipher)
                 await _link_duplicates(case, uow, keys, new=False)
+                if corrected.consent != before.consent:
+                    await _follow_consent(record.scope.grants, corrected, uow)
             if note is not None:
                 await repository.put_personal(
                     uow.session, case_id, {f"notes.{update_id}": (PersonalField.NARRATIVE, note)}, keys.cipher
@@ -218,80 +255,55 @@ async def update_case(
     return update_id, tuple(changed)
 
 
+async def _follow_consent(grants: tuple[Grant, ...], report: Report, uow: UnitOfWork) -> None:
+    """Consent changed: an agency whose type it no longer covers loses the case, and one it covers again may
+    hold it again (while its referral lasts)."""
+    consented = frozenset(report.consent.shared_with())
+    await repository.save_grants(
+        uow.session, tuple(changed for grant in grants if (changed := grant.with_consent(consented)) != grant)
+    )
+
+
 async def close_case(
     case_id: UUID, principal: Principal, uow: UnitOfWork, cipher: FieldCipher, *, reason: ClosureReason,
-    duplicate_of: UUID | None,
+    duplicate_of: UUID | None, follow_up: timedelta = DEFAULT_FOLLOW_UP,
 ) -> datetime:
+    """Close the case: its agencies keep read-only follow-up access, and ``case.closed`` tells everyone."""
     now = utc_now()
     async with uow:
-        record = await _case_for_change(case_id, principal, uow, closing=True)
+        record = await _case_for_change(case_id, principal, uow, now=now, closing=True)
         async with uow.acting_as_service():
             case = _stored_case(record, cipher)
             await repository.close_case(uow.session, case_id, reason=reason, at=now)
+            await repository.save_grants(uow.session, tuple(
+                changed for grant in record.scope.grants
+                if (changed := grant.closed(at=now, follow_up=follow_up)) != grant
+            ))
         uow.emit(case.closed_event(reason=reason, duplicate_of=duplicate_of, by=principal.user_id))
         await uow.commit()
     return now
 
 
-# -- messages from the WhatsApp / SMS gateways ----------------------------------------------------------------
-
-
-async def receive_message(  # noqa: PLR0917 - one message's parts
-    gateway: Channel, message_id: str, sender: str, text: str, received_at: datetime, uow: UnitOfWork,
-    cipher: FieldCipher,
+async def reopen_case(
+    case_id: UUID, principal: Principal, uow: UnitOfWork, cipher: FieldCipher, *, reason: ReopenReason,
+    note: str | None,
 ) -> UUID:
-    """Keep a gateway message as a draft report for an operator; a message delivered twice is kept once."""
+    """Open a closed case again, keep the note encrypted like any other, and raise ``case.reopened`` for routing
+    to refer it again: one transaction. Its agencies keep what they had until routing refers it again."""
+    update_id, now = uuid4(), utc_now()
     async with uow:
-        draft_id = await repository.add_draft(
-            uow.session, draft_id=uuid4(), gateway=gateway.value, message_id=message_id, received_at=received_at,
-            sender=sender, text=text, cipher=cipher,
-        )
-        await uow.commit()
-    return draft_id
-
-
-@dataclass(frozen=True)
-class DraftView:
-    record: DraftRecord
-    sender: str
-    text: str
-
-
-def _view(draft: DraftRecord, cipher: FieldCipher) -> DraftView:
-    return DraftView(
-        draft,
-        cipher.decrypt(draft.sender_ciphertext, case_id=draft.draft_id, field="sender"),
-        cipher.decrypt(draft.text_ciphertext, case_id=draft.draft_id, field="text"),
-    )
-
-
-async def open_drafts(
-    principal: Principal, uow: UnitOfWork, cipher: FieldCipher, *, limit: int, endpoint: str
-) -> list[DraftView]:
-    """The open drafts, decrypted, each read audited under the draft's id (which the case recorded from it
-    takes): no audit, no data."""
-    async with uow:
-        drafts = await repository.list_drafts(uow.session, status="open", limit=limit)
-        for draft in drafts:
-            uow.emit(
-                PersonalDataRead(
-                    case_id=draft.draft_id,
-                    actor_user_id=principal.user_id,
-                    actor_agency_id=principal.agency_id,
-                    actor_roles=tuple(sorted(principal.roles)),
-                    fields=(PersonalField.NARRATIVE.value, PersonalField.REPORTER_CONTACT.value),
-                    endpoint=endpoint,
+        record = await _case_for_change(case_id, principal, uow, now=now, reopening=True)
+        async with uow.acting_as_service():
+            case = _stored_case(record, cipher)
+            await repository.reopen_case(uow.session, case_id)
+            if note is not None:
+                await repository.put_personal(
+                    uow.session, case_id, {f"notes.{update_id}": (PersonalField.NARRATIVE, note)}, cipher
                 )
+            await repository.add_update(
+                uow.session, update_id=update_id, case_id=case_id, kind="reopened",
+                changed=("status", "notes") if note is not None else ("status",), by=principal.user_id, at=now,
             )
+        uow.emit(case.reopened_event(reason=reason, by=principal.user_id))
         await uow.commit()
-    return [_view(draft, cipher) for draft in drafts]
-
-
-async def _lock_open_draft(draft_id: UUID, uow: UnitOfWork) -> DraftRecord:
-    """The draft to complete, locked so that two operators cannot both turn it into a case."""
-    draft = await repository.get_draft(uow.session, draft_id, for_update=True)
-    if draft is None:
-        raise CaseNotFoundError(draft_id)
-    if draft.status != "open":
-        raise CaseConflictError(draft.status, "the draft was already completed")
-    return draft
+    return update_id
