@@ -15,15 +15,14 @@ from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from intake.adapters.grants import grants_of
 from intake.adapters.tables import (
-    CaseAccessRow,
     CaseFingerprintRow,
     CaseLinkRow,
     CaseNumberCounter,
     CasePersonalFieldRow,
     CaseRow,
     CaseUpdateRow,
-    MessageDraftRow,
 )
 from intake.domain.access import CaseScope, Grant, PersonalField
 from intake.domain.duplicates import PLACE_WINDOW, Fingerprint
@@ -31,16 +30,13 @@ from intake.domain.model import Case
 from intake.domain.record import split_personal
 from shared.contracts.vocabulary import LinkReason
 from shared.crypto import FieldCipher
-from shared.referral_access import ReferralAccess
 
 _cases = CaseRow.__table__  # type: ignore[attr-defined]  # SQLModel sets it at class creation
 _personal = CasePersonalFieldRow.__table__  # type: ignore[attr-defined]
-_access = CaseAccessRow.__table__  # type: ignore[attr-defined]
 _counters = CaseNumberCounter.__table__  # type: ignore[attr-defined]
 _fingerprints = CaseFingerprintRow.__table__  # type: ignore[attr-defined]
 _links = CaseLinkRow.__table__  # type: ignore[attr-defined]
 _updates = CaseUpdateRow.__table__  # type: ignore[attr-defined]
-_drafts = MessageDraftRow.__table__  # type: ignore[attr-defined]
 
 
 async def next_case_sequence(session: AsyncSession, regency_code: str, year: int) -> int:
@@ -189,22 +185,6 @@ def _record(row: Any, grants: tuple[Grant, ...], ciphertexts: dict[str, tuple[Pe
     )
 
 
-def _grant(row: Any) -> Grant:
-    return Grant(
-        referral_id=row.referral_id, agency_id=row.agency_id, agency_type=row.agency_type, is_lead=row.is_lead,
-        access=ReferralAccess(row.access), since=row.access_since, read_until=row.read_until, consented=row.consented,
-    )
-
-
-async def grants_of(session: AsyncSession, case_ids: list[UUID]) -> dict[UUID, tuple[Grant, ...]]:
-    """The referrals of each case the session may see (an agency: its own)."""
-    found: dict[UUID, list[Grant]] = {}
-    if case_ids:
-        for row in await session.execute(select(_access).where(_access.c.case_id.in_(case_ids))):
-            found.setdefault(row.case_id, []).append(_grant(row))
-    return {case_id: tuple(grants) for case_id, grants in found.items()}
-
-
 async def get_case(
     session: AsyncSession, case_id: UUID, *, now: datetime, for_update: bool = False
 ) -> CaseRecord | None:
@@ -239,44 +219,6 @@ async def list_cases(session: AsyncSession, *, limit: int, now: datetime) -> lis
     rows = (await session.execute(select(_cases).order_by(_cases.c.reported_at.desc()).limit(limit))).all()
     grants = await grants_of(session, [row.case_id for row in rows])
     return [_record(row, grants.get(row.case_id, ()), {}, now=now) for row in rows]
-
-
-async def case_consent(session: AsyncSession, case_id: UUID) -> frozenset[str] | None:
-    """The agency types the case's consent covers, or None for a case intake does not hold."""
-    facts = (await session.execute(select(_cases.c.facts).where(_cases.c.case_id == case_id))).scalar_one_or_none()
-    return None if facts is None else frozenset(facts["consent"]["agency_types"])
-
-
-async def add_grant(session: AsyncSession, case_id: UUID, grant: Grant, *, referred_at: datetime) -> None:
-    """A new referral's grant; a repeated referral changes nothing."""
-    await session.execute(
-        insert(_access)
-        .values(case_id=case_id, referred_at=referred_at, **_grant_columns(grant),
-                agency_id=grant.agency_id, agency_type=grant.agency_type, is_lead=grant.is_lead)
-        .on_conflict_do_nothing(index_elements=["referral_id"])
-    )
-
-
-def _grant_columns(grant: Grant) -> dict[str, Any]:
-    return {
-        "referral_id": grant.referral_id, "access": grant.access.value, "access_since": grant.since,
-        "read_until": grant.read_until, "consented": grant.consented,
-    }
-
-
-async def get_grant(session: AsyncSession, referral_id: UUID) -> Grant | None:
-    row = (
-        await session.execute(select(_access).where(_access.c.referral_id == referral_id).with_for_update())
-    ).one_or_none()
-    return None if row is None else _grant(row)
-
-
-async def save_grants(session: AsyncSession, grants: tuple[Grant, ...]) -> None:
-    """Store the changed state of existing grants."""
-    for grant in grants:
-        columns = _grant_columns(grant)
-        referral = _access.c.referral_id == columns.pop("referral_id")
-        await session.execute(update(_access).where(referral).values(**columns))
 
 
 # -- duplicates ---------------------------------------------------------------------------------------------
@@ -330,70 +272,4 @@ async def add_link(
         insert(_links)
         .values(case_id=case_id, linked_case_id=linked_case_id, reasons=reasons, linked_at=at)
         .on_conflict_do_nothing()
-    )
-
-
-# -- message drafts -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DraftRecord:
-    draft_id: UUID
-    gateway: str
-    received_at: datetime
-    status: str
-    case_id: UUID | None
-    sender_ciphertext: str = field(repr=False)
-    text_ciphertext: str = field(repr=False)
-
-
-async def add_draft(
-    session: AsyncSession, *, draft_id: UUID, gateway: str, message_id: str, received_at: datetime,
-    sender: str, text: str, cipher: FieldCipher,
-) -> UUID:
-    """Store a gateway message as a draft, once per gateway message id; the id of the draft holding it."""
-    inserted = await session.execute(
-        insert(_drafts)
-        .values(
-            draft_id=draft_id, gateway=gateway, gateway_message_id=message_id, received_at=received_at,
-            sender_ciphertext=cipher.encrypt(sender, case_id=draft_id, field="sender"),
-            text_ciphertext=cipher.encrypt(text, case_id=draft_id, field="text"),
-        )
-        .on_conflict_do_nothing(constraint="message_drafts_once")
-        .returning(_drafts.c.draft_id)
-    )
-    new = inserted.scalar_one_or_none()
-    if new is not None:
-        return UUID(str(new))
-    existing = await session.execute(
-        select(_drafts.c.draft_id).where(_drafts.c.gateway == gateway, _drafts.c.gateway_message_id == message_id)
-    )
-    return UUID(str(existing.scalar_one()))
-
-
-def _draft(row: Any) -> DraftRecord:
-    return DraftRecord(
-        draft_id=row.draft_id, gateway=row.gateway, received_at=row.received_at, status=row.status,
-        case_id=row.case_id, sender_ciphertext=row.sender_ciphertext, text_ciphertext=row.text_ciphertext,
-    )
-
-
-async def list_drafts(session: AsyncSession, *, status: str, limit: int) -> list[DraftRecord]:
-    rows = await session.execute(
-        select(_drafts).where(_drafts.c.status == status).order_by(_drafts.c.received_at).limit(limit)
-    )
-    return [_draft(row) for row in rows]
-
-
-async def get_draft(session: AsyncSession, draft_id: UUID, *, for_update: bool = False) -> DraftRecord | None:
-    query = select(_drafts).where(_drafts.c.draft_id == draft_id)
-    row = (await session.execute(query.with_for_update() if for_update else query)).one_or_none()
-    return None if row is None else _draft(row)
-
-
-async def complete_draft(session: AsyncSession, draft_id: UUID, *, case_id: UUID, by: str) -> None:
-    await session.execute(
-        update(_drafts)
-        .where(_drafts.c.draft_id == draft_id)
-        .values(status="completed", case_id=case_id, completed_by=by)
     )

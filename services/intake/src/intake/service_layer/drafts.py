@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from intake.adapters import repository
-from intake.adapters.repository import DraftRecord
+from intake.adapters import drafts as store
+from intake.adapters.drafts import DraftRecord
 from intake.domain.access import PersonalField
 from intake.service_layer.errors import CaseConflictError, CaseNotFoundError
 from shared.auth import Principal
@@ -23,7 +23,7 @@ async def receive_message(  # noqa: PLR0917 - one message's parts
 ) -> UUID:
     """Keep a gateway message as a draft report for an operator; a message delivered twice is kept once."""
     async with uow:
-        draft_id = await repository.add_draft(
+        draft_id = await store.add_draft(
             uow.session, draft_id=uuid4(), gateway=gateway.value, message_id=message_id, received_at=received_at,
             sender=sender, text=text, cipher=cipher,
         )
@@ -52,7 +52,7 @@ async def open_drafts(
     """The open drafts, decrypted, each read audited under the draft's id (which the case recorded from it
     takes): no audit, no data."""
     async with uow:
-        drafts = await repository.list_drafts(uow.session, status="open", limit=limit)
+        drafts = await store.list_drafts(uow.session, status="open", limit=limit)
         for draft in drafts:
             uow.emit(
                 PersonalDataRead(
@@ -70,7 +70,7 @@ async def open_drafts(
 
 async def lock_open_draft(draft_id: UUID, uow: UnitOfWork) -> DraftRecord:
     """The draft to complete, locked so that two operators cannot both turn it into a case."""
-    draft = await repository.get_draft(uow.session, draft_id, for_update=True)
+    draft = await store.get_draft(uow.session, draft_id, for_update=True)
     if draft is None:
         raise CaseNotFoundError(draft_id)
     if draft.status != "open":
