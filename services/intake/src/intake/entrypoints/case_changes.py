@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from intake.domain.access import RECORDERS, PersonalField
+from intake.domain.access import CASE_READERS, PersonalField
 from intake.domain.model import ClosureReason, ReopenReason
 from intake.domain.record import (
     ConsentIn,
@@ -23,15 +23,16 @@ from intake.domain.record import (
 from intake.entrypoints.api import CONFLICT, NOT_FOUND, CurrentKeys, Staff, domain_error
 from intake.service_layer import changes as change_handlers
 from intake.service_layer.errors import CaseConflictError, CaseNotFoundError, NotAllowedError
-from shared.auth import Principal, Role
+from shared.auth import Principal
 from shared.contracts.vocabulary import Need, ViolenceType
 from shared.dependencies import CurrentCipher, CurrentRuntime, CurrentUnitOfWork, require_roles
 from shared.validation_messages import DomainValidationError, LocalizedValueError, request_language
 
 router = APIRouter(prefix="/v1")
 
-# Who may reopen: the district supervisor of the case's regency, or the staff of its lead agency.
-Reopener = Annotated[Principal, Depends(require_roles(Role.DISTRICT_SUPERVISOR, *RECORDERS))]
+# Who may reopen is decided per case (the district supervisor of its regency, its lead agency): anyone who may read
+# cases is let through to that check, so who may not see the case hears 404, like everywhere else.
+Reopener = Annotated[Principal, Depends(require_roles(*CASE_READERS))]
 
 
 async def follow_up_period(runtime: CurrentRuntime) -> timedelta:
