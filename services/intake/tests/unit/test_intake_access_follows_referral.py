@@ -72,6 +72,16 @@ def test_a_declined_or_revoked_referral_ends_at_once(event_type: str, reason: st
     assert not scope(ended, now=T0 + DAY).can_view(UPTD)
 
 
+def test_a_referral_s_access_only_narrows() -> None:
+    declined = grant().after("referral.declined", reason=None, at=T0, follow_up=FOLLOW_UP)
+    for event_type, reason in (("referral.revoked", CASE_CLOSED_REASON), ("referral.accepted", None),
+                               ("referral.completed", None), ("referral.created", None)):
+        assert declined.after(event_type, reason=reason, at=T0 + DAY, follow_up=FOLLOW_UP) is declined, event_type
+    completed = grant().after("referral.completed", reason=None, at=T0, follow_up=FOLLOW_UP)
+    assert completed.after("referral.service_started", reason=None, at=T0 + DAY, follow_up=FOLLOW_UP) is completed
+    assert completed.after("referral.revoked", reason="x", at=T0 + DAY, follow_up=FOLLOW_UP).access is ENDED
+
+
 def test_a_referral_revoked_because_its_case_closed_keeps_the_follow_up() -> None:
     revoked = grant().after("referral.revoked", reason=CASE_CLOSED_REASON, at=T0 + DAY, follow_up=FOLLOW_UP)
     assert (revoked.access, revoked.read_until) == (FOLLOW, T0 + DAY + FOLLOW_UP)

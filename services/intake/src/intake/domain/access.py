@@ -96,10 +96,12 @@ class Grant:
     def after(
         self, event_type: str, *, reason: str | None, at: datetime, follow_up: timedelta = DEFAULT_FOLLOW_UP
     ) -> Grant:
-        """The grant once the referral's ``event_type`` happened at ``at``. Staying in the same state keeps
-        when it began: a case closed after its referral was completed does not lengthen the follow-up."""
+        """The grant once the referral's ``event_type`` happened at ``at``. A referral's access only narrows
+        (live, follow-up, ended): more takes a new referral, so a late or repeated event cannot revive one that
+        ended. Staying in the same state keeps when it began: a case closed after its referral was completed does
+        not lengthen the follow-up."""
         access = access_after(event_type, reason=reason)
-        if access is None or access is self.access:
+        if access is None or _RANK[access] >= _RANK[self.access]:
             return self
         return self.entering(access, at=at, follow_up=follow_up)
 
