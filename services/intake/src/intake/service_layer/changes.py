@@ -36,6 +36,8 @@ async def _case_for_change(
         raise CaseNotFoundError(case_id)
     if reopening:
         refusal = seen.scope.reopen_refusal(principal)
+        if refusal is Refusal.NOT_ALLOWED:
+            raise NotAllowedError("only the district supervisor of its regency or its lead agency may reopen a case")
     else:
         refusal = seen.scope.change_refusal(principal, closing=closing)
     _raise_for(refusal, case_id, seen.status)
