@@ -158,6 +158,9 @@ MATRIX = (
     # Case C (a second report of case A's victim): who recorded it, or the case manager it is referred to.
     Entry("intake", "POST", "/v1/cases/{case_id}/close", "act", CASE_A_CHANGERS, body={"reason": "handled"},
           at={"case_id": "case_c"}, shows="case_c"),
+    # Case C, closed just above: the district supervisor of its regency, or its lead agency (read-only follow-up).
+    Entry("intake", "POST", "/v1/cases/{case_id}/reopen", "act", LEAD_AGENCY_PEOPLE | {"district-62.13"},
+          body={"reason": "closed_by_mistake"}, at={"case_id": "case_c"}, shows="case_c"),
     # A gateway is known by its signature, not by a token: whoever holds the secret may post.
     Entry("intake", "POST", "/v1/inbound/{gateway}", "submit", EVERYONE, body=MESSAGE_A, signed=True,
           shows="draft_a"),

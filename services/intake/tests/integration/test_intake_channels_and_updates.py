@@ -559,8 +559,10 @@ class Handled:
 
 
 async def handled_case(client: httpx.AsyncClient, bearer: Bearer) -> Handled:
+    # The victim consents to the school's part: an agency whose type consent does not cover holds nothing.
     response = await client.post("/v1/reports", json=report(
         violence_types=["psikis"], victims=[{"sex": "perempuan", "name": f"Rina {uid()}", "age": 30}],
+        consent={"given_by": "korban", "agency_types": ["dinas_pendidikan"]},
     ))
     assert response.status_code == 201, response.text
     case_id = UUID(response.json()["case_id"])

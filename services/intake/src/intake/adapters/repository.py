@@ -15,32 +15,28 @@ from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from intake.adapters.grants import grants_of
 from intake.adapters.tables import (
-    CaseAccessRow,
     CaseFingerprintRow,
     CaseLinkRow,
     CaseNumberCounter,
     CasePersonalFieldRow,
     CaseRow,
     CaseUpdateRow,
-    MessageDraftRow,
 )
-from intake.domain.access import CaseScope, PersonalField
+from intake.domain.access import CaseScope, Grant, PersonalField
 from intake.domain.duplicates import PLACE_WINDOW, Fingerprint
 from intake.domain.model import Case
 from intake.domain.record import split_personal
-from shared.contracts import ReferralCreated
 from shared.contracts.vocabulary import LinkReason
 from shared.crypto import FieldCipher
 
 _cases = CaseRow.__table__  # type: ignore[attr-defined]  # SQLModel sets it at class creation
 _personal = CasePersonalFieldRow.__table__  # type: ignore[attr-defined]
-_access = CaseAccessRow.__table__  # type: ignore[attr-defined]
 _counters = CaseNumberCounter.__table__  # type: ignore[attr-defined]
 _fingerprints = CaseFingerprintRow.__table__  # type: ignore[attr-defined]
 _links = CaseLinkRow.__table__  # type: ignore[attr-defined]
 _updates = CaseUpdateRow.__table__  # type: ignore[attr-defined]
-_drafts = MessageDraftRow.__table__  # type: ignore[attr-defined]
 
 
 async def next_case_sequence(session: AsyncSession, regency_code: str, year: int) -> int:
@@ -123,6 +119,12 @@ async def close_case(session: AsyncSession, case_id: UUID, *, reason: str, at: d
     )
 
 
+async def reopen_case(session: AsyncSession, case_id: UUID) -> None:
+    await session.execute(
+        update(_cases).where(_cases.c.case_id == case_id).values(status="open", closure_reason=None, closed_at=None)
+    )
+
+
 async def add_update(
     session: AsyncSession, *, update_id: UUID, case_id: UUID, kind: str, changed: tuple[str, ...], by: str, at: datetime
 ) -> None:
@@ -149,7 +151,7 @@ class CaseRecord:
     triage_reasons: tuple[str, ...]
     status: str
     closure_reason: str | None
-    scope: CaseScope
+    scope: CaseScope  # as of the moment the record was read for
     ciphertexts: dict[str, tuple[PersonalField, str, str]] = field(default_factory=dict, repr=False)
     links: tuple[tuple[UUID, tuple[str, ...]], ...] = ()
 
@@ -162,8 +164,8 @@ class CaseRecord:
         }
 
 
-def _record(row: Any, referred_to: dict[str, str], ciphertexts: dict[str, tuple[PersonalField, str, str]],
-            links: tuple[tuple[UUID, tuple[str, ...]], ...] = ()) -> CaseRecord:
+def _record(row: Any, grants: tuple[Grant, ...], ciphertexts: dict[str, tuple[PersonalField, str, str]], *,
+            now: datetime, links: tuple[tuple[UUID, tuple[str, ...]], ...] = ()) -> CaseRecord:
     return CaseRecord(
         case_id=row.case_id,
         case_number=row.case_number,
@@ -177,20 +179,20 @@ def _record(row: Any, referred_to: dict[str, str], ciphertexts: dict[str, tuple[
         triage_reasons=tuple(row.triage_reasons),
         status=row.status,
         closure_reason=row.closure_reason,
-        scope=CaseScope(row.province_code, row.regency_code, row.recorded_by, referred_to),
+        scope=CaseScope(row.province_code, row.regency_code, row.recorded_by, now, grants, row.status),
         ciphertexts=ciphertexts,
         links=links,
     )
 
 
-async def get_case(session: AsyncSession, case_id: UUID, *, for_update: bool = False) -> CaseRecord | None:
+async def get_case(
+    session: AsyncSession, case_id: UUID, *, now: datetime, for_update: bool = False
+) -> CaseRecord | None:
     query = select(_cases).where(_cases.c.case_id == case_id)
     row = (await session.execute(query.with_for_update() if for_update else query)).one_or_none()
     if row is None:
         return None
-    access = await session.execute(
-        select(_access.c.agency_id, _access.c.agency_type).where(_access.c.case_id == case_id)
-    )
+    grants = await grants_of(session, [case_id])
     personal = await session.execute(
         select(_personal.c.field, _personal.c.kind, _personal.c.bound_to, _personal.c.ciphertext).where(
             _personal.c.case_id == case_id
@@ -203,42 +205,20 @@ async def get_case(session: AsyncSession, case_id: UUID, *, for_update: bool = F
     )
     return _record(
         row,
-        {a.agency_id: a.agency_type for a in access},
+        grants.get(case_id, ()),
         {p.field: (PersonalField(p.kind), p.bound_to, p.ciphertext) for p in personal},
-        tuple(
+        now=now,
+        links=tuple(
             (link.linked_case_id if link.case_id == case_id else link.case_id, tuple(link.reasons)) for link in links
         ),
     )
 
 
-async def list_cases(session: AsyncSession, *, limit: int) -> list[CaseRecord]:
+async def list_cases(session: AsyncSession, *, limit: int, now: datetime) -> list[CaseRecord]:
     """The newest cases the caller may see, without personal fields."""
     rows = (await session.execute(select(_cases).order_by(_cases.c.reported_at.desc()).limit(limit))).all()
-    access: dict[UUID, dict[str, str]] = {}
-    if rows:
-        granted = await session.execute(
-            select(_access.c.case_id, _access.c.agency_id, _access.c.agency_type).where(
-                _access.c.case_id.in_([row.case_id for row in rows])
-            )
-        )
-        for grant in granted:
-            access.setdefault(grant.case_id, {})[grant.agency_id] = grant.agency_type
-    return [_record(row, access.get(row.case_id, {}), {}) for row in rows]
-
-
-async def grant_access(session: AsyncSession, referral: ReferralCreated) -> None:
-    """The agency a case was referred to may now read it; a repeated referral changes nothing."""
-    await session.execute(
-        insert(_access)
-        .values(
-            case_id=referral.case_id,
-            agency_id=referral.agency_id,
-            agency_type=referral.agency_type,
-            referral_id=referral.referral_id,
-            referred_at=referral.occurred_at,
-        )
-        .on_conflict_do_nothing(index_elements=["case_id", "agency_id"])
-    )
+    grants = await grants_of(session, [row.case_id for row in rows])
+    return [_record(row, grants.get(row.case_id, ()), {}, now=now) for row in rows]
 
 
 # -- duplicates ---------------------------------------------------------------------------------------------
@@ -292,70 +272,4 @@ async def add_link(
         insert(_links)
         .values(case_id=case_id, linked_case_id=linked_case_id, reasons=reasons, linked_at=at)
         .on_conflict_do_nothing()
-    )
-
-
-# -- message drafts -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DraftRecord:
-    draft_id: UUID
-    gateway: str
-    received_at: datetime
-    status: str
-    case_id: UUID | None
-    sender_ciphertext: str = field(repr=False)
-    text_ciphertext: str = field(repr=False)
-
-
-async def add_draft(
-    session: AsyncSession, *, draft_id: UUID, gateway: str, message_id: str, received_at: datetime,
-    sender: str, text: str, cipher: FieldCipher,
-) -> UUID:
-    """Store a gateway message as a draft, once per gateway message id; the id of the draft holding it."""
-    inserted = await session.execute(
-        insert(_drafts)
-        .values(
-            draft_id=draft_id, gateway=gateway, gateway_message_id=message_id, received_at=received_at,
-            sender_ciphertext=cipher.encrypt(sender, case_id=draft_id, field="sender"),
-            text_ciphertext=cipher.encrypt(text, case_id=draft_id, field="text"),
-        )
-        .on_conflict_do_nothing(constraint="message_drafts_once")
-        .returning(_drafts.c.draft_id)
-    )
-    new = inserted.scalar_one_or_none()
-    if new is not None:
-        return UUID(str(new))
-    existing = await session.execute(
-        select(_drafts.c.draft_id).where(_drafts.c.gateway == gateway, _drafts.c.gateway_message_id == message_id)
-    )
-    return UUID(str(existing.scalar_one()))
-
-
-def _draft(row: Any) -> DraftRecord:
-    return DraftRecord(
-        draft_id=row.draft_id, gateway=row.gateway, received_at=row.received_at, status=row.status,
-        case_id=row.case_id, sender_ciphertext=row.sender_ciphertext, text_ciphertext=row.text_ciphertext,
-    )
-
-
-async def list_drafts(session: AsyncSession, *, status: str, limit: int) -> list[DraftRecord]:
-    rows = await session.execute(
-        select(_drafts).where(_drafts.c.status == status).order_by(_drafts.c.received_at).limit(limit)
-    )
-    return [_draft(row) for row in rows]
-
-
-async def get_draft(session: AsyncSession, draft_id: UUID, *, for_update: bool = False) -> DraftRecord | None:
-    query = select(_drafts).where(_drafts.c.draft_id == draft_id)
-    row = (await session.execute(query.with_for_update() if for_update else query)).one_or_none()
-    return None if row is None else _draft(row)
-
-
-async def complete_draft(session: AsyncSession, draft_id: UUID, *, case_id: UUID, by: str) -> None:
-    await session.execute(
-        update(_drafts)
-        .where(_drafts.c.draft_id == draft_id)
-        .values(status="completed", case_id=case_id, completed_by=by)
     )

@@ -51,16 +51,22 @@ class CasePersonalFieldRow(IntakeTable, table=True):
 
 
 class CaseAccessRow(IntakeTable, table=True):
-    """Which agencies a case is referred to (from routing's referral.created): who may read its details."""
+    """One referral of a case (from routing's referral.* events) and the access it leaves its agency now:
+    ``intake.domain.access.Grant``. An agency's access is the best of its rows."""
 
     __tablename__ = "case_access"
 
+    referral_id: UUID = Field(primary_key=True)
     # No foreign key to cases: a grant from routing is kept even for a case intake does not hold.
-    case_id: UUID = Field(sa_column=Column(Uuid, primary_key=True))
-    agency_id: str = Field(sa_column=Column(Text, primary_key=True))
+    case_id: UUID = Field(sa_column=Column(Uuid, nullable=False))
+    agency_id: str = Field(sa_type=Text)
     agency_type: str = Field(sa_type=Text)
-    referral_id: UUID
     referred_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    is_lead: bool = False
+    access: str = Field(default="live", sa_type=Text, description="live, follow_up or ended")
+    access_since: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    read_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    consented: bool = Field(default=True, description="The case's consent covers the agency's type")
 
 
 class FieldVisibilityRow(IntakeTable, table=True):

@@ -12,7 +12,7 @@ from intake.domain.access import RECORDERS
 from intake.domain.record import Report
 from intake.domain.triage import Triage, triage
 from shared.auth import Principal
-from shared.contracts import CaseClosed, CaseReported, CaseUpdated
+from shared.contracts import CaseClosed, CaseReopened, CaseReported, CaseUpdated
 from shared.contracts.intake import CaseFacts, Consent, PerpetratorFacts, VictimFacts
 from shared.contracts.vocabulary import AgeGroup, Channel
 from shared.validation_messages import LocalizedValueError
@@ -23,6 +23,7 @@ STAFF_CHANNELS = frozenset(
 )
 
 ClosureReason = Literal["handled", "duplicate", "withdrawn", "referred_elsewhere", "unreachable"]
+ReopenReason = Literal["victim_returned", "repeat_perpetrator", "closed_by_mistake", "new_information"]
 
 
 def case_number(regency_code: str, year: int, sequence: int) -> str:
@@ -114,4 +115,11 @@ class Case:
         return CaseClosed(
             case_id=self.case_id, case_number=self.case_number, province_code=location.province_code,
             regency_code=location.regency_code, reason=reason, duplicate_of=duplicate_of, closed_by=by,
+        )
+
+    def reopened_event(self, *, reason: ReopenReason, by: str) -> CaseReopened:
+        location = self.report.location
+        return CaseReopened(
+            case_id=self.case_id, case_number=self.case_number, province_code=location.province_code,
+            regency_code=location.regency_code, reason=reason, reopened_by=by,
         )

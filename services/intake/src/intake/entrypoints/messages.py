@@ -18,13 +18,15 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from intake.domain.record import Report
 from intake.entrypoints.api import CurrentKeys, ReportAccepted
-from intake.service_layer import handlers
+from intake.service_layer import drafts, handlers
+from intake.service_layer.errors import CaseConflictError, CaseNotFoundError
 from shared.access import SERVICE_CONTEXT
 from shared.auth import Principal, Role
 from shared.contracts.base import utc_now
 from shared.contracts.vocabulary import Channel
 from shared.dependencies import CurrentCipher, CurrentRuntime, CurrentUnitOfWork, require_roles
 from shared.limits import public_rate_limit
+from shared.validation_messages import request_language
 from shared.webhooks import SIGNATURE_HEADER, SignatureError, verify
 
 router = APIRouter(prefix="/v1")
@@ -78,7 +80,7 @@ async def inbound_message(
     except ValidationError as error:  # read here, after the signature: answered like any other 422
         raise RequestValidationError([{**item, "loc": ("body", *item["loc"])} for item in error.errors()]) from None
     # The gateway is authenticated by its signature, not a token: the draft is written as the service.
-    draft_id = await handlers.receive_message(
+    draft_id = await drafts.receive_message(
         channel, message.message_id, message.sender, message.text, message.received_at or utc_now(),
         runtime.unit_of_work(SERVICE_CONTEXT), cipher,
     )
@@ -105,7 +107,7 @@ async def list_drafts(
             draft_id=view.record.draft_id, channel=Channel(view.record.gateway), received_at=view.record.received_at,
             sender=view.sender, text=view.text,
         )
-        for view in await handlers.open_drafts(operator, uow, cipher, limit=limit, endpoint="GET /v1/drafts")
+        for view in await drafts.open_drafts(operator, uow, cipher, limit=limit, endpoint="GET /v1/drafts")
     ]
 
 
@@ -117,14 +119,18 @@ async def list_drafts(
     responses={404: {"description": "No such draft"}, 409: {"description": "The draft was already completed"}},
 )
 async def complete_draft(
-    draft_id: UUID, body: Report, principal: Operator, uow: CurrentUnitOfWork, keys: CurrentKeys
+    draft_id: UUID, body: Report, principal: Operator, uow: CurrentUnitOfWork, *, keys: CurrentKeys, request: Request
 ) -> ReportAccepted:
     """Record the report a draft holds: the case takes the draft's id and channel (`whatsapp` or `sms`), and
     the draft is closed in the same transaction."""
     try:
         case = await handlers.submit_report(body, None, uow, keys, recorded_by=principal.user_id, draft_id=draft_id)
-    except handlers.CaseNotFoundError:
+    except CaseNotFoundError:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "draft not found") from None
-    except handlers.CaseConflictError as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, {"status": error.status, "message": str(error)}) from None
+    except CaseConflictError as error:
+        language = request_language(request)
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, {"status": error.status, "message": error.message(language)},
+            headers={"Content-Language": language.value, "Vary": "Accept-Language"},
+        ) from None
     return ReportAccepted(case_id=case.case_id, case_number=case.case_number)
