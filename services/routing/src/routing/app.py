@@ -4,7 +4,7 @@ from fastapi import FastAPI
 
 from routing import SERVICE
 from routing.adapters.tables import metadata
-from routing.entrypoints import api, referrals_api
+from routing.entrypoints import api, referral_list_api, referrals_api
 from routing.entrypoints.subscribers import register_subscribers, sla_timer_loop
 from routing.service_layer.referrals import Routing
 from routing.settings import RoutingSettings
@@ -23,7 +23,7 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
         runtime,
         title="Sinergi routing",
         description="Refers each reported case to the right agency's queue, and keeps the agency directory.",
-        routers=[api.router, referrals_api.router],
+        routers=[api.router, referrals_api.router, referral_list_api.router],
     )
     app.state.routing = routing
     return app
