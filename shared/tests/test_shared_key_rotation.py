@@ -302,9 +302,9 @@ def test_sinergi_keys_rotate_parses() -> None:
     defaults = parser.parse_args(["keys", "rotate"])
     assert defaults.service is None
     assert defaults.run_dir == sinergi_cli.RUN_DIR
-    assert sinergi_cli.ENCRYPTING_SERVICES == ("intake", "notifications")
+    assert sinergi_cli.ENCRYPTING_SERVICES == ("intake", "routing", "notifications")  # routing: follow-up notes
     token = parser.parse_args(["token", "issue", "--user", "u", "--role", "operator"])
     assert token.command == "token"
-    for wrong in (["keys", "rotate", "--service", "routing"], ["keys", "rotate", "--batch-size", "0"], ["keys"]):
+    for wrong in (["keys", "rotate", "--service", "reporting"], ["keys", "rotate", "--batch-size", "0"], ["keys"]):
         with pytest.raises(SystemExit):
             parser.parse_args(wrong)

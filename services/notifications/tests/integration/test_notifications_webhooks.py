@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -24,7 +25,7 @@ from services.notifications.tests.integration.support import (
 )
 from shared.access import SERVICE_CONTEXT
 from shared.auth import Role
-from shared.contracts import ReferralCreated
+from shared.contracts import ReferralCreated, ReferralFollowUpDue
 from shared.contracts.intake import CaseReported
 from shared.crypto import DecryptionError
 
@@ -224,6 +225,28 @@ async def test_referral_reaches_the_agency_as_a_signed_webhook(
     assert delivered["agency_id"] == agency
     assert delivered["case_id"] == str(event.case_id)
     assert delivered["attempts"] == 1
+
+
+async def test_a_follow_up_due_reaches_the_agency_of_the_referral(
+    notifications: httpx.AsyncClient, receiver: Receiver, publish: Publish
+) -> None:
+    """``referral.follow_up_due`` from routing, consumed from the topic, reaches the agency's subscription: which
+    follow-up and when, the case it sees; nothing of the note (the event has none)."""
+    agency = new_agency()
+    subscription_id, hook = await subscribe(notifications, receiver, agency,
+                                            event_types=("referral.follow_up_due",))
+    referral = await refer(publish, agency)
+    due = ReferralFollowUpDue(case_id=referral.case_id, referral_id=referral.referral_id, agency_id=agency,
+                              follow_up_id=uuid4(), due_at=datetime(2026, 12, 8, 2, 0, tzinfo=UTC))
+    await publish(due)
+    await settled(notifications, subscription_id, due.event_id, "delivered")
+    [arrival] = receiver.of(hook)
+    assert arrival.event_type == "referral.follow_up_due"
+    notification = json.loads(arrival.body)
+    assert notification["details"] == {"follow_up_id": str(due.follow_up_id), "due_at": "2026-12-08T02:00:00Z"}
+    assert notification["referral"]["referral_id"] == str(referral.referral_id)
+    summary = notification["summary"]  # in Bahasa Indonesia, the due time in the case's local time
+    assert "tindak lanjut yang dijadwalkan lembaga Anda untuk 8 Desember 2026 pukul 09.00 WIB" in summary
 
 
 async def test_failing_endpoint_gets_the_event_on_the_third_attempt(

@@ -21,6 +21,7 @@ from shared.contracts import (
     ReferralCompleted,
     ReferralCreated,
     ReferralDeclined,
+    ReferralFollowUpDue,
     ReferralRevoked,
     ReferralServiceStarted,
     ReferralSlaBreached,
@@ -35,7 +36,7 @@ CONSUMES: dict[TopicSpec, tuple[type[Event], ...]] = {
     CASES: (CaseReported, CaseUpdated, CaseClosed, CaseReopened, CaseLinked, CaseServicesCompleted),
     REFERRALS: (
         ReferralCreated, ReferralAccepted, ReferralDeclined, ReferralServiceStarted, ReferralCompleted,
-        ReferralRevoked, ReferralSlaBreached,
+        ReferralRevoked, ReferralSlaBreached, ReferralFollowUpDue,
     ),
 }
 
