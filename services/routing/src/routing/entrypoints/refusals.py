@@ -27,8 +27,12 @@ def refusal(status_code: int, error: LocalizedValueError, language: Language, **
     )
 
 
+SHOWN_IDS = 5  # enough to find the culprits; the rest counted
+
+
 def outside_province(agency_ids: tuple[str, ...] = ()) -> LocalizedValueError:
-    which = f" ({', '.join(agency_ids)})" if agency_ids else ""
+    more = len(agency_ids) - SHOWN_IDS
+    which = f" ({', '.join(agency_ids[:SHOWN_IDS])}{f' +{more}' if more > 0 else ''})" if agency_ids else ""
     return LocalizedValueError(
         "outside_your_province",
         en=f"Not yours to change{which}: a province admin changes only their own province, and only a national "
