@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 import httpx
+from sqlalchemy import text
 
 from routing.service_layer.case_lifecycle import close_case, reopen_case
 from routing.service_layer.referrals import Routing, fire_due_timers
@@ -59,6 +60,15 @@ async def fire(client: httpx.AsyncClient, clock: Clock) -> int:
     return await fire_due_timers(runtime_of(client).unit_of_work(SERVICE_CONTEXT), Routing(POLICY, clock))
 
 
+async def timer_outcomes(client: httpx.AsyncClient, referral_ids: list[str]) -> set[str]:
+    async with runtime_of(client).unit_of_work(SERVICE_CONTEXT) as uow:
+        rows = await uow.session.execute(
+            text("SELECT outcome FROM routing.sla_timers WHERE referral_id = ANY(CAST(:ids AS uuid[]))"),
+            {"ids": referral_ids},
+        )
+        return {row.outcome for row in rows}
+
+
 def of_type(case_events: list[dict[str, Any]], event_type: str) -> list[dict[str, Any]]:
     return [e for e in case_events if e["event_type"] == event_type]
 
@@ -66,7 +76,7 @@ def of_type(case_events: list[dict[str, Any]], event_type: str) -> list[dict[str
 async def test_closing_a_case_stops_every_clock_and_tells_each_agency(
     routing: httpx.AsyncClient, bearer: Bearer
 ) -> None:
-    place = await region(routing, "21", "21.01")
+    place = await region(routing, "94", "94.01")
     clock = Clock()
     # The lead and the police: two referrals, two clocks each.
     event = place.case(violence_types=(ViolenceType.SEKSUAL,),
@@ -78,30 +88,32 @@ async def test_closing_a_case_stops_every_clock_and_tells_each_agency(
     assert (await routing.post(f"/v1/referrals/{lead['referral_id']}/accept", headers=staff)).status_code == 200
 
     clock.now += HOUR / 2
-    revoked = await close(routing, closed(event, by="operator-21"), clock)
+    revoked = await close(routing, closed(event, by="operator-94"), clock)
     assert {r.agency_id for r in revoked} == {r["agency_id"] for r in referred}
     revocations = of_type(await events(routing, event.case_id), "referral.revoked")
     assert {(e["referral_id"], e["reason"], e["actor"]) for e in revocations} == {
-        (r["referral_id"], CASE_CLOSED_REASON, "operator-21") for r in referred
+        (r["referral_id"], CASE_CLOSED_REASON, "operator-94") for r in referred
     }
 
     # Past every deadline: no timer fires, nothing escalates, nobody new is referred.
     before = await events(routing, event.case_id)
     clock.now += FAR_PAST_EVERY_DEADLINE
-    assert await fire(routing, clock) == 0
+    while await fire(routing, clock):
+        pass  # other tests' timers are due by this clock too; this case's must not fire
     after = await events(routing, event.case_id)
     assert after == before
     assert not of_type(after, "referral.sla_breached")
     assert len(of_type(after, "referral.created")) == len(referred)
+    assert await timer_outcomes(routing, [r["referral_id"] for r in referred]) == {"cancelled"}
 
     # A redelivered case.closed changes nothing.
-    assert await close(routing, closed(event, by="operator-21"), clock) == []
+    assert await close(routing, closed(event, by="operator-94"), clock) == []
 
 
 async def test_a_decision_on_an_ended_referral_is_refused_with_the_reason_in_the_callers_language(
     routing: httpx.AsyncClient, bearer: Bearer
 ) -> None:
-    place = await region(routing, "21", "21.02")
+    place = await region(routing, "94", "94.02")
     clock = Clock()
     event = place.case()
     [lead] = await refer(routing, event, clock)
@@ -132,7 +144,7 @@ async def test_a_decision_on_an_ended_referral_is_refused_with_the_reason_in_the
                                      json=body)
         assert (refused.status_code, refused.json()["detail"]["type"]) == (409, "case_closed"), refused.text
         assert refused.json()["detail"]["message"].startswith("Kasus dari rujukan ini sudah ditutup")
-    supervisor = bearer(Role.DISTRICT_SUPERVISOR, user_id="sup-21.02", province_code="21", regency_code="21.02")
+    supervisor = bearer(Role.DISTRICT_SUPERVISOR, user_id="sup-94.02", province_code="94", regency_code="94.02")
     revoke = await routing.post(f"/v1/referrals/{replacement['referral_id']}/revoke", headers=supervisor,
                                 json={"reason": "Ditarik"})
     assert (revoke.status_code, revoke.json()["detail"]["type"]) == (409, "case_closed")
@@ -143,7 +155,7 @@ async def test_a_decision_on_an_ended_referral_is_refused_with_the_reason_in_the
 async def test_a_reopened_case_is_referred_again_by_the_rules_with_new_clocks(
     routing: httpx.AsyncClient, bearer: Bearer
 ) -> None:
-    place = await region(routing, "21", "21.03")
+    place = await region(routing, "94", "94.03")
     clock = Clock()
     event = place.case()
     [first] = await refer(routing, event, clock)
@@ -163,7 +175,8 @@ async def test_a_reopened_case_is_referred_again_by_the_rules_with_new_clocks(
 
     # The new clocks run: missing the new accept deadline escalates as for any referral.
     clock.now += HOUR
-    assert await fire(routing, clock) == 1
+    while await fire(routing, clock):
+        pass  # other tests' timers may be due by this clock too
     [breach] = of_type(await events(routing, event.case_id), "referral.sla_breached")
     assert (breach["referral_id"], breach["escalated_to"]) == (str(lead.referral_id), place.dinas.agency_id)
     # The new round's moves work as before.
