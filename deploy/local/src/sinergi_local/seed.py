@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from routing.directory_data import demo_directory
+from routing.directory_data import by_province, demo_directory
 from shared.auth import Role
 from sinergi_local.platform import Platform
 
@@ -46,11 +46,19 @@ def province_admin(platform: Platform, province_code: str = "62") -> dict[str, s
     return platform.bearer(Role.PROVINCE_ADMIN, user_id=f"demo-admin-{province_code}", province_code=province_code)
 
 
+def national_admin(platform: Platform) -> dict[str, str]:
+    return platform.bearer(Role.NATIONAL_ADMIN, user_id="demo-admin-national")
+
+
 def seed_directory(platform: Platform) -> list[dict[str, Any]]:
+    """The demo directory, each province's agencies by its own admin and the national ones by the national admin
+    (an admin writes only what is theirs)."""
     agencies: list[dict[str, Any]] = demo_directory()
-    response = httpx.put(f"{platform.url('routing')}/v1/directory", json={"agencies": agencies}, timeout=30,
-                         headers=province_admin(platform))
-    response.raise_for_status()
+    for province, entries in by_province(agencies).items():
+        writer = national_admin(platform) if province is None else province_admin(platform, province)
+        response = httpx.put(f"{platform.url('routing')}/v1/directory", json={"agencies": entries}, timeout=30,
+                             headers=writer)
+        response.raise_for_status()
     return agencies
 
 
