@@ -193,6 +193,7 @@ def _seed(clients: dict[str, Any], bearer: Callable[..., dict[str, str]]) -> dic
         return next((d["delivery_id"] for d in found.json()), None) if found.ok else None
 
     known["referral_id"] = _eventually(referral, "routing refers the report")
+    known["province_code"] = "62"  # routing's per-province rules
     known["delivery_id"] = _eventually(delivery, "notifications tries the webhook")
     return known
 
