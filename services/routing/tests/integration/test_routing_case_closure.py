@@ -182,3 +182,28 @@ async def test_a_reopened_case_is_referred_again_by_the_rules_with_new_clocks(
     # The new round's moves work as before.
     accepted = await routing.post(f"/v1/referrals/{lead.referral_id}/accept", headers=staff_of(bearer, place.uptd))
     assert accepted.status_code == 200, accepted.text
+
+
+async def test_a_timer_due_while_its_case_is_being_closed_is_left_to_the_closure(
+    routing: httpx.AsyncClient, bearer: Bearer
+) -> None:
+    """While a closure holds the case (its row locked), the timer loop passes its timers by instead of escalating
+    from facts the closure is about to change; the closure then cancels them."""
+    place = await region(routing, "94", "94.05")
+    clock = Clock()
+    event = place.case()
+    [lead] = await refer(routing, event, clock)
+    clock.now += FAR_PAST_EVERY_DEADLINE
+    async with runtime_of(routing).engine.connect() as closing:  # stands for the closure's transaction
+        await closing.execute(text("SELECT set_config('sinergi.roles', 'service', true)"))
+        await closing.execute(text("SELECT 1 FROM routing.cases WHERE case_id = :id FOR UPDATE"),
+                              {"id": event.case_id})
+        while await fire(routing, clock):
+            pass  # other tests' timers are due by this clock too
+        assert await timer_outcomes(routing, [lead["referral_id"]]) == {None}  # passed by, not fired
+        await closing.rollback()
+    await close(routing, closed(event), clock)
+    while await fire(routing, clock):
+        pass
+    assert await timer_outcomes(routing, [lead["referral_id"]]) == {"cancelled"}
+    assert not of_type(await events(routing, event.case_id), "referral.sla_breached")
