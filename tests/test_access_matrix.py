@@ -36,7 +36,7 @@ from fastapi import FastAPI
 from sqlalchemy import exc, text
 
 from intake.settings import DEVELOPMENT_GATEWAY_SECRET
-from routing.directory_data import demo_directory
+from routing.directory_data import by_province, demo_directory
 from shared.access import SERVICE_CONTEXT, AccessContext
 from shared.auth import AGENCY_ROLES, Principal, Role
 from shared.webhooks import SIGNATURE_HEADER, sign
@@ -100,7 +100,10 @@ PERSONAL_KINDS = frozenset({"narrative", "victim_identity", "perpetrator_identit
 NEW_AGENCY = {"agency_id": "matrix-ngo-62.13", "name": "LSM Uji Matriks", "agency_type": "ngo", "level": "regency",
               "province_code": "62", "regency_code": "62.13", "services": ["rehabilitasi_sosial"]}
 DIRECTORY_FILE = yaml.safe_dump({"agencies": [NEW_AGENCY]})  # a directory file, as PUT /v1/directory/import takes
-DIRECTORY_ADMINS = frozenset({"admin-62", "admin-63"})
+# NEW_AGENCY is of province 62: its admin's alone (admin-63 keeps 63's, and the national default rules are a
+# national admin's, who is not in the matrix: nobody here may change them).
+DIRECTORY_ADMINS = frozenset({"admin-62"})
+NATIONAL_RULE_EDITORS: frozenset[str] = frozenset()
 NEW_SUBSCRIPTION = {"agency_id": LEAD_AGENCY, "target": "http://127.0.0.1:9/matrix",
                     "event_types": ["referral.created"], "secret": "matrix-secret-0123456789abcdef"}
 # Whoever may read an agency's or a region's subscriptions at all (what each sees is narrower).
@@ -197,14 +200,20 @@ MATRIX = (
     Entry("routing", "POST", "/v1/referrals/{referral_id}/start", "act", LEAD_AGENCY_PEOPLE),
     Entry("routing", "POST", "/v1/referrals/{referral_id}/complete", "act", LEAD_AGENCY_PEOPLE,
           body={"services_given": ["pengaduan", "rehabilitasi_sosial"]}),
-    # Case C's lead referral is declined (and re-routed); case D's is revoked by the region.
+    # Case E's lead referral is declined (and re-routed); case D's is revoked by the region. (Not case C's: intake's
+    # row above closes case C, and routing then ends its referrals, so a decline of them is refused with 409.)
     Entry("routing", "POST", "/v1/referrals/{referral_id}/decline", "act", LEAD_AGENCY_PEOPLE,
-          body={"reason": "Matriks: di luar kapasitas layanan"}, at={"referral_id": "referral_c"}),
+          body={"reason": "Matriks: di luar kapasitas layanan"}, at={"referral_id": "referral_e"}),
     Entry("routing", "POST", "/v1/referrals/{referral_id}/revoke", "act", REGION_OF_A - {"auditor-62"},
           body={"reason": "Matriks: rujukan ditarik"}, at={"referral_id": "referral_d"}),
+    Entry("routing", "GET", "/v1/referrals/{referral_id}", "read", LEAD_AGENCY_PEOPLE | REGION_OF_A,
+          shows="referral_a"),
     Entry("routing", "GET", "/v1/rules", "read", SIGNED_IN),
-    Entry("routing", "PUT", "/v1/rules", "act", DIRECTORY_ADMINS, body=lambda _name: NEXT_RULES["yaml"],
+    Entry("routing", "PUT", "/v1/rules", "act", NATIONAL_RULE_EDITORS, body=lambda _name: NEXT_RULES["yaml"],
           media_type="application/yaml"),
+    Entry("routing", "GET", "/v1/provinces/{province_code}/rules", "read", SIGNED_IN, at={"province_code": "province"}),
+    Entry("routing", "PUT", "/v1/provinces/{province_code}/rules", "act", DIRECTORY_ADMINS,
+          body=lambda _name: NEXT_RULES["yaml"], media_type="application/yaml", at={"province_code": "province"}),
     Entry("notifications", "POST", "/v1/subscriptions", "subscribe",
           frozenset({"supervisor-62.13", "admin-62", "admin-63"}), body=NEW_SUBSCRIPTION),
     Entry("notifications", "GET", "/v1/subscriptions", "read", LEAD_AGENCY_PEOPLE | {"admin-62"},
@@ -395,6 +404,8 @@ CASE_B = {"incident": {"date": INCIDENT_DAY, "precision": "month"},
 # A second public report in case A's regency: its lead referral is the one the matrix revokes.
 CASE_D = {**CASE_B, "location": {"province_code": "62", "regency_code": "62.13", "place": "fasilitas_umum"},
           "narrative": "Narasi matriks kasus D."}
+# A third, whose lead referral the matrix declines.
+CASE_E = {**CASE_D, "narrative": "Narasi matriks kasus E."}
 # The rules in force with the next version number, learnt while the world is built (other tests may have stored
 # versions before): a province admin's PUT of it changes nothing but the version.
 NEXT_RULES: dict[str, str] = {}
@@ -432,9 +443,14 @@ async def world(make_settings: Callable[..., Any], bearer: Callable[..., dict[st
         world = World(apps, clients, {}, set())
         as_ = {name: world.headers(name, bearer) for name in PRINCIPALS}
 
-        directory = await clients["routing"].put("/v1/directory", json={"agencies": [*demo_directory(), NEW_AGENCY]},
-                                                  headers=as_["admin-62"])
-        assert directory.status_code == 200, directory.text
+        # Each province's agencies by its admin, the national ones by a national admin (not in the matrix).
+        for province, entries in by_province([*demo_directory(), NEW_AGENCY]).items():
+            writer = (bearer(Role.NATIONAL_ADMIN, user_id="matrix-national") if province is None
+                      else world.headers(f"admin-{province}", bearer) if f"admin-{province}" in PRINCIPALS
+                      else bearer(Role.PROVINCE_ADMIN, user_id=f"matrix-admin-{province}", province_code=province))
+            directory = await clients["routing"].put("/v1/directory", json={"agencies": entries}, headers=writer)
+            assert directory.status_code == 200, directory.text
+        world.ids["province"] = "62"
         world.ids["agency"] = NEW_AGENCY["agency_id"]
         subscribed = await clients["notifications"].post(
             "/v1/subscriptions", headers=as_["admin-62"],
@@ -456,6 +472,9 @@ async def world(make_settings: Callable[..., Any], bearer: Callable[..., dict[st
         case_d = await clients["intake"].post("/v1/reports", json=CASE_D)
         assert case_d.status_code == 201, case_d.text
         world.ids["case_d"] = case_d.json()["case_id"]
+        case_e = await clients["intake"].post("/v1/reports", json=CASE_E)
+        assert case_e.status_code == 201, case_e.text
+        world.ids["case_e"] = case_e.json()["case_id"]
         assert case_a.status_code == case_b.status_code == case_c.status_code == 201, (
             case_a.text, case_b.text, case_c.text)
         world.ids |= {"case_a": case_a.json()["case_id"], "case_b": case_b.json()["case_id"],
@@ -479,6 +498,7 @@ async def world(make_settings: Callable[..., Any], bearer: Callable[..., dict[st
 
         world.ids["referral_c"] = await _eventually(lead_of("case_c"), "routing refers case C")
         world.ids["referral_d"] = await _eventually(lead_of("case_d"), "routing refers case D")
+        world.ids["referral_e"] = await _eventually(lead_of("case_e"), "routing refers case E")
         in_force = yaml.safe_load((await clients["routing"].get("/v1/rules", headers=as_["admin-62"])).text)
         NEXT_RULES["yaml"] = yaml.safe_dump({**in_force, "version": in_force["version"] + 1})
 

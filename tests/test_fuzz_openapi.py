@@ -42,7 +42,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from intake.settings import DEVELOPMENT_GATEWAY_SECRET
-from routing.directory_data import demo_directory
+from routing.directory_data import by_province, demo_directory
 from shared.auth import Role
 from shared.webhooks import SIGNATURE_HEADER, sign
 from sinergi_local import processes, tansu
@@ -163,8 +163,11 @@ def world(
 def _seed(clients: dict[str, Any], bearer: Callable[..., dict[str, str]]) -> dict[str, str]:
     """The demo directory, a subscription of the lead agency, a report that routing refers to it and a draft."""
     admin = bearer(Role.PROVINCE_ADMIN, user_id="fuzz-seed-admin", province_code="62")
-    directory = clients["routing"].put("/v1/directory", json={"agencies": demo_directory()}, headers=admin)
-    assert directory.status_code == 200, directory.text
+    for province, agencies in by_province(demo_directory()).items():  # each part by the admin it belongs to
+        writer = (bearer(Role.NATIONAL_ADMIN, user_id="fuzz-seed-national") if province is None
+                  else bearer(Role.PROVINCE_ADMIN, user_id=f"fuzz-seed-admin-{province}", province_code=province))
+        directory = clients["routing"].put("/v1/directory", json={"agencies": agencies}, headers=writer)
+        assert directory.status_code == 200, directory.text
     subscribed = clients["notifications"].post("/v1/subscriptions", headers=admin, json={
         "agency_id": AGENCY["agency_id"], "target": "http://127.0.0.1:9/fuzz", "event_types": ["referral.created"],
         "secret": "fuzz-secret-0123456789abcdef0123"})
@@ -195,6 +198,7 @@ def _seed(clients: dict[str, Any], bearer: Callable[..., dict[str, str]]) -> dic
         "due_at": (datetime.now(UTC) + timedelta(days=2)).isoformat(), "note": "Tindak lanjut uji fuzz."})
     assert followed.status_code == 201, followed.text
     known["follow_up_id"] = followed.json()["follow_up_id"]
+    known["province_code"] = "62"  # routing's per-province rules
     known["delivery_id"] = _eventually(delivery, "notifications tries the webhook")
     return known
 

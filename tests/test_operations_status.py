@@ -47,6 +47,25 @@ def test_the_table_has_a_row_per_consumer_group_and_a_line_for_a_service_that_is
     ]
 
 
+ROUTING_METRICS = """\
+# HELP sinergi_routing_fallback_referrals_total Cases referred by a fallback rule
+# TYPE sinergi_routing_fallback_referrals_total counter
+sinergi_routing_fallback_referrals_total{province="62",regency="62.13"} 3.0
+sinergi_routing_fallback_referrals_total{province="63",regency="63.71"} 1.0
+"""
+
+
+def test_status_warns_of_each_regency_whose_cases_went_to_a_fallback() -> None:
+    routing = status.from_metrics("routing", status.READY, ROUTING_METRICS)
+    assert routing.fallbacks == {("62", "62.13"): 3, ("63", "63.71"): 1}
+    assert status.warnings([routing, status.from_metrics("notifications", status.READY, METRICS)]) == [
+        "warning: 3 case(s) of regency 62.13 (province 62) went to a fallback: the regency has no active lead agency "
+        "(UPTD PPA or Dinas PPA) in the directory",
+        "warning: 1 case(s) of regency 63.71 (province 63) went to a fallback: the regency has no active lead agency "
+        "(UPTD PPA or Dinas PPA) in the directory",
+    ]
+
+
 def test_status_fails_when_a_service_is_down(capsys: pytest.CaptureFixture[str]) -> None:
     assert status.report({"intake": f"http://127.0.0.1:{free_port()}"}) == 1
     out, err = capsys.readouterr()

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from routing.directory_data import demo_directory
+from routing.directory_data import by_province, demo_directory
 from sinergi_local.platform import Platform
 
 SAMPLE_REGENCIES = ("62.13", "62.71", "64.74", "64.01", "63.72", "63.71")
@@ -45,11 +45,19 @@ def province_admin(platform: Platform, province_code: str = "62") -> dict[str, s
     return platform.demo_bearer(f"province_admin.{province_code}")
 
 
+def national_admin(platform: Platform) -> dict[str, str]:
+    return platform.demo_bearer("national_admin")
+
+
 def seed_directory(platform: Platform) -> list[dict[str, Any]]:
+    """The demo directory, each province's agencies by its own admin and the national ones by the national admin
+    (an admin writes only what is theirs)."""
     agencies: list[dict[str, Any]] = demo_directory()
-    response = httpx.put(f"{platform.url('routing')}/v1/directory", json={"agencies": agencies}, timeout=30,
-                         headers=province_admin(platform))
-    response.raise_for_status()
+    for province, entries in by_province(agencies).items():
+        writer = national_admin(platform) if province is None else province_admin(platform, province)
+        response = httpx.put(f"{platform.url('routing')}/v1/directory", json={"agencies": entries}, timeout=30,
+                             headers=writer)
+        response.raise_for_status()
     return agencies
 
 

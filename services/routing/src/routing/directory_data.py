@@ -65,3 +65,12 @@ def demo_directory() -> list[dict[str, Any]]:
         raise TypeError(f"{DEMO_DIRECTORY} must be a mapping with an 'agencies' list")
     agencies: list[dict[str, Any]] = document["agencies"]
     return agencies
+
+
+def by_province(entries: Iterable[dict[str, Any]]) -> dict[str | None, list[dict[str, Any]]]:
+    """Directory entries by the province whose admin writes them; None: the national ones (the national
+    admin's). An admin writes only their own province's agencies."""
+    grouped: dict[str | None, list[dict[str, Any]]] = {}
+    for entry in entries:
+        grouped.setdefault(entry.get("province_code"), []).append(entry)
+    return grouped

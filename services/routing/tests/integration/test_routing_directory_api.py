@@ -36,9 +36,21 @@ async def routing(
             yield client
 
 
-async def load_demo_directory(client: httpx.AsyncClient) -> None:
-    response = await client.put("/v1/directory", json={"agencies": demo_directory()})
-    assert response.status_code == 200, response.text
+def admin_of(bearer: Callable[..., dict[str, str]], province: str | None) -> dict[str, str]:
+    """The admin who may write an agency of ``province``: its province admin, or the national admin."""
+    if province is None:
+        return bearer(Role.NATIONAL_ADMIN, user_id="admin-national")
+    return bearer(Role.PROVINCE_ADMIN, user_id=f"admin-{province}", province_code=province)
+
+
+async def load_demo_directory(client: httpx.AsyncClient, bearer: Callable[..., dict[str, str]]) -> None:
+    """The demo directory, each province's part by its own admin and the national agencies by the national one."""
+    by_province: dict[str | None, list[dict[str, Any]]] = {}
+    for entry in demo_directory():
+        by_province.setdefault(entry.get("province_code"), []).append(entry)
+    for province, agencies in by_province.items():
+        response = await client.put("/v1/directory", json={"agencies": agencies}, headers=admin_of(bearer, province))
+        assert response.status_code == 200, response.text
 
 
 def new_agency(**overrides: Any) -> dict[str, Any]:
@@ -133,8 +145,10 @@ async def test_directory_rules_are_explained_in_the_readers_language(routing: ht
     assert english == [{"loc": ["body", "regency_code"], "msg": "must lie in province 62", "type": "invalid_agency"}]
 
 
-async def test_agencies_are_filtered_by_type_and_service(routing: httpx.AsyncClient) -> None:
-    await load_demo_directory(routing)
+async def test_agencies_are_filtered_by_type_and_service(
+    routing: httpx.AsyncClient, bearer: Callable[..., dict[str, str]]
+) -> None:
+    await load_demo_directory(routing, bearer)
     police = (await routing.get("/v1/agencies", params={"agency_type": "police_ppa"})).json()
     assert police
     assert {a["agency_type"] for a in police} == {"police_ppa"}
@@ -156,8 +170,10 @@ async def test_agencies_are_filtered_by_type_and_service(routing: httpx.AsyncCli
 # --- the directory file ---------------------------------------------------------------------------------------
 
 
-async def test_export_then_import_changes_nothing(routing: httpx.AsyncClient) -> None:
-    await load_demo_directory(routing)
+async def test_export_then_import_changes_nothing(
+    routing: httpx.AsyncClient, bearer: Callable[..., dict[str, str]]
+) -> None:
+    await load_demo_directory(routing, bearer)
     before = (await routing.get("/v1/agencies")).json()
 
     exported = await routing.get("/v1/directory/export")
@@ -167,15 +183,21 @@ async def test_export_then_import_changes_nothing(routing: httpx.AsyncClient) ->
     document = yaml.safe_load(exported.text)
     assert [entry["agency_id"] for entry in document["agencies"]] == [a["agency_id"] for a in before]
 
-    imported = await routing.put("/v1/directory/import", content=exported.content, headers=YAML)
+    # An admin imports their own province's file (the whole directory is not one admin's to write).
+    province = await routing.get("/v1/directory/export", params={"province": "62"})
+    imported = await routing.put("/v1/directory/import", content=province.content, headers=YAML)
     assert imported.status_code == 200, imported.text
-    assert imported.json() == {"upserted": len(before)}
+    mine = [a["agency_id"] for a in before if a["province_code"] == "62"]
+    assert imported.json()["upserted"] == len(mine)
+    assert sorted(imported.json()["unchanged"]) == sorted(mine)
     assert (await routing.get("/v1/agencies")).json() == before
     assert (await routing.get("/v1/directory/export")).text == exported.text
 
 
-async def test_a_province_is_exported_alone_in_the_demo_files_format(routing: httpx.AsyncClient) -> None:
-    await load_demo_directory(routing)
+async def test_a_province_is_exported_alone_in_the_demo_files_format(
+    routing: httpx.AsyncClient, bearer: Callable[..., dict[str, str]]
+) -> None:
+    await load_demo_directory(routing, bearer)
     exported = await routing.get("/v1/directory/export", params={"province": "63"})
     assert exported.status_code == 200, exported.text
     assert exported.headers["content-disposition"] == 'attachment; filename="sinergi-directory-63.yaml"'
@@ -190,7 +212,7 @@ async def test_a_province_is_exported_alone_in_the_demo_files_format(routing: ht
 async def test_an_edited_file_is_imported(routing: httpx.AsyncClient) -> None:
     agency = new_agency(services=["pengaduan"])
     text = yaml.safe_dump({"agencies": [agency]})
-    assert (await routing.put("/v1/directory/import", content=text, headers=YAML)).json() == {"upserted": 1}
+    assert (await routing.put("/v1/directory/import", content=text, headers=YAML)).json()["upserted"] == 1
     edited = text.replace("  - pengaduan\n", "  - pengaduan\n  - mediasi\n")
     edited = edited.replace("  agency_type: ngo\n", "  agency_type: ngo\n  hours: {always_open: true}\n")
     response = await routing.put("/v1/directory/import", content=edited,
@@ -291,14 +313,35 @@ async def test_only_a_province_admin_changes_the_directory(
     assert (await routing.get(url)).json()["active"] is True
 
 
-async def test_a_province_admin_may_edit_any_provinces_agency_as_the_current_rule_says(
+async def test_a_province_admin_edits_only_their_own_provinces_agencies(
     routing: httpx.AsyncClient, bearer: Callable[..., dict[str, str]]
 ) -> None:
-    """The directory's rule today (``routing.domain.access.DIRECTORY_EDITORS``, row-level security of 0002): the
-    province admin role keeps the whole directory, national agencies included, whatever the admin's province.
-    Scoping an admin to their own province's agencies would change this test, the access matrix and the seed."""
+    """``routing.domain.access.may_edit_agency`` (row-level security of 0005): a province admin writes their own
+    province's agencies; another province's, or a national one, is refused with 403 in the caller's language;
+    the national agencies are the national admin's, and only theirs."""
     agency = new_agency()
     url = f"/v1/agencies/{agency['agency_id']}"
     admin_63 = bearer(Role.PROVINCE_ADMIN, user_id="admin-63", province_code="63")
-    assert (await routing.put(url, json=agency, headers=admin_63)).status_code == 201
-    assert (await routing.delete(url, headers=admin_63)).json()["active"] is False
+    refused = await routing.put(url, json=agency, headers=admin_63)
+    assert (refused.status_code, refused.json()["detail"]["type"]) == (403, "outside_your_province")
+    assert refused.headers["content-language"] == "id"
+    assert "Bukan wewenang Anda" in refused.json()["detail"]["message"]
+    english = await routing.put(url, json=agency, headers={**admin_63, "Accept-Language": "en"})
+    assert english.json()["detail"]["message"].startswith("Not yours to change")
+    assert (await routing.put(url, json=agency)).status_code == 201  # admin-62, its own province
+    assert (await routing.delete(url, headers=admin_63)).status_code == 403
+    moved = {**agency, "province_code": "63", "regency_code": "63.71"}
+    assert (await routing.put(url, json=moved)).status_code == 403  # not into another province either
+    assert (await routing.put(url, json=moved, headers=admin_63)).status_code == 403  # nor out of 62
+    file = yaml.safe_dump({"agencies": [agency]})
+    assert (await routing.put("/v1/directory/import", content=file, headers={**YAML, **admin_63})).status_code == 403
+    assert (await routing.get(url)).json()["active"] is True
+
+    national = new_agency(level="national", province_code=None, regency_code=None)
+    national_url = f"/v1/agencies/{national['agency_id']}"
+    assert (await routing.put(national_url, json=national)).status_code == 403
+    national_admin = bearer(Role.NATIONAL_ADMIN, user_id="admin-national")
+    assert (await routing.put(national_url, json=national, headers=national_admin)).status_code == 201
+    assert (await routing.put(url, json=agency, headers=national_admin)).status_code == 403
+    assert (await routing.delete(national_url)).status_code == 403
+    assert (await routing.delete(national_url, headers=national_admin)).json()["active"] is False

@@ -288,8 +288,11 @@ async def test_an_unmet_sla_breaches_once_and_escalates_up_the_chain(routing: ht
 
 
 async def test_rules_change_through_the_api_without_a_restart(routing: httpx.AsyncClient, bearer: Bearer) -> None:
+    """A province admin gives their province rules of its own (``/v1/provinces/16/rules``); the province's next
+    case is routed by them, without a restart."""
     admin = bearer(Role.PROVINCE_ADMIN, user_id="admin-16", province_code="16")
-    current = await routing.get("/v1/rules", headers=admin)
+    url = "/v1/provinces/16/rules"
+    current = await routing.get(url, headers=admin)
     assert current.status_code == 200
     assert current.headers["content-type"].startswith("application/yaml")
     in_force = yaml.safe_load(current.text)
@@ -303,16 +306,17 @@ async def test_rules_change_through_the_api_without_a_restart(routing: httpx.Asy
     # The rules in force plus one: other tests keep the rules they expect.
     new_rules = yaml.safe_dump({"version": version + 1, "rules": [*in_force["rules"], extra_rule]})
     headers = {**admin, "content-type": "application/yaml"}
-    assert (await routing.put("/v1/rules", content=new_rules, headers=staff_of(bearer, Region("16", "16.01").uptd)
+    assert (await routing.put(url, content=new_rules, headers=staff_of(bearer, Region("16", "16.01").uptd)
                               | {"content-type": "application/yaml"})).status_code == 403
-    stored = await routing.put("/v1/rules", content=new_rules, headers=headers)
+    stored = await routing.put(url, content=new_rules, headers=headers)
     assert stored.status_code == 200, stored.text
-    stale = await routing.put("/v1/rules", content=new_rules, headers=headers)
+    assert stored.headers["x-sinergi-rule-scope"] == "16"
+    stale = await routing.put(url, content=new_rules, headers=headers)
     assert (stale.status_code, stale.json()["detail"]["version_in_force"]) == (409, version + 1)
-    bad = await routing.put("/v1/rules", content="version: [", headers=headers)
+    bad = await routing.put(url, content="version: [", headers=headers)
     assert (bad.status_code, bad.json()["detail"][0]["type"]) == (422, "yaml_invalid")
     unknown = new_rules.replace(f"version: {version + 1}", f"version: {version + 2}").replace("legal_aid", "pengacara")
-    assert (await routing.put("/v1/rules", content=unknown, headers=headers)).status_code == 422
+    assert (await routing.put(url, content=unknown, headers=headers)).status_code == 422
 
     place = await region(routing, "16", "16.01")
     event = place.case(consent=Consent(given_by=ConsentGiver.KORBAN, agency_types=(AgencyType.POLICE_PPA,)))

@@ -37,13 +37,15 @@ async def routing(
         headers = bearer(Role.PROVINCE_ADMIN, user_id="admin-62", province_code="62")
         async with httpx.AsyncClient(transport=transport, base_url="http://routing", headers=headers) as client:
             client.app = app  # type: ignore[attr-defined]
-            client.as_admin_of = lambda province: bearer(  # type: ignore[attr-defined]
-                Role.PROVINCE_ADMIN, user_id=f"admin-{province}", province_code=province
+            client.as_admin_of = lambda province: (  # type: ignore[attr-defined]
+                bearer(Role.NATIONAL_ADMIN, user_id="admin-national") if province is None
+                else bearer(Role.PROVINCE_ADMIN, user_id=f"admin-{province}", province_code=province)
             )
             yield client
 
 
-def admin_of(client: httpx.AsyncClient, province: str) -> dict[str, str]:
+def admin_of(client: httpx.AsyncClient, province: str | None) -> dict[str, str]:
+    """The admin of ``province``; of the national agencies for None."""
     headers: dict[str, str] = client.as_admin_of(province)  # type: ignore[attr-defined]
     return headers
 
@@ -54,9 +56,16 @@ def runtime_of(client: httpx.AsyncClient) -> Runtime:
 
 
 async def load_demo_directory(client: httpx.AsyncClient) -> int:
-    response = await client.put("/v1/directory", json={"agencies": demo_directory()})
-    assert response.status_code == 200, response.text
-    return int(response.json()["upserted"])
+    """The demo directory, each province's agencies by its admin, the national ones by the national admin."""
+    by_province: dict[str | None, list[dict[str, Any]]] = {}
+    for entry in demo_directory():
+        by_province.setdefault(entry.get("province_code"), []).append(entry)
+    upserted = 0
+    for province, agencies in by_province.items():
+        response = await client.put("/v1/directory", json={"agencies": agencies}, headers=admin_of(client, province))
+        assert response.status_code == 200, response.text
+        upserted += int(response.json()["upserted"])
+    return upserted
 
 
 def case_reported(regency_code: str, case_id: UUID | None = None) -> CaseReported:
@@ -169,14 +178,21 @@ async def test_directory_put_is_an_idempotent_upsert(routing: httpx.AsyncClient)
 
 
 async def test_directory_put_updates_an_agency_in_place(routing: httpx.AsyncClient) -> None:
-    agency = {"agency_id": "test-uptd-99.01", "name": "UPTD PPA Uji", "agency_type": "uptd_ppa",
+    agency = {"agency_id": "test-ngo-99.01", "name": "LSM Uji", "agency_type": "ngo",
               "level": "regency", "province_code": "99", "regency_code": "99.01", "services": ["pengaduan"]}
-    assert (await routing.put("/v1/directory", json={"agencies": [agency]})).json() == {"upserted": 1}
-    changed = {**agency, "name": "UPTD PPA Uji (baru)", "active": False, "services": []}
-    assert (await routing.put("/v1/directory", json={"agencies": [changed]})).json() == {"upserted": 1}
+    admin = admin_of(routing, "99")
+    assert (await routing.put("/v1/directory", json={"agencies": [agency]}, headers=admin)).json()["upserted"] == 1
+    changed = {**agency, "name": "LSM Uji (baru)", "active": False, "services": []}
+    # Taking it out of service is previewed first, then applied with the preview's digest.
+    preview = await routing.put("/v1/directory", json={"agencies": [changed]}, headers=admin,
+                                params={"dry_run": "true"})
+    assert preview.json()["deactivated"] == ["test-ngo-99.01"]
+    applied = await routing.put("/v1/directory", json={"agencies": [changed]}, headers=admin,
+                                params={"deactivate": "true", "digest": preview.json()["digest"]})
+    assert applied.json()["upserted"] == 1
     listed = (await routing.get("/v1/agencies", params={"regency_code": "99.01"})).json()
     assert [(a["agency_id"], a["name"], a["active"], a["services"]) for a in listed] == [
-        ("test-uptd-99.01", "UPTD PPA Uji (baru)", False, [])
+        ("test-ngo-99.01", "LSM Uji (baru)", False, [])
     ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from routing.adapters.tables import ReferralRow, RoutedCaseRow, RuleSetRow, SlaTimerRow
 from routing.domain.cases import CaseToRoute
 from routing.domain.referrals import Referral, ReferralStatus
-from routing.domain.rules import RuleSet
+from routing.domain.rules import NATIONAL_SCOPE, RuleSet
 from routing.domain.sla import DEADLINES, Deadline
 from shared.contracts.vocabulary import Need
 
@@ -42,6 +43,46 @@ async def get_case(session: AsyncSession, case_id: UUID) -> CaseToRoute | None:
     return None if document is None else CaseToRoute.from_document(document)
 
 
+@dataclass(frozen=True)
+class CaseState:
+    """A case routing knows, whether it is closed, and its round (how many times it was reopened)."""
+
+    case: CaseToRoute
+    closed: bool
+    round: int
+
+
+async def case_state(
+    session: AsyncSession, case_id: UUID, *, for_update: bool = False, skip_locked: bool = False
+) -> CaseState | None:
+    """The case's state; ``for_update`` locks its row, so a closure and a decline or a timer of the same case
+    take turns (``skip_locked``: None at once if another transaction holds it)."""
+    query = select(CASES.c.document, CASES.c.closed_at, CASES.c.round).where(CASES.c.case_id == case_id)
+    if for_update:
+        query = query.with_for_update(skip_locked=skip_locked)
+    row = (await session.execute(query)).one_or_none()
+    if row is None:
+        return None
+    return CaseState(CaseToRoute.from_document(row.document), row.closed_at is not None, row.round)
+
+
+async def close_case(session: AsyncSession, case_id: UUID, at: datetime) -> None:
+    await session.execute(CASES.update().where(CASES.c.case_id == case_id).values(closed_at=at))
+
+
+async def reopen_case(session: AsyncSession, case_id: UUID) -> int:
+    """Open the case again for a new round of referrals; returns the new round."""
+    round_: int = (
+        await session.execute(
+            CASES.update()
+            .where(CASES.c.case_id == case_id)
+            .values(closed_at=None, services_completed_at=None, round=CASES.c.round + 1)
+            .returning(CASES.c.round)
+        )
+    ).scalar_one()
+    return round_
+
+
 async def mark_services_completed(session: AsyncSession, case_id: UUID, at: datetime) -> bool:
     """Record that the case's services are complete; False if that was already recorded (say it once)."""
     updated = await session.execute(
@@ -56,20 +97,25 @@ async def mark_services_completed(session: AsyncSession, case_id: UUID, at: date
 # -- rule sets ------------------------------------------------------------------------------------------------
 
 
-async def stored_rule_set(session: AsyncSession) -> RuleSet | None:
-    """The highest stored version, or None when only the packaged rules exist."""
+async def stored_rule_set(session: AsyncSession, scope: str = NATIONAL_SCOPE) -> RuleSet | None:
+    """The highest stored version of ``scope`` (national, or a province code), or None when it has none."""
     document = (
-        await session.execute(select(RULE_SETS.c.document).order_by(RULE_SETS.c.version.desc()).limit(1))
+        await session.execute(
+            select(RULE_SETS.c.document).where(RULE_SETS.c.scope == scope)
+            .order_by(RULE_SETS.c.version.desc()).limit(1)
+        )
     ).scalar()
     return None if document is None else RuleSet.from_yaml(document)
 
 
-async def add_rule_set(session: AsyncSession, rules: RuleSet, *, by: str, at: datetime) -> bool:
-    """Store a new version; False if that version exists already."""
+async def add_rule_set(
+    session: AsyncSession, rules: RuleSet, *, by: str, at: datetime, scope: str = NATIONAL_SCOPE
+) -> bool:
+    """Store a new version of ``scope``; False if that version exists already."""
     inserted = await session.execute(
         insert(RULE_SETS)
-        .values(version=rules.version, document=rules.to_yaml(), created_by=by, created_at=at)
-        .on_conflict_do_nothing(index_elements=[RULE_SETS.c.version])
+        .values(scope=scope, version=rules.version, document=rules.to_yaml(), created_by=by, created_at=at)
+        .on_conflict_do_nothing(index_elements=[RULE_SETS.c.scope, RULE_SETS.c.version])
         .returning(RULE_SETS.c.version)
     )
     return inserted.first() is not None
@@ -89,7 +135,7 @@ async def add_referrals(
     # Many rows as parameters, not as VALUES in the statement: the statement is compiled once and cached.
     inserted = await session.execute(
         insert(REFERRALS)
-        .on_conflict_do_nothing(index_elements=[REFERRALS.c.case_id, REFERRALS.c.agency_id])
+        .on_conflict_do_nothing(index_elements=[REFERRALS.c.case_id, REFERRALS.c.round, REFERRALS.c.agency_id])
         .returning(REFERRALS.c.referral_id),
         [
             {
@@ -109,6 +155,7 @@ async def add_referrals(
                 "accept_by": referral.accept_by,
                 "first_service_by": referral.first_service_by,
                 "replaces_referral_id": referral.replaces_referral_id,
+                "round": referral.round,
                 **(case_facts or {}),
             }
             for referral in referrals
@@ -129,14 +176,18 @@ async def add_referrals(
     return stored
 
 
-async def referrals_of_case(session: AsyncSession, case_id: UUID) -> list[Referral]:
-    rows = (
-        await session.execute(
-            select(REFERRALS)
-            .where(REFERRALS.c.case_id == case_id)
-            .order_by(REFERRALS.c.is_lead.desc(), REFERRALS.c.created_at, REFERRALS.c.agency_id)
-        )
-    ).all()
+async def referrals_of_case(
+    session: AsyncSession, case_id: UUID, *, round_: int | None = None, for_update: bool = False
+) -> list[Referral]:
+    """The case's referrals (of one round, when ``round_`` is given): by round, the lead first."""
+    query = (
+        select(REFERRALS)
+        .where(REFERRALS.c.case_id == case_id)
+        .order_by(REFERRALS.c.round, REFERRALS.c.is_lead.desc(), REFERRALS.c.created_at, REFERRALS.c.agency_id)
+    )
+    if round_ is not None:
+        query = query.where(REFERRALS.c.round == round_)
+    rows = (await session.execute(query.with_for_update() if for_update else query)).all()
     return [_referral(row) for row in rows]
 
 
@@ -180,6 +231,7 @@ def _referral(row: Any) -> Referral:
         status_reason=row.status_reason,
         services_given=tuple(Need(s) for s in row.services_given),
         updated_at=row.updated_at,
+        round=row.round,
     )
 
 
@@ -199,6 +251,16 @@ async def claim_due_timers(
         .with_for_update(skip_locked=True)
     )
     return [(row.referral_id, row.deadline, row.due_at) for row in rows]
+
+
+async def cancel_timers(session: AsyncSession, referral_ids: Sequence[UUID], *, at: datetime) -> None:
+    """Stop the clocks of ``referral_ids``: their unfired timers never fire (the case was closed)."""
+    if referral_ids:
+        await session.execute(
+            TIMERS.update()
+            .where(TIMERS.c.referral_id.in_(referral_ids), TIMERS.c.fired_at.is_(None))
+            .values(fired_at=at, outcome="cancelled")
+        )
 
 
 async def close_timer(

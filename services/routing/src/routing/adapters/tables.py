@@ -86,9 +86,10 @@ LIST_ORDER = ("priority", "running_deadline", "referral_id")
 
 class ReferralRow(RoutingTable, table=True):
     __tablename__ = "referrals"
-    # One referral per case and agency, so a redelivered or re-sent case can never be referred twice.
+    # One referral per case, round and agency, so a redelivered or re-sent case can never be referred twice; a
+    # reopened case (the next round) may go to the same agency again.
     __table_args__ = (
-        UniqueConstraint("case_id", "agency_id", name="referrals_case_agency_key"),
+        UniqueConstraint("case_id", "round", "agency_id", name="referrals_case_round_agency_key"),
         *(Index(f"referrals_list_by_{scope}", scope, *LIST_ORDER)
           for scope in ("agency_id", "regency_code", "province_code")),
     )
@@ -113,6 +114,7 @@ class ReferralRow(RoutingTable, table=True):
     status_reason: str | None = Field(default=None, sa_type=Text, description="Why declined or revoked")
     services_given: list[str] = Field(sa_column=Column(ARRAY(Text), nullable=False, server_default="{}"))
     updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    round: int = Field(default=0, description="The case's round (times reopened) the referral was made in")
     # The case's facts the referral list shows and orders by, kept from case.reported and case.updated.
     case_number: str | None = Field(default=None, sa_type=Text)
     priority: str = Field(default="P3", sa_column=Column(Text, nullable=False, server_default="P3"))
@@ -145,10 +147,12 @@ class FollowUpRow(RoutingTable, table=True):
 
 
 class RuleSetRow(RoutingTable, table=True):
-    """Every version of the routing rules ever stored; the highest is in force."""
+    """Every version of every rule set ever stored: the national default's (``scope`` national) and each
+    province's (``scope`` its code). A scope's highest version is in force there."""
 
     __tablename__ = "rule_sets"
 
+    scope: str = Field(primary_key=True, sa_type=Text, default="national")
     version: int = Field(primary_key=True)
     document: str = Field(sa_type=Text, description="The rule set as YAML")
     created_by: str = Field(sa_type=Text)
@@ -164,6 +168,8 @@ class RoutedCaseRow(RoutingTable, table=True):
     document: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     services_completed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    closed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    round: int = Field(default=0, description="How many times the case was reopened")
 
 
 class SlaTimerRow(RoutingTable, table=True):
@@ -176,7 +182,7 @@ class SlaTimerRow(RoutingTable, table=True):
     deadline: str = Field(primary_key=True, sa_type=Text)
     due_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     fired_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    outcome: str | None = Field(default=None, sa_type=Text, description="breached or met")
+    outcome: str | None = Field(default=None, sa_type=Text, description="breached, met, or cancelled (the case closed)")
 
 
 outbox, inbox = define_messaging_tables(metadata)

@@ -4,7 +4,9 @@
     created|accepted --decline--> declined        (routing refers the case to the next eligible agency)
     created|accepted|in_service --revoke--> revoked
 
-Any other move is refused with the referral's current status. Each move is an event.
+Any other move is refused with the referral's current status, and in words for the caller: a referral that has
+ended (declined, revoked, completed, or its case closed) can no longer be decided on. Closing the case revokes
+every referral still open (reason ``case_closed``). Each move is an event.
 """
 
 from __future__ import annotations
@@ -26,7 +28,25 @@ from shared.contracts import (
     ReferralRevoked,
     ReferralServiceStarted,
 )
+from shared.contracts.routing import CASE_CLOSED_REASON
 from shared.contracts.vocabulary import Need
+
+# The words of a status and of a move, for the refusals (English, Bahasa Indonesia).
+_STATUS_WORDS: dict[str, tuple[str, str]] = {
+    "created": ("waiting in the agency's queue", "menunggu di antrean lembaga"),
+    "accepted": ("accepted", "sudah diterima"),
+    "in_service": ("in service", "sedang dilayani"),
+    "completed": ("completed", "sudah selesai"),
+    "declined": ("declined", "sudah ditolak"),
+    "revoked": ("revoked", "sudah dicabut"),
+}
+_ACTION_WORDS: dict[str, tuple[str, str]] = {
+    "accepted": ("accepted", "diterima"),
+    "declined": ("declined", "ditolak"),
+    "started": ("started", "dimulai layanannya"),
+    "completed": ("completed", "diselesaikan"),
+    "revoked": ("revoked", "dicabut"),
+}
 
 
 class ReferralStatus(StrEnum):
@@ -43,11 +63,27 @@ class ReferralStatus(StrEnum):
 
 
 class ReferralTransitionError(ValueError):
-    """A referral asked to move to a status it cannot reach from where it is."""
+    """A referral asked to move to a status it cannot reach from where it is. ``code`` says why: the case is
+    closed, the referral has ended, or it is not there yet; ``en`` and ``id`` say it to the caller."""
 
-    def __init__(self, status: ReferralStatus, action: str) -> None:
-        super().__init__(f"a referral that is {status} cannot be {action}")
+    def __init__(self, status: ReferralStatus, action: str, *, status_reason: str | None = None) -> None:
         self.status = status
+        done_en, done_id = _ACTION_WORDS.get(action, (action, action))
+        if status is ReferralStatus.REVOKED and status_reason == CASE_CLOSED_REASON:
+            self.code = "case_closed"
+            self.en = f"The case of this referral is closed, so the referral can no longer be {done_en}."
+            self.id = f"Kasus dari rujukan ini sudah ditutup, sehingga rujukan tidak dapat lagi {done_id}."
+        elif status.is_done:
+            self.code = "referral_ended"
+            status_en, status_id = _STATUS_WORDS[status.value]
+            self.en = f"This referral has ended ({status_en}), so it can no longer be {done_en}."
+            self.id = f"Rujukan ini sudah berakhir ({status_id}), sehingga tidak dapat lagi {done_id}."
+        else:
+            self.code = "referral_status"
+            status_en, status_id = _STATUS_WORDS[status.value]
+            self.en = f"A referral that is {status_en} cannot be {done_en}."
+            self.id = f"Rujukan yang {status_id} tidak dapat {done_id}."
+        super().__init__(f"a referral that is {status} cannot be {action}")
 
 
 @dataclass(frozen=True)
@@ -71,11 +107,12 @@ class Referral:
     status_reason: str | None = None
     services_given: tuple[Need, ...] = ()
     updated_at: datetime | None = None
+    round: int = 0  # the case's round: how many times it had been reopened when the referral was made
 
     @classmethod
     def create(
         cls, case: CaseToRoute, decision: ReferralDecision, *, referral_id: UUID, created_at: datetime,
-        rule_set_version: int, deadlines: Deadlines, replaces: UUID | None = None,
+        rule_set_version: int, deadlines: Deadlines, replaces: UUID | None = None, round_: int = 0,
     ) -> Referral:
         return cls(
             referral_id=referral_id,
@@ -94,6 +131,7 @@ class Referral:
             accept_by=created_at + deadlines.accept,
             first_service_by=created_at + deadlines.first_service,
             replaces_referral_id=replaces,
+            round=round_,
         )
 
     def created_event(self) -> ReferralCreated:
@@ -117,7 +155,7 @@ class Referral:
     def _move(self, allowed_from: set[ReferralStatus], to: ReferralStatus, action: str, at: datetime,
               **changes: object) -> Referral:
         if self.status not in allowed_from:
-            raise ReferralTransitionError(self.status, action)
+            raise ReferralTransitionError(self.status, action, status_reason=self.status_reason)
         return replace(self, status=to, updated_at=at, **changes)  # type: ignore[arg-type]
 
     def accept(self, *, by: str, at: datetime) -> tuple[Referral, Event]:
@@ -166,6 +204,13 @@ class Referral:
         if deadline == "accept":
             return self.status is not ReferralStatus.CREATED
         return self.status in {ReferralStatus.IN_SERVICE, ReferralStatus.COMPLETED}
+
+
+def close_case(referrals: list[Referral], *, by: str, at: datetime) -> list[tuple[Referral, Event]]:
+    """Each referral of a closed case that is still open, revoked with the reason ``case_closed``: its clocks
+    stop and its agency is told; one already ended stays as it is."""
+    return [referral.revoke(by=by, at=at, reason=CASE_CLOSED_REASON) for referral in referrals
+            if not referral.status.is_done]
 
 
 def services_completed(referrals: list[Referral]) -> tuple[Need, ...] | None:

@@ -22,6 +22,8 @@ from routing.domain.cases import CaseToRoute
 from shared.contracts.vocabulary import AgencyType, Need, Priority, ViolenceType
 
 RULE_NATIONAL_FALLBACK = "lead-agency/national-fallback"
+# The scope of the national default rule set; a province's own rule set has the province code as its scope.
+NATIONAL_SCOPE = "national"
 
 # A case must never go nowhere: when the directory has no active national hotline, this one is used.
 NATIONAL_FALLBACK = Agency(
@@ -140,6 +142,16 @@ LEAD_AGENCY_LADDER: tuple[_Step, ...] = (
     _Step("lead-agency/province-uptd", AgencyType.UPTD_PPA, AgencyLevel.PROVINCE),
     _Step("lead-agency/province-dinas", AgencyType.DINAS_PPA, AgencyLevel.PROVINCE),
 )
+
+# A lead found by any other step is a fallback: the regency has no active lead agency of its own.
+REGENCY_LEAD_RULES = frozenset(step.rule for step in LEAD_AGENCY_LADDER if step.level is AgencyLevel.REGENCY)
+
+
+def is_fallback(lead_rule: str) -> bool:
+    """Whether the rule that chose a lead is a fallback (the province's agencies or SAPA 129), not the case's
+    regency's own."""
+    return lead_rule not in REGENCY_LEAD_RULES
+
 
 # Where a breached SLA goes next: district UPTD -> district Dinas -> province UPTD -> SAPA 129.
 ESCALATION_CHAIN: tuple[_Step, ...] = LEAD_AGENCY_LADDER[:3]

@@ -1,231 +1,109 @@
 """Routing's HTTP API for the agency directory: one agency at a time, the whole directory as JSON, and the
 directory as a YAML file (export and import, in the format of the demo directory).
 
-Anyone signed in reads the directory; a province admin changes it (``routing.domain.access``, and row-level
-security, 0002). An agency is never deleted, as referrals name it: ``DELETE`` takes it out of service.
+Anyone signed in reads the directory; a province admin changes their own province's agencies, a national admin
+the national ones (``routing.domain.access``, and row-level security, 0005). An agency is never deleted, as
+referrals name it: ``DELETE`` takes it out of service. A bulk write (``PUT /v1/directory``, the import) changes only
+the agencies it names; taking any out of service needs ``deactivate=true`` and the digest of its dry run, and a
+write that would leave a regency without an active lead agency is refused.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Annotated, Any
 
 import yaml
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import ValidationError
 
 from routing.directory_data import UnsafeYamlError, dump_directory_yaml, load_directory_yaml
 from routing.domain.access import DIRECTORY_EDITORS, DIRECTORY_READERS
-from routing.domain.agencies import WEEKDAYS, Agency, AgencyLevel, InvalidAgencyError, OpeningHours, TimeZone
+from routing.domain.agencies import Agency, InvalidAgencyError
+from routing.entrypoints.directory_models import (
+    AGENCY_ID_PATTERN,
+    NOT_FOUND,
+    PROVINCE_PATTERN,
+    REGENCY_PATTERN,
+    YAML_MEDIA_TYPES,
+    AgencyIn,
+    AgencyOut,
+    DirectoryIn,
+    DirectoryUpdated,
+    Hours,
+    _agencies,
+    _DirectoryFile,
+    _domain_error,
+)
+from routing.entrypoints.refusals import CallerLanguage, outside_province, refusal
 from routing.service_layer import handlers
+from shared.auth import Principal
 from shared.contracts.vocabulary import AgencyType, Need
 from shared.dependencies import CurrentUnitOfWork, require_roles
-from shared.validation_messages import DomainValidationError, Loc, LocalizedValueError
+from shared.validation_messages import DomainValidationError, LocalizedValueError
 
 router = APIRouter(prefix="/v1")
 
-AGENCY_ID_PATTERN = r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$"
-PROVINCE_PATTERN = r"^\d{2}$"
-REGENCY_PATTERN = r"^\d{2}\.\d{2}$"
-PHONE_PATTERN = r"^\+?[0-9][0-9 ()\-]{2,31}$"
-TIME_RANGE_PATTERN = r"^(?:[01]\d|2[0-3]):[0-5]\d-(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$"
-MAX_AGENCIES_PER_PUT = 5000
-YAML_MEDIA_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
-
-DIRECTORY_EDITOR = [Depends(require_roles(*DIRECTORY_EDITORS))]
+DirectoryEditor = Annotated[Principal, Depends(require_roles(*DIRECTORY_EDITORS))]
 DIRECTORY_READER = [Depends(require_roles(*DIRECTORY_READERS))]
 AgencyId = Annotated[str, Path(pattern=AGENCY_ID_PATTERN, max_length=100, examples=["uptd-ppa-62.13"])]
-TimeRangeText = Annotated[str, StringConstraints(pattern=TIME_RANGE_PATTERN)]
-DayHours = Annotated[list[TimeRangeText], Field(max_length=6, examples=[["07:30-16:00"]])]
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No agency with this id"}}
-
-
-class Hours(BaseModel):
-    """When the agency's desk is open, after the HSDS schedule: ``always_open`` (a 24/7 hotline or police
-    unit), or the opening ranges of each weekday (``HH:MM-HH:MM``, in the agency's time zone; ``24:00`` may close
-    a day; a range never crosses midnight). Neither: not known."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    always_open: bool = False
-    mon: DayHours = []
-    tue: DayHours = []
-    wed: DayHours = []
-    thu: DayHours = []
-    fri: DayHours = []
-    sat: DayHours = []
-    sun: DayHours = []
-
-    def to_domain(self) -> OpeningHours:
-        weekly = OpeningHours.weekly({day: getattr(self, day.value) for day in WEEKDAYS})
-        return OpeningHours(always_open=self.always_open, days=weekly.days)
-
-    @classmethod
-    def of(cls, hours: OpeningHours) -> Hours:
-        return cls.model_validate(hours.to_document())
-
-
-class AgencyIn(BaseModel):
-    """One directory entry (an entry of a directory file). Contacts are the agency's own desk, never a
-    person's."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    agency_id: str = Field(
-        pattern=AGENCY_ID_PATTERN, max_length=100, examples=["uptd-ppa-62.13"], description="Stable slug; the key",
-    )
-    name: str = Field(min_length=1, max_length=200, examples=["UPTD PPA Kabupaten Barito Timur"])
-    alternate_name: str | None = Field(default=None, max_length=100)
-    agency_type: AgencyType
-    level: AgencyLevel
-    province_code: str | None = Field(default=None, pattern=PROVINCE_PATTERN, examples=["62"])
-    regency_code: str | None = Field(default=None, pattern=REGENCY_PATTERN, examples=["62.13"])
-    services: list[Need] = Field(
-        default_factory=list, max_length=len(Need), examples=[["pengaduan", "penampungan_sementara", "mediasi"]],
-        description="What the agency provides, from the intake needs list; each at most once",
-    )
-    hours: Hours = Field(default_factory=Hours)
-    time_zone: TimeZone | None = Field(
-        default=None, description="Left out: the province's. Needed with weekly hours when there is no province",
-    )
-    phone: str | None = Field(default=None, pattern=PHONE_PATTERN, description="The desk's phone")
-    whatsapp: str | None = Field(default=None, pattern=PHONE_PATTERN, description="The desk's WhatsApp number")
-    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)
-    address: str | None = Field(default=None, min_length=1, max_length=300, description="The office's address")
-    active: bool = True
-
-    def to_domain(self) -> Agency:
-        """The domain agency; InvalidAgencyError names the field that breaks a rule of the directory."""
-        return Agency(
-            agency_id=self.agency_id,
-            name=self.name,
-            alternate_name=self.alternate_name,
-            agency_type=self.agency_type,
-            level=self.level,
-            province_code=self.province_code,
-            regency_code=self.regency_code,
-            services=tuple(self.services),
-            hours=self.hours.to_domain(),
-            time_zone=self.time_zone,
-            phone=self.phone,
-            whatsapp=self.whatsapp,
-            email=self.email,
-            address=self.address,
-            active=self.active,
-        )
-
-    @classmethod
-    def of(cls, agency: Agency) -> AgencyIn:
-        """The entry that stands for ``agency`` in a directory file (the province's time zone left out)."""
-        return cls(
-            agency_id=agency.agency_id,
-            name=agency.name,
-            alternate_name=agency.alternate_name,
-            agency_type=agency.agency_type,
-            level=agency.level,
-            province_code=agency.province_code,
-            regency_code=agency.regency_code,
-            services=list(agency.services),
-            hours=Hours.of(agency.hours),
-            time_zone=None if agency.time_zone_from_province else agency.time_zone,
-            phone=agency.phone,
-            whatsapp=agency.whatsapp,
-            email=agency.email,
-            address=agency.address,
-            active=agency.active,
-        )
-
-    def file_entry(self) -> dict[str, Any]:
-        """As in a directory file: what is left at its default is left out."""
-        return self.model_dump(mode="json", exclude_defaults=True)
-
-
-class DirectoryIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    agencies: list[AgencyIn] = Field(max_length=MAX_AGENCIES_PER_PUT)
-
-
-class _DirectoryFile(BaseModel):
-    """A directory file before its entries are checked one by one."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    agencies: list[Any] = Field(max_length=MAX_AGENCIES_PER_PUT)
-
-
-class DirectoryUpdated(BaseModel):
-    upserted: int
-
-
-class AgencyOut(BaseModel):
-    agency_id: str
-    name: str
-    alternate_name: str | None
-    agency_type: AgencyType
-    level: AgencyLevel
-    province_code: str | None
-    regency_code: str | None
-    services: list[Need]
-    hours: Hours
-    time_zone: TimeZone | None = Field(description="The agency's, or the province's; null: none known")
-    phone: str | None
-    whatsapp: str | None
-    email: str | None
-    address: str | None
-    active: bool
-
-    @classmethod
-    def of(cls, agency: Agency) -> AgencyOut:
-        """The directory entry, with the time zone in force even where it comes from the province."""
-        return cls(**{**AgencyIn.of(agency).model_dump(), "time_zone": agency.time_zone})
-
-
-def _domain_error(at: Loc, error: InvalidAgencyError) -> dict[str, Any]:
-    """A domain rule's rejection as a validation error item, worded in the reader's language on the way out."""
-    return {"type": "value_error", "loc": at, "msg": f"Value error, {error.en}", "ctx": {"error": error}}
-
-
-def _agencies(entries: Sequence[AgencyIn | Any], at: Loc) -> list[Agency]:
-    """The domain agencies of every entry (entries not yet parsed are parsed with ``AgencyIn``), or a 422 that
-    names each bad entry by its index and the path of each bad field. All or nothing: nothing is stored unless
-    every entry is valid."""
-    agencies: list[Agency] = []
-    errors: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for index, raw in enumerate(entries):
-        where = (*at, index)
-        try:
-            entry = raw if isinstance(raw, AgencyIn) else AgencyIn.model_validate(raw)
-        except ValidationError as error:
-            errors += [{**item, "loc": (*where, *item["loc"])} for item in error.errors()]
-            continue
-        if entry.agency_id in seen:
-            errors.append(_domain_error(where, InvalidAgencyError(
-                "agency_id", "appears more than once in this request", "Muncul lebih dari sekali dalam permintaan ini.",
-            )))
-            continue
-        seen.add(entry.agency_id)
-        try:
-            agencies.append(entry.to_domain())
-        except InvalidAgencyError as error:
-            errors.append(_domain_error(where, error))
-    if errors:
-        raise RequestValidationError(errors)
-    return agencies
-
+__all__ = ["AgencyIn", "AgencyOut", "DirectoryIn", "Hours", "router"]  # the models, as tests and tools import them
 
 # -- the whole directory -----------------------------------------------------------------------------------------
 
+DryRun = Annotated[bool, Query(description="Only say what the write would change (and its digest); store nothing")]
+Deactivate = Annotated[bool, Query(description="Allow the write to take active agencies out of service")]
+Digest = Annotated[str | None, Query(pattern=r"^[0-9a-f]{64}$",
+                                     description="The digest of the dry run that previewed this deactivation")]
+BULK_RESPONSES: dict[int | str, dict[str, Any]] = {
+    403: {"description": "Agencies outside your province (or national ones, unless you are a national admin)"},
+    422: {"description": "Entries that are not valid; a regency left without an active lead agency; or a "
+                         "deactivation without `deactivate=true` and the digest of its dry run"},
+}
+
+
+async def _write(
+    principal: Principal, agencies: list[Agency], uow: CurrentUnitOfWork, language: CallerLanguage, *,
+    dry_run: bool, deactivate: bool, digest: str | None,
+) -> DirectoryUpdated:
+    try:
+        change = await handlers.write_directory(principal, agencies, uow, dry_run=dry_run, deactivate=deactivate,
+                                                digest=digest)
+    except handlers.OutsideProvinceError as error:
+        raise refusal(status.HTTP_403_FORBIDDEN, outside_province(error.agency_ids), language) from None
+    except handlers.RegencyWithoutLeadError as error:
+        regencies = ", ".join(error.regencies)
+        raise DomainValidationError.at(("body", "agencies"), LocalizedValueError(
+            "regency_without_lead_agency",
+            en=f"This would leave regency {regencies} with no active lead agency (UPTD PPA or Dinas PPA): its cases "
+               "would go to a fallback. Keep or add one there.",
+            id=f"Ini akan membuat kabupaten/kota {regencies} tanpa lembaga utama aktif (UPTD PPA atau Dinas PPA): "
+               "kasusnya akan dialihkan ke cadangan. Pertahankan atau tambahkan satu di sana.",
+        )) from None
+    except handlers.DeactivationNotConfirmedError as error:
+        count = len(error.change.deactivated)
+        raise DomainValidationError.at(("query", error.missing), LocalizedValueError(
+            "deactivation_not_previewed",
+            en=f"This takes {count} active agencies out of service. Preview it first with dry_run=true, then "
+               "send it again with deactivate=true and the digest the preview gave.",
+            id=f"Ini menonaktifkan {count} lembaga yang aktif. Tinjau dulu dengan dry_run=true, lalu kirim lagi "
+               "dengan deactivate=true dan digest dari tinjauan itu.",
+        )) from None
+    return DirectoryUpdated.of(change, dry_run=dry_run)
+
 
 @router.put("/directory", response_model=DirectoryUpdated, tags=["directory"],
-            summary="Insert or replace agencies by agency_id (idempotent)", dependencies=DIRECTORY_EDITOR)
-async def put_directory(body: DirectoryIn, uow: CurrentUnitOfWork) -> DirectoryUpdated:
+            summary="Insert or replace agencies by agency_id (idempotent)", responses=BULK_RESPONSES)
+async def put_directory(
+    body: DirectoryIn, *, principal: DirectoryEditor, uow: CurrentUnitOfWork, language: CallerLanguage,
+    dry_run: DryRun = False, deactivate: Deactivate = False, digest: Digest = None,
+) -> DirectoryUpdated:
     """Each agency of the body is inserted, or replaces the one with its id; agencies not named stay as they are.
-    Every entry is checked first; nothing is stored unless all are valid."""
+    Every entry is checked first; nothing is stored unless all are valid. Only agencies of your province (or, for
+    a national admin, national ones). Taking an active agency out of service needs a dry run first, then
+    `deactivate=true` with the digest it gave; a regency is never left without an active lead agency."""
     agencies = _agencies(body.agencies, ("body", "agencies"))
-    return DirectoryUpdated(upserted=await handlers.update_directory(agencies, uow))
+    return await _write(principal, agencies, uow, language, dry_run=dry_run, deactivate=deactivate, digest=digest)
 
 
 @router.get(
@@ -254,15 +132,21 @@ IMPORT_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {"ap
 
 
 @router.put(
-    "/directory/import", response_model=DirectoryUpdated, tags=["directory"], dependencies=DIRECTORY_EDITOR,
+    "/directory/import", response_model=DirectoryUpdated, tags=["directory"],
     summary="Insert or replace the agencies of a YAML directory file", openapi_extra=IMPORT_BODY,
-    responses={415: {"description": "Not an application/yaml body"},
-               422: {"description": "Not YAML, or entries that are not valid (each named by index and field)"}},
+    responses={**BULK_RESPONSES, 415: {"description": "Not an application/yaml body"},
+               422: {"description": "Not YAML, or entries that are not valid (each named by index and field); a "
+                                    "regency left without an active lead agency; or a deactivation not previewed"}},
 )
-async def import_directory(request: Request, uow: CurrentUnitOfWork) -> DirectoryUpdated:
+async def import_directory(
+    request: Request, *, principal: DirectoryEditor, uow: CurrentUnitOfWork, language: CallerLanguage,
+    dry_run: DryRun = False, deactivate: Deactivate = False, digest: Digest = None,
+) -> DirectoryUpdated:
     """A directory file (as `GET /v1/directory/export` gives, or the demo directory): plain YAML, without
     aliases or tags. Each entry is checked with the model of `PUT /v1/directory`; nothing is stored unless all are
-    valid. Agencies the file does not name stay as they are."""
+    valid. Agencies the file does not name stay as they are. As for `PUT /v1/directory`: only your province's
+    agencies; a deactivation is previewed (`dry_run=true`) and then applied with `deactivate=true` and the
+    preview's digest; no regency is left without an active lead agency."""
     media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media_type not in YAML_MEDIA_TYPES:
         raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, "send the directory as application/yaml")
@@ -272,7 +156,7 @@ async def import_directory(request: Request, uow: CurrentUnitOfWork) -> Director
     except ValidationError as error:
         raise RequestValidationError([{**item, "loc": ("body", *item["loc"])} for item in error.errors()]) from None
     agencies = _agencies(entries, ("body", "agencies"))
-    return DirectoryUpdated(upserted=await handlers.update_directory(agencies, uow))
+    return await _write(principal, agencies, uow, language, dry_run=dry_run, deactivate=deactivate, digest=digest)
 
 
 def _parse_yaml(body: bytes) -> Any:
@@ -322,14 +206,20 @@ async def get_agency(agency_id: AgencyId, uow: CurrentUnitOfWork) -> AgencyOut:
     return AgencyOut.of(agency)
 
 
+OUTSIDE: dict[int | str, dict[str, Any]] = {403: {"description": "An agency outside your province"}}
+
+
 @router.put(
-    "/agencies/{agency_id}", response_model=AgencyOut, tags=["directory"], dependencies=DIRECTORY_EDITOR,
+    "/agencies/{agency_id}", response_model=AgencyOut, tags=["directory"],
     summary="Create or replace one agency",
-    responses={200: {"description": "Replaced"}, 201: {"description": "Created", "model": AgencyOut}},
+    responses={200: {"description": "Replaced"}, 201: {"description": "Created", "model": AgencyOut}, **OUTSIDE},
 )
-async def put_agency(agency_id: AgencyId, body: AgencyIn, response: Response, uow: CurrentUnitOfWork) -> AgencyOut:
+async def put_agency(
+    agency_id: AgencyId, body: AgencyIn, response: Response, *, principal: DirectoryEditor, uow: CurrentUnitOfWork,
+    language: CallerLanguage,
+) -> AgencyOut:
     """The body replaces the whole entry (a field left out takes its default). Its `agency_id` must be the
-    path's."""
+    path's. Only an agency of your province, as it is and as it would be (a national one: a national admin)."""
     if body.agency_id != agency_id:
         raise RequestValidationError([_domain_error(("body",), InvalidAgencyError(
             "agency_id", "must be the agency id of the path", "Harus sama dengan agency id pada path.",
@@ -338,17 +228,27 @@ async def put_agency(agency_id: AgencyId, body: AgencyIn, response: Response, uo
         agency = body.to_domain()
     except InvalidAgencyError as error:
         raise RequestValidationError([_domain_error(("body",), error)]) from None
-    if await handlers.put_agency(agency, uow):
+    try:
+        created = await handlers.put_agency(principal, agency, uow)
+    except handlers.OutsideProvinceError as error:
+        raise refusal(status.HTTP_403_FORBIDDEN, outside_province(error.agency_ids), language) from None
+    if created:
         response.status_code = status.HTTP_201_CREATED
     return AgencyOut.of(agency)
 
 
 @router.delete("/agencies/{agency_id}", response_model=AgencyOut, tags=["directory"],
-               dependencies=DIRECTORY_EDITOR, summary="Take an agency out of service", responses=NOT_FOUND)
-async def deactivate_agency(agency_id: AgencyId, uow: CurrentUnitOfWork) -> AgencyOut:
+               summary="Take an agency out of service", responses={**NOT_FOUND, **OUTSIDE})
+async def deactivate_agency(
+    agency_id: AgencyId, principal: DirectoryEditor, uow: CurrentUnitOfWork, language: CallerLanguage
+) -> AgencyOut:
     """Marks the agency inactive, so that no new case is referred to it; it is never deleted, as referrals name
-    it. Answers the agency, now with `active` false. Doing it again changes nothing."""
-    agency = await handlers.deactivate_agency(agency_id, uow)
+    it. Answers the agency, now with `active` false. Doing it again changes nothing. Only an agency of your
+    province (a national one: a national admin)."""
+    try:
+        agency = await handlers.deactivate_agency(principal, agency_id, uow)
+    except handlers.OutsideProvinceError as error:
+        raise refusal(status.HTTP_403_FORBIDDEN, outside_province(error.agency_ids), language) from None
     if agency is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "agency not found")
     return AgencyOut.of(agency)

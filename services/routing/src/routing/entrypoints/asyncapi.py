@@ -18,10 +18,12 @@ from shared.contracts import (
 
 spec = service_spec(
     SERVICE,
-    description="Routing refers every reported case to the right agency queues by its rules and announces each "
-    "referral and every move in its lifecycle; it watches each referral's SLA, escalating a breach up the chain "
-    "district UPTD PPA, district Dinas, province UPTD PPA, SAPA 129; tells an agency when a follow-up it set falls "
-    "due; and says when a case's services are complete.",
+    description="Routing refers every reported case to the right agency queues by its province's rules (else the "
+    "national default) and announces each referral and every move in its lifecycle; it watches each referral's SLA, "
+    "escalating a breach up the chain district UPTD PPA, district Dinas, province UPTD PPA, SAPA 129; tells an "
+    "agency when a follow-up it set falls due; and says when a case's services are complete. When a case is closed "
+    "it revokes the case's open referrals (reason `case_closed`) and stops their clocks; when it is reopened it "
+    "refers it again.",
     consumes=CONSUMES,
     publishes=(
         ReferralCreated, ReferralAccepted, ReferralDeclined, ReferralServiceStarted, ReferralCompleted,

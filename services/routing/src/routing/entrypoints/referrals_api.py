@@ -1,4 +1,8 @@
-"""Routing's HTTP API for referrals (each case's, and the agencies' moves on them) and for the routing rules."""
+"""Routing's HTTP API for referrals: each case's, one referral's record, and the agencies' moves on them.
+
+An agency sees its own referrals' records (status and reason) for good, after they end too; the case behind a
+referral is intake's to show. A move on a referral that has ended (declined, revoked, completed, or its case
+closed) is refused with 409 and the reason, in the caller's language."""
 
 from __future__ import annotations
 
@@ -7,33 +11,29 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import PlainTextResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from yaml import YAMLError
+from pydantic import BaseModel, ConfigDict, Field
 
 from routing.domain.access import REFERRAL_READERS, REVOKERS
 from routing.domain.referrals import Referral, ReferralStatus, ReferralTransitionError
-from routing.domain.rules import RuleSet
+from routing.entrypoints.refusals import CallerLanguage, refusal
 from routing.service_layer import referrals as use_cases
-from routing.service_layer import rules as rule_cases
 from routing.service_layer.referrals import Action, Routing
-from shared.auth import AGENCY_ROLES, Principal, Role
+from shared.auth import AGENCY_ROLES, Principal
 from shared.contracts.vocabulary import Need
 from shared.dependencies import CurrentUnitOfWork, require_roles
+from shared.validation_messages import Language, LocalizedValueError
 
 router = APIRouter(prefix="/v1")
 
 ReferralReader = Annotated[Principal, Depends(require_roles(*REFERRAL_READERS))]
 ReferralActor = Annotated[Principal, Depends(require_roles(*AGENCY_ROLES))]
 Revoker = Annotated[Principal, Depends(require_roles(*REVOKERS))]
-RuleEditor = Annotated[Principal, Depends(require_roles(Role.PROVINCE_ADMIN))]
-RuleReader = Annotated[Principal, Depends(require_roles(*(r for r in Role if r is not Role.PUBLIC)))]
 
 MOVE_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such referral that you may see"},
     403: {"description": "You see the referral but may not make this move"},
-    409: {"description": "Not possible from the referral's current status (given in the answer)"},
+    409: {"description": "Not possible from the referral's current status (given in the answer, with the reason in "
+                         "your language): it has ended (declined, revoked, completed), or its case is closed"},
 }
 
 
@@ -66,6 +66,7 @@ class ReferralOut(BaseModel):
     accept_by: datetime | None
     first_service_by: datetime | None
     replaces_referral_id: UUID | None
+    round: int = Field(description="How many times the case had been reopened when the referral was made")
 
     @classmethod
     def of(cls, referral: Referral) -> ReferralOut:
@@ -87,6 +88,19 @@ async def get_case_referrals(case_id: UUID, principal: ReferralReader, uow: Curr
     return [ReferralOut.of(referral) for referral in referrals]
 
 
+@router.get(
+    "/referrals/{referral_id}", response_model=ReferralOut, tags=["referrals"],
+    responses={404: {"description": "No such referral that you may see"}},
+)
+async def get_referral(referral_id: UUID, principal: ReferralReader, uow: CurrentUnitOfWork) -> ReferralOut:
+    """One referral's record: your agency's (also after it ended: its status and the reason), or one of the
+    region you supervise. Not the case behind it: that is intake's to show, while your agency may see it."""
+    referral = await use_cases.get_referral(principal, uow, referral_id)
+    if referral is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "referral not found")
+    return ReferralOut.of(referral)
+
+
 class Reason(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -101,7 +115,7 @@ class Completion(BaseModel):
 
 async def _move(
     principal: Principal, uow: CurrentUnitOfWork, routing: Routing, referral_id: UUID, action: Action,
-    **details: Any,
+    *, language: Language, **details: Any,
 ) -> ReferralOut:
     try:
         referral = await use_cases.move(principal, uow, routing, referral_id, action, **details)
@@ -110,94 +124,60 @@ async def _move(
     except use_cases.NotAllowedError as error:
         raise HTTPException(status.HTTP_403_FORBIDDEN, str(error)) from None
     except ReferralTransitionError as error:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT, {"status": error.status.value, "message": str(error)}
-        ) from None
+        reason = LocalizedValueError(error.code, en=error.en, id=error.id)
+        raise refusal(status.HTTP_409_CONFLICT, reason, language, status=error.status.value) from None
     return ReferralOut.of(referral)
 
 
 @router.post("/referrals/{referral_id}/accept", response_model=ReferralOut, tags=["referrals"],
              responses=MOVE_RESPONSES)
 async def accept_referral(
-    referral_id: UUID, principal: ReferralActor, uow: CurrentUnitOfWork, routing: CurrentRouting
+    referral_id: UUID, *, principal: ReferralActor, uow: CurrentUnitOfWork, routing: CurrentRouting,
+    language: CallerLanguage,
 ) -> ReferralOut:
     """Your agency takes the case on (`referral.accepted`)."""
-    return await _move(principal, uow, routing, referral_id, "accept")
+    return await _move(principal, uow, routing, referral_id, "accept", language=language)
 
 
 @router.post("/referrals/{referral_id}/decline", response_model=ReferralOut, tags=["referrals"],
              responses=MOVE_RESPONSES)
 async def decline_referral(
-    referral_id: UUID, body: Reason, principal: ReferralActor, uow: CurrentUnitOfWork, routing: CurrentRouting
+    referral_id: UUID, body: Reason, *, principal: ReferralActor, uow: CurrentUnitOfWork, routing: CurrentRouting,
+    language: CallerLanguage,
 ) -> ReferralOut:
     """Your agency cannot take the case (`referral.declined`); routing refers it to the next eligible agency
     (`referral.created` with `replaces_referral_id`)."""
-    return await _move(principal, uow, routing, referral_id, "decline", reason=body.reason)
+    return await _move(principal, uow, routing, referral_id, "decline", language=language, reason=body.reason)
 
 
 @router.post("/referrals/{referral_id}/start", response_model=ReferralOut, tags=["referrals"],
              responses=MOVE_RESPONSES)
 async def start_service(
-    referral_id: UUID, principal: ReferralActor, uow: CurrentUnitOfWork, routing: CurrentRouting
+    referral_id: UUID, *, principal: ReferralActor, uow: CurrentUnitOfWork, routing: CurrentRouting,
+    language: CallerLanguage,
 ) -> ReferralOut:
     """Your agency started serving the victim (`referral.service_started`)."""
-    return await _move(principal, uow, routing, referral_id, "start_service")
+    return await _move(principal, uow, routing, referral_id, "start_service", language=language)
 
 
 @router.post("/referrals/{referral_id}/complete", response_model=ReferralOut, tags=["referrals"],
              responses=MOVE_RESPONSES)
 async def complete_referral(
-    referral_id: UUID, body: Completion, principal: ReferralActor, uow: CurrentUnitOfWork, routing: CurrentRouting
+    referral_id: UUID, body: Completion, *, principal: ReferralActor, uow: CurrentUnitOfWork, routing: CurrentRouting,
+    language: CallerLanguage,
 ) -> ReferralOut:
     """Your agency finished, naming the services given (`referral.completed`). When every referral of the case
     is done, routing says so (`case.services_completed`)."""
-    return await _move(principal, uow, routing, referral_id, "complete", services=tuple(body.services_given))
+    services = tuple(body.services_given)
+    return await _move(principal, uow, routing, referral_id, "complete", language=language, services=services)
 
 
 @router.post("/referrals/{referral_id}/revoke", response_model=ReferralOut, tags=["referrals"],
              responses=MOVE_RESPONSES)
 async def revoke_referral(
-    referral_id: UUID, body: Reason, principal: Revoker, uow: CurrentUnitOfWork, routing: CurrentRouting
+    referral_id: UUID, body: Reason, *, principal: Revoker, uow: CurrentUnitOfWork, routing: CurrentRouting,
+    language: CallerLanguage,
 ) -> ReferralOut:
     """The district supervisor or province admin of the case's region withdraws a referral
     (`referral.revoked`)."""
-    return await _move(principal, uow, routing, referral_id, "revoke", reason=body.reason)
-
-
-# -- rules ----------------------------------------------------------------------------------------------------
-
-RULES_YAML: dict[str, Any] = {"application/yaml": {"schema": RuleSet.model_json_schema()}}
-YAML_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": RULES_YAML}}
-
-
-@router.get("/rules", response_class=Response, tags=["rules"],
-            responses={200: {"content": RULES_YAML, "description": "The rule set in force"}})
-async def get_rules(_reader: RuleReader, uow: CurrentUnitOfWork) -> PlainTextResponse:
-    """The routing rules in force, as YAML (the format `PUT /v1/rules` takes)."""
-    rules = await rule_cases.rules_in_force(uow)
-    return PlainTextResponse(rules.to_yaml(), media_type="application/yaml")
-
-
-@router.put("/rules", response_class=Response, tags=["rules"], openapi_extra=YAML_BODY,
-            responses={200: {"content": RULES_YAML, "description": "The rule set stored, now in force"},
-                       409: {"description": "The version is not the next one"}, 422: {"description": "Bad rules"}})
-async def put_rules(request: Request, principal: RuleEditor, uow: CurrentUnitOfWork) -> PlainTextResponse:
-    """Replace the rules with a new version (YAML; `version` one above the rules in force). Takes effect for
-    the next case on every routing instance, without a restart; earlier referrals keep the version they were
-    made under."""
-    text = (await request.body()).decode("utf-8", errors="replace")
-    try:
-        rules = RuleSet.from_yaml(text)
-    except YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            [{"loc": ["body"], "msg": f"not YAML{where}", "type": "yaml_invalid"}]) from None
-    except ValidationError as error:  # answered like any other 422: localized, never echoing the input
-        raise RequestValidationError([{**item, "loc": ("body", *item["loc"])} for item in error.errors()]) from None
-    try:
-        stored = await rule_cases.replace_rules(uow, rules, by=principal.user_id)
-    except rule_cases.VersionConflictError as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, {"version_in_force": error.in_force,
-                                                        "message": str(error)}) from None
-    return PlainTextResponse(stored.to_yaml(), media_type="application/yaml")
+    return await _move(principal, uow, routing, referral_id, "revoke", language=language, reason=body.reason)

@@ -6,27 +6,36 @@ import asyncio
 import logging
 
 from routing import SERVICE
+from routing.service_layer.case_lifecycle import close_case, reopen_case
 from routing.service_layer.referrals import Routing, fire_due_timers, record_case_update, refer_case
 from shared.access import SERVICE_CONTEXT
-from shared.contracts import CASES, CaseReported, CaseUpdated, Event, TopicSpec
+from shared.contracts import CASES, CaseClosed, CaseReopened, CaseReported, CaseUpdated, Event, TopicSpec
 from shared.service import Runtime
 from shared.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 # What routing consumes; also its AsyncAPI document (entrypoints/asyncapi.py).
-CONSUMES: dict[TopicSpec, tuple[type[Event], ...]] = {CASES: (CaseReported, CaseUpdated)}
+CONSUMES: dict[TopicSpec, tuple[type[Event], ...]] = {
+    CASES: (CaseReported, CaseUpdated, CaseClosed, CaseReopened),
+}
+
+CaseEvent = CaseReported | CaseUpdated | CaseClosed | CaseReopened
 
 
 def register_subscribers(runtime: Runtime, routing: Routing) -> None:
-    """Consume ``case.reported`` (refer) and ``case.updated`` (keep the facts); called before the broker
-    starts."""
+    """Consume ``case.reported`` (refer), ``case.updated`` (keep the facts), ``case.closed`` (revoke the open
+    referrals, stop their clocks) and ``case.reopened`` (refer again); called before the broker starts."""
 
-    async def on_case_event(event: CaseReported | CaseUpdated, uow: UnitOfWork) -> None:
+    async def on_case_event(event: CaseEvent, uow: UnitOfWork) -> None:
         if isinstance(event, CaseReported):
             await refer_case(event, uow, routing)
-        else:
+        elif isinstance(event, CaseUpdated):
             await record_case_update(event, uow, routing)
+        elif isinstance(event, CaseClosed):
+            await close_case(event, uow, routing)
+        else:
+            await reopen_case(event, uow, routing)
 
     runtime.consume(CASES, CONSUMES[CASES], on_case_event, consumer=SERVICE)
 

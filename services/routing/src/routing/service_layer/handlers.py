@@ -1,23 +1,81 @@
-"""Routing's use cases."""
+"""Routing's directory use cases. An admin writes only what is theirs (``domain.access.may_edit_agency``: their
+province's agencies, or the national ones for a national admin); row-level security holds the same rule (0005)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from routing.adapters import repository
+from routing.domain import access
 from routing.domain.agencies import Agency
+from routing.domain.directory_changes import DirectoryDiff, diff, regencies_left_without_lead
+from shared.auth import Principal
 from shared.contracts.vocabulary import AgencyType, Need
 from shared.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 
-async def update_directory(agencies: Sequence[Agency], uow: UnitOfWork) -> int:
+class OutsideProvinceError(PermissionError):
+    """Agencies the caller may not write: another province's, or national ones for a province admin."""
+
+    def __init__(self, agency_ids: Iterable[str]) -> None:
+        self.agency_ids = tuple(sorted(set(agency_ids)))
+        super().__init__(f"not yours to change: {', '.join(self.agency_ids)}")
+
+
+class DeactivationNotConfirmedError(Exception):
+    """A write that takes agencies out of service without the explicit flag (``missing`` deactivate) or without
+    the digest of its preview (``missing`` digest)."""
+
+    def __init__(self, change: DirectoryDiff, missing: str) -> None:
+        super().__init__(f"{len(change.deactivated)} agencies would be deactivated; {missing} is missing")
+        self.change = change
+        self.missing = missing
+
+
+class RegencyWithoutLeadError(Exception):
+    def __init__(self, regencies: tuple[str, ...]) -> None:
+        super().__init__(f"no active lead agency would be left in {', '.join(regencies)}")
+        self.regencies = regencies
+
+
+def _refuse_outside(principal: Principal, agencies: Iterable[Agency]) -> None:
+    outside = [agency.agency_id for agency in agencies if not access.may_edit_agency(principal, agency)]
+    if outside:
+        raise OutsideProvinceError(outside)
+
+
+async def write_directory(
+    principal: Principal, agencies: Sequence[Agency], uow: UnitOfWork, *, dry_run: bool = False,
+    deactivate: bool = False, digest: str | None = None,
+) -> DirectoryDiff:
+    """Insert or replace the agencies named (and only those), or with ``dry_run`` only say what that would
+    change. Refused: agencies not the caller's, as they are or as they would be (OutsideProvinceError); a regency
+    left without an active lead agency (RegencyWithoutLeadError); agencies taken out of service without
+    ``deactivate`` and the ``digest`` of the dry run that previewed exactly this change
+    (DeactivationNotConfirmedError)."""
+    _refuse_outside(principal, agencies)
     async with uow:
-        upserted = await repository.upsert_agencies(uow.session, agencies)
+        current = await repository.list_agencies(uow.session)
+        named = {agency.agency_id for agency in agencies}
+        _refuse_outside(principal, [agency for agency in current if agency.agency_id in named])
+        change = diff(current, agencies)
+        gaps = regencies_left_without_lead(current, agencies)
+        if gaps:
+            raise RegencyWithoutLeadError(gaps)
+        if dry_run:
+            return change
+        if change.deactivated and not deactivate:
+            raise DeactivationNotConfirmedError(change, "deactivate")
+        if change.deactivated and digest != change.digest:
+            raise DeactivationNotConfirmedError(change, "digest")
+        await repository.upsert_agencies(uow.session, agencies)
         await uow.commit()
-    return upserted
+    if change.deactivated:
+        log.info("directory write by %s deactivated %d agencies", principal.user_id, len(change.deactivated))
+    return change
 
 
 async def list_agencies(
@@ -40,17 +98,25 @@ async def get_agency(uow: UnitOfWork, agency_id: str) -> Agency | None:
         return await repository.get_agency(uow.session, agency_id)
 
 
-async def put_agency(agency: Agency, uow: UnitOfWork) -> bool:
-    """Create or replace one agency; True if it is new."""
+async def put_agency(principal: Principal, agency: Agency, uow: UnitOfWork) -> bool:
+    """Create or replace one agency of the caller's; True if it is new."""
+    _refuse_outside(principal, [agency])
     async with uow:
+        existing = await repository.get_agency(uow.session, agency.agency_id)
+        _refuse_outside(principal, [] if existing is None else [existing])
         created = await repository.put_agency(uow.session, agency)
         await uow.commit()
     return created
 
 
-async def deactivate_agency(agency_id: str, uow: UnitOfWork) -> Agency | None:
-    """Take an agency out of service without deleting it (referrals name it); None if there is none."""
+async def deactivate_agency(principal: Principal, agency_id: str, uow: UnitOfWork) -> Agency | None:
+    """Take an agency of the caller's out of service without deleting it (referrals name it); None if there is
+    none."""
     async with uow:
+        existing = await repository.get_agency(uow.session, agency_id)
+        if existing is None:
+            return None
+        _refuse_outside(principal, [existing])
         agency = await repository.deactivate_agency(uow.session, agency_id)
         await uow.commit()
     if agency is not None:

@@ -2,10 +2,8 @@
 violence types) kept on each referral, its running deadline (a generated column), one index per audience in the
 list's order, and the follow-ups agencies set on their referrals (row-level security: the agency's own).
 
-Named 0006 so that it may follow a 0005 of another branch: re-chain ``down_revision`` when merging.
-
-Revision ID: 0006_referral_list
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-07
 """
 
@@ -15,8 +13,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from shared.migration_ops import protect_table, unprotect_table
 
-revision = "0006_referral_list"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 SCHEMA = "routing"
