@@ -85,7 +85,7 @@ def test_a_closed_case_reopened_is_referred_again_and_counted_once(platform: Pla
                      if r["referral_id"] == first["referral_id"] and r["status"] == "revoked"), None)
 
     revoked = _wait(ended, "the referral ended by the closure")
-    assert revoked["reason"] == CASE_CLOSED_REASON
+    assert revoked["status_reason"] == CASE_CLOSED_REASON
 
     supervisor = platform.bearer(Role.DISTRICT_SUPERVISOR, user_id="reopen-supervisor", province_code="62",
                                  regency_code=REGENCY)
