@@ -9,7 +9,15 @@ import sys
 from pathlib import Path
 
 from sinergi_local import infrastructure, processes
-from sinergi_local.platform import DEFAULT_PORTS, HELPERS, REPO_ROOT, SERVICES, start_platform, stop_platform
+from sinergi_local.platform import (
+    DEFAULT_PORTS,
+    HELPERS,
+    REPO_ROOT,
+    SERVICES,
+    WEB_APPS,
+    start_platform,
+    stop_platform,
+)
 from sinergi_local.seed import seed_all
 
 RUN_DIR = Path(os.environ.get("SINERGI_RUN_DIR", REPO_ROOT / ".run" / "platform"))
@@ -22,7 +30,7 @@ CURL = """curl -s -X POST {intake}/v1/reports -H 'content-type: application/json
 
 
 def up(reports: int) -> None:
-    print("Starting PostgreSQL, the Tansu broker and the four services (logs in .run/platform/logs)...")
+    print("Starting PostgreSQL, the Tansu broker, the four services and the workspace (logs in .run/platform/logs)...")
     platform = start_platform(RUN_DIR)
     state = RUN_DIR / "platform.json"
     if not state.exists():
@@ -32,6 +40,7 @@ def up(reports: int) -> None:
     print("\nSinergi is up:")
     for service in SERVICES:
         print(f"  {service:<14} {platform.url(service)}/docs")
+    print(f"  {'workspace':<14} {platform.url('workspace')}/  (the caseworker's web app: sign in and work a case)")
     print(f"  {'webhook sink':<14} {platform.url('sink')}/received")
     print(f"  {'mail':<14} smtp://127.0.0.1:{platform.ports['mail']}, every email in {platform.maildir}/new")
     print(f"  statistics     {platform.url('reporting')}/v1/stats/cases?group_by=regency,violence_type")
@@ -48,7 +57,7 @@ def status() -> None:
     postgres_pid = int(postmaster.read_text().split()[0]) if postmaster.exists() else None
     rows = [("postgres", postgres_pid if postgres_pid and processes.is_running(postgres_pid) else None, 55432)]
     rows += [(name, processes.read_pid(RUN_DIR / "pids" / f"{name}.pid"), DEFAULT_PORTS.get(name, 19092))
-             for name in ("tansu", *SERVICES, *HELPERS)]
+             for name in ("tansu", *SERVICES, *WEB_APPS, *HELPERS)]
     for name, pid, port in rows:
         print(f"{name:<14} {'running pid ' + str(pid) if pid else 'stopped':<22} {port}")
 

@@ -1,0 +1,67 @@
+"""Wires the workspace together; nothing is created at import time."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware import Middleware
+
+from shared.crypto import FieldCipher
+from shared.service import Runtime, create_runtime, create_service_app
+from workspace import SERVICE
+from workspace.adapters.oidc import oidc_client
+from workspace.adapters.session_store import SessionStore
+from workspace.adapters.tables import metadata
+from workspace.domain.session import SessionLimits
+from workspace.entrypoints import auth, pages
+from workspace.entrypoints.errors import register_error_pages
+from workspace.entrypoints.rendering import Pages
+from workspace.entrypoints.security import SecurityHeadersMiddleware
+from workspace.entrypoints.session_middleware import ServerSessionMiddleware
+from workspace.settings import WorkspaceSettings
+
+STATIC = Path(__file__).parent / "entrypoints" / "static"
+_PURGE_EVERY_SECONDS = 300
+
+
+def create_app(settings: WorkspaceSettings | None = None) -> FastAPI:
+    settings = settings or WorkspaceSettings()
+    runtime = create_runtime(SERVICE, settings, metadata)
+    limits = SessionLimits(idle=timedelta(minutes=settings.session_idle_minutes),
+                           absolute=timedelta(hours=settings.session_max_hours))
+    store = SessionStore(runtime.engine, FieldCipher.from_settings(settings))
+    runtime.workers.append(lambda: _purge_sessions(store, limits))
+    app = create_service_app(
+        runtime, title="Sinergi workspace",
+        description="The caseworker's web app: server-rendered pages that call the services as the signed-in person.",
+        routers=[auth.router, pages.router],
+    )
+    app.state.settings = settings
+    app.state.session_store = store
+    app.state.oidc = oidc_client(settings)
+    app.state.pages = Pages()
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    register_error_pages(app)
+    # Inside the shared limits (which stay outermost): sessions, then the headers on every answer.
+    app.user_middleware.append(Middleware(SecurityHeadersMiddleware, issuer=settings.oidc_issuer))
+    app.user_middleware.append(Middleware(ServerSessionMiddleware, store=store, limits=limits,
+                                          secure=settings.cookie_secure))
+    return app
+
+
+def runtime_of(app: FastAPI) -> Runtime:
+    runtime: Runtime = app.state.runtime
+    return runtime
+
+
+async def _purge_sessions(store: SessionStore, limits: SessionLimits) -> None:
+    """Sessions past their idle timeout are deleted, not only refused, so no token outlives it in the table."""
+    while True:
+        with contextlib.suppress(Exception):
+            await store.delete_unused_since(datetime.now(UTC) - limits.idle)
+        await asyncio.sleep(_PURGE_EVERY_SECONDS)
