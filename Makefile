@@ -19,7 +19,14 @@ $(VENV)/.synced: $(UV) uv.lock pyproject.toml shared/pyproject.toml services/*/p
 	$(UV) sync --all-packages --locked --python $(PYTHON) --quiet
 	touch $@
 
-install: $(VENV)/.synced
+# The local OpenID Connect provider (deploy/oidc): npm ci installs exactly package-lock.json, checking every
+# package against its integrity hash; no install scripts run.
+OIDC := deploy/oidc
+$(OIDC)/node_modules/.package-lock.json: $(OIDC)/package.json $(OIDC)/package-lock.json
+	cd $(OIDC) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.synced $(OIDC)/node_modules/.package-lock.json
 
 up: install
 	$(BIN)/sinergi-local up
@@ -76,4 +83,4 @@ bench: install $(WRK)
 
 clean:
 	@if [ -x $(BIN)/sinergi-local ]; then $(BIN)/sinergi-local purge; fi
-	rm -rf .run $(VENV) $(TOOLS)
+	rm -rf .run $(VENV) $(TOOLS) $(OIDC)/node_modules

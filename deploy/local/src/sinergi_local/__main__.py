@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 from sinergi_local import infrastructure, processes
+from sinergi_local.identity import demo_users
+from sinergi_local.identity.provider import WORKSPACE_CLIENT
 from sinergi_local.platform import (
     DEFAULT_PORTS,
     HELPERS,
@@ -30,11 +32,13 @@ CURL = """curl -s -X POST {intake}/v1/reports -H 'content-type: application/json
 
 
 def up(reports: int) -> None:
-    print("Starting PostgreSQL, the Tansu broker, the four services and the workspace (logs in .run/platform/logs)...")
-    platform = start_platform(RUN_DIR)
+    print("Starting PostgreSQL, the Tansu broker, the identity provider, the four services and the workspace "
+          "(logs in .run/platform/logs)...")
+    platform = start_platform(RUN_DIR, identity=True)
     state = RUN_DIR / "platform.json"
     if not state.exists():
-        print(f"Seeding the agency directory, webhook subscriptions and {reports} sample reports...")
+        print(f"Seeding the agency directory, webhook subscriptions and {reports} sample reports, as demo users "
+              "signed in at the identity provider...")
         seed_all(platform, reports)
         state.write_text(json.dumps({"seeded": True}))
     print("\nSinergi is up:")
@@ -47,8 +51,22 @@ def up(reports: int) -> None:
     print(f"  dashboard      {platform.url('reporting')}/dashboard?province=62")
     print("\nTry a report:\n  " + CURL.format(intake=platform.url("intake")))
     print(f"  or the public form: {platform.url('intake')}/lapor")
+    identity = platform.identity
+    if identity is None:
+        raise RuntimeError("the identity provider did not start")
+    users = demo_users.load_seed()
+    print(f"\nSign-in (OpenID Connect): {identity.issuer} (discovery: "
+          f"{identity.issuer}/.well-known/openid-configuration)")
+    print(f"  {len(users)} demo users, one per role for each demo agency and region, all with the password\n"
+          f"  {identity.demo_password()}  (kept in {infrastructure.secrets_file(RUN_DIR)}, key demo_password)")
+    for example in ("agency_staff.uptd-ppa-62.13", "agency_supervisor.uptd-ppa-62.13", "operator.62.13",
+                    "district_supervisor.62.13", "province_admin.62", "auditor.62", "national_admin"):
+        print(f"    {example}")
+    print(f"  every user name: {demo_users.SEED_FILE.relative_to(REPO_ROOT)}")
+    print(f"  the workspace's client: {WORKSPACE_CLIENT}, secret in "
+          f"{identity.client_secret_file(WORKSPACE_CLIENT)}")
     print("\nEverything else needs a token, e.g. a province admin's (README, Identities and access):\n"
-          "  .venv/bin/sinergi token issue --user admin-62 --role province_admin --province 62")
+          "  .venv/bin/sinergi token sign-in --user province_admin.62")
     print("\nStop everything with: make down")
 
 

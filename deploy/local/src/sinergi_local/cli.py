@@ -1,8 +1,13 @@
 """``sinergi``: developer tools for the local platform.
 
-``sinergi token issue``: development tokens for calling the services by hand. Settings come from the environment
-with the prefix ``SINERGI_`` (``SINERGI_ENVIRONMENT``, ``SINERGI_AUTH_ISSUER``, ``SINERGI_AUTH_AUDIENCE``,
-``SINERGI_AUTH_HS256_SECRET``); outside development no token is issued.
+``sinergi token sign-in --user <demo user>``: signs a demo user in at the running local platform's identity provider
+(the authorization-code flow with PKCE, as a browser would) and prints their access token: what the services of
+`make up` accept.
+
+``sinergi token issue``: development tokens (HS256), for services that run without a JWKS URL (in-process apps,
+scripts against a platform started without the identity provider); the services of `make up` refuse them.
+Settings come from the environment with the prefix ``SINERGI_`` (``SINERGI_ENVIRONMENT``, ``SINERGI_AUTH_ISSUER``,
+``SINERGI_AUTH_AUDIENCE``, ``SINERGI_AUTH_HS256_SECRET``); outside development no token is issued.
 
 ``sinergi keys rotate``: re-encrypts with the active key the personal fields still under an old one, by running
 ``python -m <service> rotate-keys`` for every service that stores ciphertexts, with exactly the environment the
@@ -37,6 +42,8 @@ from shared.auth import Role, issue_development_token
 from shared.settings import AuthSettings
 from sinergi_local import dlq, infrastructure, processes
 from sinergi_local.__main__ import RUN_DIR
+from sinergi_local.identity import provider as oidc
+from sinergi_local.identity.sign_in import SignInError, sign_in
 from sinergi_local.platform import REPO_ROOT, Platform
 from sinergi_local.status import show as show_status
 
@@ -55,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     token = commands.add_parser("token", help="development bearer tokens")
     token_commands = token.add_subparsers(dest="token_command", required=True)
+    sign_in = token_commands.add_parser(
+        "sign-in", help="sign a demo user in at the running platform's identity provider; print the access token"
+    )
+    sign_in.add_argument("--user", required=True, help="a demo user (deploy/oidc/demo-users.json), e.g. auditor.62")
+    sign_in.add_argument("--run-dir", type=Path, default=RUN_DIR, help="the local platform's run folder")
     issue = token_commands.add_parser("issue", help="print an HS256 development token")
     issue.add_argument("--user", required=True, help="user id (the sub claim)")
     issue.add_argument(
@@ -118,7 +130,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "reporting":
         arguments = ["rebuild", *(["--no-progress"] if args.no_progress else [])]
         return service_command(args.run_dir, "reporting", arguments, what="rebuild reporting")
+    if args.token_command == "sign-in":  # noqa: S105 - a command name
+        return sign_in_token(args.run_dir, args.user)
     return issue_token(args)
+
+
+def sign_in_token(run_dir: Path, username: str) -> int:
+    try:
+        provider = oidc.running(run_dir)
+        token = sign_in(provider.local_party(), username, provider.demo_password())
+    except (RuntimeError, SignInError) as error:
+        sys.stderr.write(f"sinergi: cannot sign in: {error}\n")
+        return 1
+    sys.stdout.write(token["access_token"] + "\n")
+    return 0
 
 
 def issue_token(args: argparse.Namespace) -> int:

@@ -17,6 +17,9 @@ from shared.auth import Role, issue_development_token
 from shared.provision import provision_schema
 from shared.settings import AuthSettings
 from sinergi_local import infrastructure, processes
+from sinergi_local.identity import demo_users
+from sinergi_local.identity import provider as oidc
+from sinergi_local.identity.sign_in import sign_in
 from sinergi_local.infrastructure import Infrastructure
 
 SERVICES = ("intake", "routing", "notifications", "reporting")
@@ -24,9 +27,12 @@ SERVICES = ("intake", "routing", "notifications", "reporting")
 # as the signed-in person and is kept apart from the lists of services that produce and consume events.
 WEB_APPS = ("workspace",)
 DEFAULT_PORTS = {"intake": 8001, "routing": 8002, "notifications": 8003, "reporting": 8004, "workspace": 8005,
-                 "sink": 8009, "mail": 8025}
-# What runs beside the services: the demo webhook sink and the mail server.
-HELPERS = ("sink", "mail")
+                 "oidc": 8006, "sink": 8009, "mail": 8025}
+# What runs beside the services: the demo webhook sink, the mail server and (with ``identity``) the OpenID
+# Connect provider.
+HELPERS = ("sink", "mail", "oidc")
+# Sign a demo user in again this long before their access token expires.
+_TOKEN_MARGIN_SECONDS = 60
 REPO_ROOT = Path(__file__).resolve().parents[4]
 
 
@@ -48,12 +54,35 @@ class Platform:
     infra: Infrastructure
     ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
     extra_env: dict[str, str] = field(default_factory=dict)
+    # The local OpenID Connect provider, when the services verify its tokens (`make up`); otherwise they take
+    # development tokens (HS256).
+    identity: oidc.OidcProvider | None = None
+    _tokens: dict[str, tuple[str, float]] = field(default_factory=dict, repr=False)
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
 
     def bearer(self, *roles: Role, user_id: str, **claims: str | None) -> dict[str, str]:
+        """A development token for any principal; a platform with an identity provider takes none."""
+        if self.identity is not None:
+            raise RuntimeError("the services verify the identity provider's tokens: use demo_bearer(username)")
         return development_bearer(*roles, user_id=user_id, **claims)
+
+    def demo_bearer(self, username: str) -> dict[str, str]:
+        """Request headers with a token of the demo user ``username`` (``identity.demo_users``): signed in at the
+        identity provider with their password when there is one, else a development token with their claims."""
+        if self.identity is None:
+            user = demo_users.seed_users()[username]
+            principal = user.principal()
+            return development_bearer(*principal.roles, user_id=user.username, agency_id=user.agency_id,
+                                      agency_type=user.agency_type, province_code=user.province_code,
+                                      regency_code=user.regency_code)
+        token, expires_at = self._tokens.get(username, ("", 0.0))
+        if expires_at - _TOKEN_MARGIN_SECONDS < time.time():
+            answer = sign_in(self.identity.local_party(), username, self.identity.demo_password())
+            token, expires_at = answer["access_token"], float(answer["expires_at"])
+            self._tokens[username] = (token, expires_at)
+        return {"Authorization": f"Bearer {token}"}
 
     def password(self, role: str) -> str:
         return infrastructure.save_secret(self.run_dir, role)
@@ -75,6 +104,8 @@ class Platform:
             # per-client limit on public endpoints can tell.
             f"{prefix}_HTTP_PUBLIC_RATE_LIMIT": "1000/minute",
         })
+        if self.identity is not None:
+            env.update(self.identity.auth_env(prefix))
         if service == "notifications" and "mail" in self.ports:
             # Email notifications go to the local mail server (a platform given no mail port has no email).
             env.update({"NOTIFICATIONS_SMTP_HOST": "127.0.0.1", "NOTIFICATIONS_SMTP_PORT": str(self.ports["mail"])})
@@ -85,8 +116,12 @@ class Platform:
 
     def workspace_env(self) -> dict[str, str]:
         """Where the workspace finds the services it calls, the OIDC provider, and itself."""
-        wanted = {"PUBLIC_URL": "workspace", "INTAKE_URL": "intake", "ROUTING_URL": "routing", "OIDC_ISSUER": "oidc"}
-        return {f"WORKSPACE_{name}": self.url(port) for name, port in wanted.items() if port in self.ports}
+        wanted = {"PUBLIC_URL": "workspace", "INTAKE_URL": "intake", "ROUTING_URL": "routing"}
+        env = {f"WORKSPACE_{name}": self.url(port) for name, port in wanted.items() if port in self.ports}
+        if self.identity is not None:
+            env["WORKSPACE_OIDC_ISSUER"] = self.identity.issuer
+            env["WORKSPACE_OIDC_CLIENT_SECRET"] = self.identity.client_secret(oidc.WORKSPACE_CLIENT)
+        return env
 
     def provision(self) -> None:
         for service in (*SERVICES, *WEB_APPS):
@@ -183,10 +218,15 @@ def start_platform(
     broker_storage: str = "memory://tansu/",
     broker_env: Mapping[str, str] | None = None,
     kafka_bootstrap: str | None = None,
+    identity: bool = False,
 ) -> Platform:
+    """``identity`` starts the OpenID Connect provider first (on ``ports["oidc"]``), and the services verify its
+    tokens (JWKS, issuer, audience) instead of development tokens."""
     infra = infrastructure.start(run_dir, postgres_port=postgres_port, kafka_port=kafka_port,
                                  broker_storage=broker_storage, broker_env=broker_env, kafka_bootstrap=kafka_bootstrap)
     platform = Platform(run_dir, infra, dict(ports or DEFAULT_PORTS), dict(extra_env or {}))
+    if identity:
+        platform.identity = oidc.start(run_dir, platform.ports["oidc"])
     platform.provision()
     platform.migrate()
     platform.start_sink()

@@ -2,9 +2,10 @@
 demo sink, sample reports across the districts named in the users' articles (full SIMFONI-PPA records with
 made-up names, phone numbers and addresses in every kind of personal field, so the encryption has something to
 protect), and the referred agencies reading their cases (so the read audit has something to record).
-Everything goes through the services' public APIs with the tokens the people doing it would hold: a province
-admin keeps the directory and subscriptions, the public reports on the web, an operator records what reached
-staff by other channels (a hotline call, a walk-in, the police...), agency staff read."""
+Everything goes through the services' public APIs with the tokens the people doing it would hold, the demo users
+of ``sinergi_local.identity.demo_users`` (signed in at the identity provider under `make up`): a province admin
+keeps the directory and subscriptions, the public reports on the web, an operator of the district records what
+reached staff by other channels (a hotline call, a walk-in, the police...), the lead agency's staff read."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from typing import Any
 import httpx
 
 from routing.directory_data import demo_directory
-from shared.auth import Role
 from sinergi_local.platform import Platform
 
 SAMPLE_REGENCIES = ("62.13", "62.71", "64.74", "64.01", "63.72", "63.71")
@@ -27,7 +27,6 @@ VIOLENCE_TYPES = ("fisik", "psikis", "seksual", "eksploitasi", "perdagangan_oran
 # The public reports on the web; staff say how a report reached them (see ``submit_sample_reports``).
 CHANNELS = ("web", "web", "web", "hotline", "walk_in", "police", "school", "health", "community")
 PUBLIC_CHANNEL = "web"
-DEMO_OPERATOR = "demo-operator"
 PLACES = ("rumah_tangga", "rumah_tangga", "fasilitas_umum", "sekolah", "tempat_kerja", "daring", "lainnya")
 RELATIONSHIPS = ("orang_tua", "suami_istri", "pacar_teman", "tetangga", "keluarga_saudara", "guru", "majikan")
 REPORTER_RELATIONS = ("keluarga", "tetangga", "teman", "guru_sekolah", "tenaga_kesehatan", "perangkat_rt_rw")
@@ -43,7 +42,7 @@ FAMILY_NAMES = ("Tambunan", "Lumbantoruan", "Sinaga", "Nainggolan", "Rahmadhani"
 STREETS = ("Jl. Tjilik Riwut", "Jl. Ahmad Yani", "Jl. Pangeran Antasari", "Jl. Lambung Mangkurat", "Gg. Mawar")
 
 def province_admin(platform: Platform, province_code: str = "62") -> dict[str, str]:
-    return platform.bearer(Role.PROVINCE_ADMIN, user_id=f"demo-admin-{province_code}", province_code=province_code)
+    return platform.demo_bearer(f"province_admin.{province_code}")
 
 
 def seed_directory(platform: Platform) -> list[dict[str, Any]]:
@@ -70,8 +69,7 @@ def subscribe_agencies(platform: Platform, agencies: list[dict[str, Any]]) -> in
         _write_secrets(secrets_path, known)
         maker = (
             province_admin(platform, agency["province_code"]) if agency.get("province_code")
-            else platform.bearer(Role.AGENCY_SUPERVISOR, user_id=f"demo-supervisor-{agency_id}", agency_id=agency_id,
-                                 agency_type=agency["agency_type"])
+            else platform.demo_bearer(f"agency_supervisor.{agency_id}")
         )
         response = httpx.post(f"{platform.url('notifications')}/v1/subscriptions", timeout=30, headers=maker, json={
             "agency_id": agency_id,
@@ -170,13 +168,13 @@ def sample_reports(count: int = 50, seed: int = 2025) -> list[dict[str, Any]]:
 
 
 def submit_sample_reports(platform: Platform, count: int = 50, seed: int = 2025) -> list[dict[str, Any]]:
-    """Send the sample reports: web reports as the public (no token), the others as the operator who took
-    them (``DEMO_OPERATOR``). The accepted reports, in order."""
-    operator = platform.bearer(Role.OPERATOR, user_id=DEMO_OPERATOR)
+    """Send the sample reports: web reports as the public (no token), the others as the operator of the
+    district who took them (``operator.<regency>``). The accepted reports, in order."""
     accepted = []
     with httpx.Client(base_url=platform.url("intake"), timeout=30) as client:
         for report in sample_reports(count, seed):
-            headers = {} if report["channel"] == PUBLIC_CHANNEL else operator
+            regency = report["location"]["regency_code"]
+            headers = {} if report["channel"] == PUBLIC_CHANNEL else platform.demo_bearer(f"operator.{regency}")
             response = client.post("/v1/reports", json=report, headers=headers)
             response.raise_for_status()
             accepted.append(response.json())
@@ -196,10 +194,7 @@ def read_as_lead_agencies(platform: Platform, accepted: list[dict[str, Any]], *,
             while True:
                 referrals = client.get(f"{platform.url('routing')}/v1/cases/{case_id}/referrals", headers=admin)
                 lead = next((r for r in referrals.json() if r["is_lead"]), None) if referrals.is_success else None
-                staff = lead and platform.bearer(
-                    Role.AGENCY_STAFF, user_id=f"staff-{lead['agency_id']}", agency_id=lead["agency_id"],
-                    agency_type=lead["agency_type"],
-                )
+                staff = lead and platform.demo_bearer(f"agency_staff.{lead['agency_id']}")
                 case = client.get(f"{platform.url('intake')}/v1/cases/{case_id}", headers=staff) if staff else None
                 if lead and case is not None and case.status_code == 200:
                     shown += bool(case.json()["personal"])

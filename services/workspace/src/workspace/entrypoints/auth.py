@@ -63,7 +63,7 @@ async def sign_out(request: Request) -> Response:
     id_token = (request.session.get("tokens") or {}).get("id_token")
     lang = request.session.get("lang")
     request.session.clear()  # the local session ends here, whatever the provider answers
-    after = f"{_settings(request).public_url.rstrip('/')}/auth/signed-out"
+    after = f"{_settings(request).public_url.rstrip('/')}/"
     try:
         url = await end_session_url(_client(request), id_token=id_token, after=after)
     except Exception as error:  # noqa: BLE001 - signed out here; the provider's session ends by its own timeout
