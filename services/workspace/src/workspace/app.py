@@ -15,10 +15,11 @@ from shared.crypto import FieldCipher
 from shared.service import Runtime, create_runtime, create_service_app
 from workspace import SERVICE
 from workspace.adapters.oidc import oidc_client
+from workspace.adapters.services import Services
 from workspace.adapters.session_store import SessionStore
 from workspace.adapters.tables import metadata
 from workspace.domain.session import SessionLimits
-from workspace.entrypoints import auth, pages
+from workspace.entrypoints import auth, inbox, pages, referral_page
 from workspace.entrypoints.errors import register_error_pages
 from workspace.entrypoints.rendering import Pages
 from workspace.entrypoints.security import SecurityHeadersMiddleware
@@ -39,12 +40,14 @@ def create_app(settings: WorkspaceSettings | None = None) -> FastAPI:
     app = create_service_app(
         runtime, title="Sinergi workspace",
         description="The caseworker's web app: server-rendered pages that call the services as the signed-in person.",
-        routers=[auth.router, pages.router],
+        routers=[auth.router, pages.router, inbox.router, referral_page.router],
     )
     app.state.settings = settings
     app.state.session_store = store
     app.state.oidc = oidc_client(settings)
     app.state.pages = Pages()
+    app.state.services = Services(intake_url=settings.intake_url, routing_url=settings.routing_url,
+                                  timeout=settings.service_timeout_seconds)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     register_error_pages(app)
     # Inside the shared limits (which stay outermost): sessions, then the headers on every answer.

@@ -1,0 +1,44 @@
+"""The words people read for the services' codes and the workspace's messages. Each is a gettext message id
+(marked with ``N_`` for Babel's extraction); pages translate them when they render."""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:  # noqa: N802 - gettext's name for a message marked, not yet translated
+    return message
+
+
+STATUS = {
+    "created": N_("Waiting for acceptance"), "accepted": N_("Accepted"), "in_service": N_("In service"),
+    "completed": N_("Completed"), "declined": N_("Declined"), "revoked": N_("Revoked"),
+}
+PRIORITY = {"P1": N_("P1: immediate danger"), "P2": N_("P2: urgent"), "P3": N_("P3: standard")}
+VIOLENCE = {
+    "fisik": N_("Physical"), "psikis": N_("Psychological"), "seksual": N_("Sexual"),
+    "eksploitasi": N_("Exploitation"), "perdagangan_orang": N_("Trafficking (TPPO)"),
+    "penelantaran": N_("Neglect"), "lainnya": N_("Other"),
+}
+NEEDS = {
+    "pengaduan": N_("Complaint handling"), "kesehatan": N_("Health care"), "bantuan_hukum": N_("Legal aid"),
+    "penegakan_hukum": N_("Law enforcement"), "rehabilitasi_sosial": N_("Social rehabilitation"),
+    "reintegrasi_sosial": N_("Social reintegration"), "pemulangan": N_("Return home"),
+    "pendampingan_tokoh_agama": N_("Support by a religious leader"),
+    "penampungan_sementara": N_("Temporary shelter"), "mediasi": N_("Mediation"),
+}
+MOVE_DONE = {
+    "accept": N_("You accepted the referral."), "decline": N_("You declined the referral."),
+    "start": N_("You started the service."), "complete": N_("You completed the referral."),
+    "note": N_("Your note was added to the case."),
+}
+FIELD_ERRORS = {
+    "reason_too_short": N_("Write why you decline, in at least 3 characters."),
+    "reason_too_long": N_("The reason must be 1000 characters or fewer."),
+    "services_missing": N_("Select the services you gave."),
+    "services_unknown": N_("Select services from the list."),
+    "note_missing": N_("Write the note."),
+    "note_too_long": N_("The note must be 20000 characters or fewer."),
+}
+REFUSED = {
+    409: N_("This referral has moved on since you opened it (it is now: %(status)s). Nothing was changed."),
+    403: N_("Your role may not make this change. Nothing was changed."),
+}

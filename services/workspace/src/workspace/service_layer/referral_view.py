@@ -1,0 +1,58 @@
+"""A referral's page, gathered from the services as the signed-in person: the referral (routing), the case with
+the personal fields this agency may read (intake, whose read is audited), the notes, the moves it allows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from workspace.adapters.services import ServiceError, Services
+from workspace.domain.referrals import Deadline, Move, deadline, moves_from
+
+
+@dataclass(frozen=True)
+class Note:
+    update_id: str
+    text: str
+    author: str | None = None
+    at: str | None = None
+
+
+@dataclass(frozen=True)
+class ReferralView:
+    referral: dict[str, Any]
+    case: dict[str, Any]
+    others: list[dict[str, Any]]
+    moves: tuple[Move, ...]
+    deadline: Deadline | None
+    notes: list[Note] = field(default_factory=list)
+    personal: dict[str, str] = field(default_factory=dict)
+
+
+def notes_of(case: dict[str, Any]) -> list[Note]:
+    """The case's notes: ``notes.<update id>`` among the personal fields (with author and time where intake
+    gives them in ``notes``)."""
+    detailed = {str(n.get("update_id")): n for n in case.get("notes") or [] if isinstance(n, dict)}
+    notes = []
+    for path, text in (case.get("personal") or {}).items():
+        if path.startswith("notes."):
+            update_id = path.removeprefix("notes.")
+            about = detailed.get(update_id, {})
+            notes.append(Note(update_id, text, about.get("author"), about.get("at") or about.get("recorded_at")))
+    return sorted(notes, key=lambda note: note.at or "", reverse=True)
+
+
+async def referral_view(
+    services: Services, token: str, lang: str, case_id: UUID, referral_id: UUID, *, now: datetime
+) -> ReferralView:
+    referrals = await services.case_referrals(token, lang, case_id)
+    mine = next((r for r in referrals if r.get("referral_id") == str(referral_id)), None)
+    if mine is None:
+        raise ServiceError("routing", 404)
+    case = await services.case(token, lang, case_id)
+    personal = {k: v for k, v in (case.get("personal") or {}).items() if not k.startswith("notes.")}
+    others = [r for r in referrals if r is not mine]
+    return ReferralView(mine, case, others, moves_from(str(mine.get("status"))), deadline(mine, now),
+                        notes_of(case), personal)
