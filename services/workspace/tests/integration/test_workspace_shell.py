@@ -65,6 +65,8 @@ async def test_every_page_forbids_inline_code_and_other_origins_and_is_never_cac
 ) -> None:
     response = await browser_client.get("/auth/signed-out")
     assert response.status_code == 200
+    assert '<html lang="id">' in response.text  # Bahasa Indonesia unless the person or the browser asks
+    assert "Anda sudah keluar" in response.text
     csp = response.headers["content-security-policy"]
     assert "unsafe-inline" not in csp
     assert "unsafe-eval" not in csp
