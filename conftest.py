@@ -19,6 +19,7 @@ import pytest
 from shared.provision import provision_schema
 from sinergi_local import infrastructure, processes
 from sinergi_local.containers import docker_available, start_containers
+from sinergi_local.identity import provider as oidc
 from sinergi_local.infrastructure import Infrastructure
 from sinergi_local.platform import development_bearer
 
@@ -48,6 +49,17 @@ def infra(test_run_dir: Path) -> Iterator[Infrastructure]:
             infrastructure.stop(test_run_dir)
         else:
             infrastructure.discard(test_run_dir)
+
+
+@pytest.fixture(scope="session")
+def identity_provider(test_run_dir: Path) -> Iterator[oidc.OidcProvider]:
+    """The local OpenID Connect provider (deploy/oidc) as a real process on a free port, with the demo users,
+    the ``sinergi-workspace`` and ``sinergi-local`` clients, and its state under the session's run folder."""
+    started = oidc.start(test_run_dir, processes.free_port())
+    try:
+        yield started
+    finally:
+        oidc.stop(test_run_dir)
 
 
 @pytest.fixture(scope="session")

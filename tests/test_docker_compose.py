@@ -8,6 +8,7 @@ fails with ImportError.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -28,9 +29,11 @@ COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 DOCKERFILE = REPO_ROOT / "deploy" / "docker" / "Dockerfile"
 DOCKERIGNORE = REPO_ROOT / ".dockerignore"
 COLLECTOR_CONFIG = REPO_ROOT / "deploy" / "otel" / "collector.yaml"
+REALM_FILE = REPO_ROOT / "deploy" / "keycloak" / "sinergi-realm.json"
+KEYCLOAK_IMPORT_DIR = "/opt/keycloak/data/import/"
 
 SERVICES = list(APPS)
-INFRASTRUCTURE = ["kafka", "postgres", "otel-collector", "jaeger"]
+INFRASTRUCTURE = ["kafka", "postgres", "otel-collector", "jaeger", "keycloak"]
 # Containers Docker cannot health-check, and why. Nothing may wait for them with `service_healthy`.
 WITHOUT_HEALTHCHECK = {
     "otel-collector": "the collector image is FROM scratch: no shell, no curl/wget, and no self-probe command",
@@ -256,6 +259,42 @@ def test_the_collector_receives_otlp_http_and_exports_to_jaeger(
         name.split("/")[0] in ("otlp", "otlp_grpc", "otlphttp", "otlp_http") and "jaeger" in str(exporter["endpoint"])
         for name, exporter in zip(pipeline["exporters"], exporters, strict=True)
     ), "traces must be exported to jaeger over OTLP"
+
+
+def test_keycloak_imports_the_sinergi_realm(containers_by_name: dict[str, dict[str, Any]]) -> None:
+    keycloak = containers_by_name["keycloak"]
+    image, _, tag = keycloak["image"].partition(":")
+    assert image == "quay.io/keycloak/keycloak", "the official image"
+    assert re.fullmatch(r"\d+\.\d+\.\d+", tag), "a pinned release"
+    assert as_argv(keycloak["command"]) == ["start-dev", "--import-realm"]
+    mounts = [str(volume).split(":") for volume in keycloak.get("volumes") or []]
+    assert ["./deploy/keycloak/sinergi-realm.json", f"{KEYCLOAK_IMPORT_DIR}sinergi-realm.json", "ro"] in mounts
+    assert (8080, 8080) in published_ports(keycloak)
+    env = environment(keycloak)
+    assert env["KC_HEALTH_ENABLED"] == "true", "the healthcheck asks /health/ready"
+    assert "/health/ready" in " ".join(as_argv(keycloak["healthcheck"]["test"]))
+    # Every placeholder of the realm export is given (or Keycloak would import the placeholder itself).
+    placeholders = set(re.findall(r"\$\{([A-Z_]+):", REALM_FILE.read_text()))
+    assert placeholders
+    assert placeholders <= {name for name, value in env.items() if value}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_verifies_keycloaks_tokens(containers_by_name: dict[str, dict[str, Any]], service: str) -> None:
+    realm = json.loads(REALM_FILE.read_text())
+    keycloak = environment(containers_by_name["keycloak"])
+    prefix = env_prefix(settings_class(service))
+    env = environment(containers_by_name[service])
+    public = keycloak["KC_HOSTNAME"]
+    assert env[f"{prefix}AUTH_ISSUER"] == f"{public}/realms/{realm['realm']}", "the issuer Keycloak's tokens carry"
+    assert env[f"{prefix}AUTH_JWKS_URL"] == (
+        f"http://keycloak:8080/realms/{realm['realm']}/protocol/openid-connect/certs"
+    ), "keys fetched inside the network"
+    (workspace,) = [client for client in realm["clients"] if client["clientId"] == "sinergi-workspace"]
+    audiences = {mapper["config"]["included.custom.audience"] for mapper in workspace["protocolMappers"]
+                 if mapper["protocolMapper"] == "oidc-audience-mapper"}
+    assert {env[f"{prefix}AUTH_AUDIENCE"]} == audiences
+    assert f"{prefix}AUTH_HS256_SECRET" not in env, "no development token is taken"
 
 
 # ------------------------------------------------------------------------------------------ image

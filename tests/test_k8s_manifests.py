@@ -309,3 +309,28 @@ def test_every_consumer_group_scales_its_service(rendered: list[Manifest]) -> No
             assert group == f"{prefix}-{name}" or group.startswith(f"{prefix}-{name}-"), f"{group} is not {name}'s"
             found.add((group, trigger["topic"]))
     assert found == expected
+
+
+# ------------------------------------------------------------------------------------------ identity
+
+
+def test_every_service_verifies_the_external_keycloaks_tokens(rendered: list[Manifest]) -> None:
+    """The province's Keycloak (the realm of deploy/keycloak) through settings: its https JWKS, the issuer of
+    that realm, the audience its mappers put into tokens; every service reads them from the platform ConfigMap."""
+    realm = json.loads((REPO_ROOT / "deploy" / "keycloak" / "sinergi-realm.json").read_text())
+    data = platform(rendered)
+    issuer = data["auth-issuer"]
+    assert issuer.startswith("https://")
+    assert issuer.endswith(f"/realms/{realm['realm']}")
+    assert data["auth-jwks-url"] == f"{issuer}/protocol/openid-connect/certs"
+    (workspace,) = [client for client in realm["clients"] if client["clientId"] == "sinergi-workspace"]
+    audiences = {mapper["config"]["included.custom.audience"] for mapper in workspace["protocolMappers"]
+                 if mapper["protocolMapper"] == "oidc-audience-mapper"}
+    assert {data["auth-audience"]} == audiences
+    for service, deployment in of_kind(rendered, "Deployment").items():
+        env = {item["name"]: item for item in app_container(deployment)["env"]}
+        for setting, key in (("AUTH_JWKS_URL", "auth-jwks-url"), ("AUTH_ISSUER", "auth-issuer"),
+                             ("AUTH_AUDIENCE", "auth-audience")):
+            reference = env[f"{service.upper()}_{setting}"]["valueFrom"]["configMapKeyRef"]
+            assert reference == {"name": "sinergi-platform", "key": key}, f"{service} {setting}"
+        assert f"{service.upper()}_AUTH_HS256_SECRET" not in env

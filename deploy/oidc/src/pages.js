@@ -83,7 +83,7 @@ export function signInPage({ lang, action, username = '', errors = {} }) {
   const t = TEXT[lang];
   const fields = Object.keys(errors);
   const summary = fields.length === 0 ? '' : `
-<div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1">
+<div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1" autofocus>
 <h2 id="error-summary-title">${t.problem}</h2>
 <ul>${fields.map((field) => `<li><a href="#${field}">${t[errors[field]]}</a></li>`).join('')}</ul>
 </div>`;

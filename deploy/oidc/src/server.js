@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 
 import { interactionHandler } from './interactions.js';
+import { errorPage, language } from './pages.js';
 import { createProvider } from './provider.js';
 import { ensureDirectory } from './store.js';
 
@@ -26,13 +27,15 @@ const server = http.createServer(async (req, res) => {
   try {
     await handleInteraction(req, res, match[1], match[2]);
   } catch (error) {
-    // An expired or unknown interaction (SessionNotFound): the client must start again.
+    // An expired or unknown interaction (SessionNotFound): the person goes back to the application and starts
+    // again. The page names the error code only.
     const status = error.status || 500;
     if (status >= 500) console.error(error);
     if (!res.headersSent) {
-      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     }
-    res.end(status >= 500 ? 'server error' : error.error || 'bad request');
+    const lang = language(req.headers['accept-language'], undefined);
+    res.end(errorPage({ lang, error: status >= 500 ? 'server_error' : error.error || 'invalid_request' }));
   }
 });
 
@@ -41,5 +44,8 @@ server.listen(config.port, config.host, () => {
 });
 
 for (const signal of ['SIGTERM', 'SIGINT']) {
-  process.on(signal, () => server.close(() => process.exit(0)));
+  process.on(signal, () => {
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+  });
 }

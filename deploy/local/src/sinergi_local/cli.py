@@ -29,6 +29,7 @@ republishes them to their topic, once (``sinergi_local.dlq``). ``--bootstrap-ser
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
@@ -184,7 +185,11 @@ def running_platform(run_dir: Path) -> Platform:
     if not (postgres_up and broker_up):
         raise RuntimeError(f"the local platform is not running under {run_dir} (start it with `make up`)")
     # Both are running (or external), so this only finds them.
-    return Platform(run_dir, infrastructure.start(run_dir, postgres_port=POSTGRES_PORT, kafka_port=KAFKA_PORT))
+    platform = Platform(run_dir, infrastructure.start(run_dir, postgres_port=POSTGRES_PORT, kafka_port=KAFKA_PORT))
+    # The services' settings include the identity provider's, as `make up` gave them.
+    with contextlib.suppress(RuntimeError):
+        platform.identity = oidc.running(run_dir)
+    return platform
 
 
 def platform_status(run_dir: Path) -> int:
