@@ -19,7 +19,9 @@ from notifications.domain.delivery import (
 )
 from notifications.domain.subscriptions import (
     AGENCY_EVENT_TYPES,
+    AGENCY_ONLY_EVENT_TYPES,
     EVENT_TYPE_DESCRIPTIONS,
+    EVENT_TYPES,
     MIN_SECRET_LENGTH,
     REGION_EVENT_TYPES,
     Channel,
@@ -177,13 +179,15 @@ def test_failure_reason_is_short() -> None:
 
 
 def test_region_subscriptions_hear_of_new_cases_too() -> None:
-    assert ("case.reported", *AGENCY_EVENT_TYPES) == REGION_EVENT_TYPES
+    shared = tuple(t for t in AGENCY_EVENT_TYPES if t not in AGENCY_ONLY_EVENT_TYPES)
+    assert ("case.reported", *shared) == REGION_EVENT_TYPES
+    assert AGENCY_ONLY_EVENT_TYPES == ("referral.follow_up_due",)  # an agency's own follow-ups, no one else's
     assert "case.reported" not in AGENCY_EVENT_TYPES
     assert len(set(REGION_EVENT_TYPES)) == len(REGION_EVENT_TYPES)
 
 
 def test_every_event_type_is_described() -> None:
-    assert set(EVENT_TYPE_DESCRIPTIONS) == set(REGION_EVENT_TYPES)
+    assert set(EVENT_TYPE_DESCRIPTIONS) == set(EVENT_TYPES) == set(REGION_EVENT_TYPES) | set(AGENCY_EVENT_TYPES)
     assert all(description.strip() for description in EVENT_TYPE_DESCRIPTIONS.values())
 
 

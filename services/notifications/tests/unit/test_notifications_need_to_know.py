@@ -25,6 +25,7 @@ from notifications.domain.need_to_know import (
 from notifications.domain.notification import DETAIL_FIELDS, Notification, build_notification
 from notifications.domain.subscriptions import (
     AGENCY_EVENT_TYPES,
+    EVENT_TYPES,
     REGION_EVENT_TYPES,
     Channel,
     Filters,
@@ -525,7 +526,7 @@ def region_notification(event: Event) -> Notification:
 
 
 def test_every_event_type_has_its_detail_fields_and_they_exist() -> None:
-    assert set(DETAIL_FIELDS) == set(REGION_EVENT_TYPES)
+    assert set(DETAIL_FIELDS) == set(EVENT_TYPES)
     for event_type, event in every_event(known()).items():
         assert set(DETAIL_FIELDS[event_type]) <= set(type(event).model_fields), event_type
 

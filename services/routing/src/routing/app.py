@@ -4,10 +4,12 @@ from fastapi import FastAPI
 
 from routing import SERVICE
 from routing.adapters.tables import metadata
-from routing.entrypoints import api, referrals_api
+from routing.entrypoints import api, follow_ups_api, referral_list_api, referrals_api
+from routing.entrypoints.follow_up_timer import follow_up_timer_loop
 from routing.entrypoints.subscribers import register_subscribers, sla_timer_loop
 from routing.service_layer.referrals import Routing
 from routing.settings import RoutingSettings
+from shared.crypto import FieldCipher
 from shared.metrics import sla_breaches
 from shared.service import create_runtime, create_service_app
 
@@ -19,11 +21,13 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
     routing = Routing(sla=settings.sla_policy(), on_breach=lambda deadline: breaches.labels(deadline=deadline).inc())
     register_subscribers(runtime, routing)
     sla_timer_loop(runtime, routing, interval_seconds=settings.sla_check_interval_seconds)
+    follow_up_timer_loop(runtime, routing, interval_seconds=settings.sla_check_interval_seconds)
     app = create_service_app(
         runtime,
         title="Sinergi routing",
         description="Refers each reported case to the right agency's queue, and keeps the agency directory.",
-        routers=[api.router, referrals_api.router],
+        routers=[api.router, referrals_api.router, referral_list_api.router, follow_ups_api.router],
     )
     app.state.routing = routing
+    app.state.cipher = FieldCipher.from_settings(settings)  # follow-up notes
     return app

@@ -5,14 +5,15 @@ from pydantic_settings import SettingsConfigDict
 
 from routing.domain.sla import DEFAULT_POLICY, Deadlines, SlaPolicy
 from shared.contracts.vocabulary import Priority
-from shared.settings import ServiceSettings
+from shared.settings import FieldEncryptionSettings, ServiceSettings
 
 _DEFAULT = DEFAULT_POLICY.by_priority
 
 
-class RoutingSettings(ServiceSettings):
-    """Read from ROUTING_* environment variables. Routing stores no personal data, so it holds no encryption
-    keys. Durations are ISO 8601 (``PT1H``, ``P3D``)."""
+class RoutingSettings(ServiceSettings, FieldEncryptionSettings):
+    """Read from ROUTING_* environment variables. Routing keeps one kind of personal data, the notes of the
+    follow-ups agencies set on their referrals, encrypted with its own keys (``ROUTING_ENCRYPTION_KEYS``).
+    Durations are ISO 8601 (``PT1H``, ``P3D``)."""
 
     model_config = SettingsConfigDict(env_prefix="ROUTING_", extra="ignore")
 

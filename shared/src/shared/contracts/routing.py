@@ -112,6 +112,22 @@ class ReferralSlaBreached(Event):
     escalated_to: str | None = Field(description="The agency the case was escalated to; None past SAPA 129.")
 
 
+class ReferralFollowUpDue(Event):
+    """A follow-up the agency set on its referral fell due and is not done. Says only which and when: what to do
+    is the agency's working note, kept encrypted by routing and read in Sinergi."""
+
+    topic: ClassVar[str] = REFERRALS.name
+
+    event_type: Literal["referral.follow_up_due"] = "referral.follow_up_due"
+    schema_version: Literal[1] = 1
+    producer: Literal["routing"] = "routing"
+
+    referral_id: UUID
+    agency_id: str
+    follow_up_id: UUID
+    due_at: AwareDatetime
+
+
 class CaseServicesCompleted(Event):
     """Every referral of the case is done (completed, declined and replaced, or revoked), at least one completed."""
 

@@ -33,6 +33,7 @@ DETAIL_FIELDS: dict[str, tuple[str, ...]] = {
     "referral.completed": ("services_given",),
     "referral.revoked": (),
     "referral.sla_breached": ("deadline", "due_at", "escalated_to"),
+    "referral.follow_up_due": ("follow_up_id", "due_at"),
 }
 
 

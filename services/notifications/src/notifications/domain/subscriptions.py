@@ -37,8 +37,9 @@ class Language(StrEnum):
     ENGLISH = "en"
 
 
-# What an agency can be told about a case referred to it. Each is described in `EVENT_TYPE_DESCRIPTIONS`.
-AGENCY_EVENT_TYPES: tuple[str, ...] = (
+# What an agency and a region's supervisor can both be told about a case. Each is described in
+# `EVENT_TYPE_DESCRIPTIONS`.
+_SHARED_EVENT_TYPES: tuple[str, ...] = (
     "referral.created",
     "referral.accepted",
     "referral.declined",
@@ -51,8 +52,12 @@ AGENCY_EVENT_TYPES: tuple[str, ...] = (
     "case.closed",
     "case.services_completed",
 )
+# An agency also hears when a follow-up it set itself falls due: its own working item, no supervisor's.
+AGENCY_ONLY_EVENT_TYPES: tuple[str, ...] = ("referral.follow_up_due",)
+AGENCY_EVENT_TYPES: tuple[str, ...] = (*_SHARED_EVENT_TYPES, *AGENCY_ONLY_EVENT_TYPES)
 # A supervisor also hears of each new case of the region.
-REGION_EVENT_TYPES: tuple[str, ...] = ("case.reported", *AGENCY_EVENT_TYPES)
+REGION_EVENT_TYPES: tuple[str, ...] = ("case.reported", *_SHARED_EVENT_TYPES)
+EVENT_TYPES: tuple[str, ...] = ("case.reported", *AGENCY_EVENT_TYPES)
 
 EVENT_TYPE_DESCRIPTIONS: dict[str, str] = {
     "case.reported": "A new case was reported in the region (region subscriptions only).",
@@ -63,6 +68,8 @@ EVENT_TYPE_DESCRIPTIONS: dict[str, str] = {
     "referral.completed": "The agency completed its service.",
     "referral.revoked": "The referral was withdrawn.",
     "referral.sla_breached": "A referral was not accepted, or its service not started, in time.",
+    "referral.follow_up_due": "A follow-up the agency set on its referral fell due and is not done (agency "
+    "subscriptions only).",
     "case.updated": "Information was added to the case or corrected.",
     "case.linked": "The case looks like one already held (same victim, contact, or place and time).",
     "case.closed": "The case was closed.",

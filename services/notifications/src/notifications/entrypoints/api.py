@@ -18,6 +18,7 @@ from notifications.domain.delivery import AttemptLogEntry, DeliveryLogEntry, Del
 from notifications.domain.subscriptions import (
     AGENCY_EVENT_TYPES,
     EVENT_TYPE_DESCRIPTIONS,
+    EVENT_TYPES,
     MIN_SECRET_LENGTH,
     REGION_EVENT_TYPES,
     Channel,
@@ -46,7 +47,7 @@ Target = Annotated[str, Field(
     "E.164 form (+62...), by channel. Kept encrypted unless it is a URL; never logged.",
     examples=["https://ppa.example/hooks/sinergi"],
 )]
-EventTypes = Annotated[list[str], Field(min_length=1, max_length=len(REGION_EVENT_TYPES),
+EventTypes = Annotated[list[str], Field(min_length=1, max_length=len(EVENT_TYPES),
                                         examples=[["referral.created", "referral.sla_breached"]])]
 Regions = Annotated[list[str], Field(max_length=100, description="Only cases of these provinces (62) or "
                                      "regencies (62.13); empty: all the subscription may cover.")]
@@ -211,9 +212,10 @@ async def list_event_types(principal: SubscriptionReader) -> list[EventTypeOut]:
     return [
         EventTypeOut(
             event_type=event_type, description=EVENT_TYPE_DESCRIPTIONS[event_type],
-            scopes=[Scope.AGENCY, Scope.REGION] if event_type in AGENCY_EVENT_TYPES else [Scope.REGION],
+            scopes=[scope for scope, types in ((Scope.AGENCY, AGENCY_EVENT_TYPES), (Scope.REGION, REGION_EVENT_TYPES))
+                    if event_type in types],
         )
-        for event_type in REGION_EVENT_TYPES
+        for event_type in EVENT_TYPES
     ]
 
 

@@ -19,6 +19,7 @@ from shared.contracts import (
     ReferralCompleted,
     ReferralCreated,
     ReferralDeclined,
+    ReferralFollowUpDue,
     ReferralRevoked,
     ReferralServiceStarted,
     ReferralSlaBreached,
@@ -33,7 +34,7 @@ CONSUMES: dict[TopicSpec, tuple[type[Event], ...]] = {
     CASES: (CaseReported, CaseUpdated, CaseClosed, CaseLinked, CaseServicesCompleted),
     REFERRALS: (
         ReferralCreated, ReferralAccepted, ReferralDeclined, ReferralServiceStarted, ReferralCompleted,
-        ReferralRevoked, ReferralSlaBreached,
+        ReferralRevoked, ReferralSlaBreached, ReferralFollowUpDue,
     ),
 }
 

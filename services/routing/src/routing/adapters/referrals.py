@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -78,9 +78,12 @@ async def add_rule_set(session: AsyncSession, rules: RuleSet, *, by: str, at: da
 # -- referrals ------------------------------------------------------------------------------------------------
 
 
-async def add_referrals(session: AsyncSession, referrals: Sequence[Referral]) -> set[UUID]:
+async def add_referrals(
+    session: AsyncSession, referrals: Sequence[Referral], *, case_facts: Mapping[str, Any] | None = None
+) -> set[UUID]:
     """Store ``referrals`` and their SLA timers, in two statements however many there are; returns the ids of
-    those stored. One whose case was already referred to its agency is not (nothing of it is written)."""
+    those stored. One whose case was already referred to its agency is not (nothing of it is written).
+    ``case_facts``: the columns of their case the referral list shows (``referral_list.case_facts``)."""
     if not referrals:
         return set()
     # Many rows as parameters, not as VALUES in the statement: the statement is compiled once and cached.
@@ -106,6 +109,7 @@ async def add_referrals(session: AsyncSession, referrals: Sequence[Referral]) ->
                 "accept_by": referral.accept_by,
                 "first_service_by": referral.first_service_by,
                 "replaces_referral_id": referral.replaces_referral_id,
+                **(case_facts or {}),
             }
             for referral in referrals
         ],

@@ -4,7 +4,18 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import CheckConstraint, Column, DateTime, Index, Text, UniqueConstraint, func, text
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Computed,
+    DateTime,
+    ForeignKey,
+    Index,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
@@ -64,10 +75,23 @@ class AgencyRow(RoutingTable, table=True):
     )
 
 
+# The deadline a referral must meet next (``routing.domain.referral_list``); 'infinity' when none runs.
+RUNNING_DEADLINE = (
+    "COALESCE(CASE status WHEN 'created' THEN accept_by WHEN 'accepted' THEN first_service_by END,"
+    " 'infinity'::timestamptz)"
+)
+# The referral list's order within each of its ranges, for each audience (0006).
+LIST_ORDER = ("priority", "running_deadline", "referral_id")
+
+
 class ReferralRow(RoutingTable, table=True):
     __tablename__ = "referrals"
     # One referral per case and agency, so a redelivered or re-sent case can never be referred twice.
-    __table_args__ = (UniqueConstraint("case_id", "agency_id", name="referrals_case_agency_key"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "agency_id", name="referrals_case_agency_key"),
+        *(Index(f"referrals_list_by_{scope}", scope, *LIST_ORDER)
+          for scope in ("agency_id", "regency_code", "province_code")),
+    )
 
     referral_id: UUID = Field(primary_key=True)
     case_id: UUID  # indexed by the unique constraint, whose first column it is
@@ -89,6 +113,35 @@ class ReferralRow(RoutingTable, table=True):
     status_reason: str | None = Field(default=None, sa_type=Text, description="Why declined or revoked")
     services_given: list[str] = Field(sa_column=Column(ARRAY(Text), nullable=False, server_default="{}"))
     updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    # The case's facts the referral list shows and orders by, kept from case.reported and case.updated.
+    case_number: str | None = Field(default=None, sa_type=Text)
+    priority: str = Field(default="P3", sa_column=Column(Text, nullable=False, server_default="P3"))
+    violence_types: list[str] = Field(
+        default_factory=list, sa_column=Column(ARRAY(Text), nullable=False, server_default="{}"))
+    running_deadline: datetime | None = Field(default=None, sa_column=Column(
+        DateTime(timezone=True), Computed(RUNNING_DEADLINE, persisted=True), nullable=False))
+
+
+class FollowUpRow(RoutingTable, table=True):
+    """A follow-up an agency set itself on its referral: when, and what to do (its working note, which may name
+    people: encrypted, ``shared.crypto``). ``fired_at``: ``referral.follow_up_due`` was raised."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (
+        Index("follow_ups_by_referral", "referral_id", "due_at"),
+        Index("follow_ups_due", "due_at", postgresql_where=text("done_at IS NULL AND fired_at IS NULL")),
+    )
+
+    follow_up_id: UUID = Field(primary_key=True)
+    referral_id: UUID = Field(sa_column=Column(ForeignKey("routing.referrals.referral_id"), nullable=False))
+    agency_id: str = Field(sa_type=Text)
+    due_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    note_ciphertext: str = Field(sa_type=Text)
+    created_by: str = Field(sa_type=Text)
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    done_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    done_by: str | None = Field(default=None, sa_type=Text)
+    fired_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
 
 class RuleSetRow(RoutingTable, table=True):

@@ -22,6 +22,7 @@ class CaseToRoute:
     priority: Priority = Priority.P3
     # The kinds of agency the victim or guardian allows the case to go to; the case managers always.
     consented: frozenset[AgencyType] = CASE_MANAGERS
+    case_number: str | None = None  # shown in the referral list; None for cases kept before it was
 
     @classmethod
     def from_event(cls, event: CaseReported | CaseUpdated) -> CaseToRoute:
@@ -34,12 +35,15 @@ class CaseToRoute:
             needs=tuple(event.needs),
             priority=event.priority,
             consented=CASE_MANAGERS | frozenset(event.consent.agency_types),
+            case_number=event.case_number,
         )
 
     def to_document(self) -> dict[str, Any]:
         document = asdict(self)
         document["case_id"] = str(self.case_id)
         document["consented"] = sorted(self.consented)
+        if self.case_number is None:
+            del document["case_number"]  # as documents were before routing kept it
         return document
 
     @classmethod
@@ -53,4 +57,5 @@ class CaseToRoute:
             needs=tuple(Need(n) for n in document["needs"]),
             priority=Priority(document["priority"]),
             consented=frozenset(AgencyType(t) for t in document["consented"]),
+            case_number=document.get("case_number"),
         )

@@ -10,6 +10,7 @@ from shared.contracts import (
     ReferralCompleted,
     ReferralCreated,
     ReferralDeclined,
+    ReferralFollowUpDue,
     ReferralRevoked,
     ReferralServiceStarted,
     ReferralSlaBreached,
@@ -19,10 +20,11 @@ spec = service_spec(
     SERVICE,
     description="Routing refers every reported case to the right agency queues by its rules and announces each "
     "referral and every move in its lifecycle; it watches each referral's SLA, escalating a breach up the chain "
-    "district UPTD PPA, district Dinas, province UPTD PPA, SAPA 129; and says when a case's services are complete.",
+    "district UPTD PPA, district Dinas, province UPTD PPA, SAPA 129; tells an agency when a follow-up it set falls "
+    "due; and says when a case's services are complete.",
     consumes=CONSUMES,
     publishes=(
         ReferralCreated, ReferralAccepted, ReferralDeclined, ReferralServiceStarted, ReferralCompleted,
-        ReferralRevoked, ReferralSlaBreached, CaseServicesCompleted,
+        ReferralRevoked, ReferralSlaBreached, ReferralFollowUpDue, CaseServicesCompleted,
     ),
 )

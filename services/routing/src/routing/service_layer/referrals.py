@@ -10,8 +10,8 @@ from typing import Literal
 from uuid import UUID, uuid4
 
 from routing import SERVICE
+from routing.adapters import referral_list, repository
 from routing.adapters import referrals as store
-from routing.adapters import repository
 from routing.domain import access
 from routing.domain.cases import CaseToRoute
 from routing.domain.referrals import Referral, ReferralStatus, services_completed
@@ -75,7 +75,8 @@ async def _refer(
         )
         for decision in decisions
     ]
-    stored = await store.add_referrals(uow.session, referrals)  # one round trip for them all, not two each
+    # One round trip for them all, not two each.
+    stored = await store.add_referrals(uow.session, referrals, case_facts=referral_list.case_facts(case))
     created = [referral for referral in referrals if referral.referral_id in stored]
     for referral in created:
         uow.emit(referral.created_event())
@@ -106,7 +107,9 @@ async def record_case_update(event: CaseUpdated, uow: UnitOfWork, routing: Routi
     """Keep the latest facts of a case, for re-routing a decline; existing referrals stand."""
     async with uow:
         if await uow.first_delivery(event, INBOX_CONSUMER):
-            await store.save_case(uow.session, CaseToRoute.from_event(event), routing.clock())
+            case = CaseToRoute.from_event(event)
+            await store.save_case(uow.session, case, routing.clock())
+            await referral_list.update_case_facts(uow.session, case)
         await uow.commit()
 
 

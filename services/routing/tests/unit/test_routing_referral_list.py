@@ -1,0 +1,70 @@
+"""The referral list's pure parts: who lists what, the ranges a filter reads, and the cursor."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import pytest
+
+from routing.domain.referral_list import (
+    NO_DEADLINE,
+    SEGMENTS,
+    Cursor,
+    InvalidCursorError,
+    Scope,
+    ScopeKind,
+    filters_key,
+    is_overdue,
+    scope_of,
+    segments,
+)
+from shared.auth import Principal, Role
+from shared.contracts.vocabulary import Priority
+
+NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
+
+
+def _principal(*roles: Role, **claims: str) -> Principal:
+    return Principal("u", frozenset(roles), **claims)
+
+
+def test_each_role_lists_its_own_audience_and_no_one_else_lists() -> None:
+    assert scope_of(_principal(Role.AGENCY_STAFF, agency_id="a")) == Scope(ScopeKind.AGENCY, "a")
+    assert scope_of(_principal(Role.AGENCY_SUPERVISOR, agency_id="a")) == Scope(ScopeKind.AGENCY, "a")
+    assert scope_of(_principal(Role.DISTRICT_SUPERVISOR, province_code="62", regency_code="62.13")) == Scope(
+        ScopeKind.REGENCY, "62.13")
+    assert scope_of(_principal(Role.PROVINCE_ADMIN, province_code="62")) == Scope(ScopeKind.PROVINCE, "62")
+    for principal in (_principal(Role.AUDITOR, province_code="62"), _principal(Role.OPERATOR),
+                      _principal(Role.NATIONAL_ADMIN), _principal(Role.PUBLIC), _principal(Role.AGENCY_STAFF),
+                      _principal(Role.PROVINCE_ADMIN)):
+        assert scope_of(principal) is None, principal.roles
+
+
+def test_overdue_ranges_come_first_then_priority() -> None:
+    assert [(s.overdue, s.priority) for s in SEGMENTS] == [
+        (True, Priority.P1), (True, Priority.P2), (True, Priority.P3),
+        (False, Priority.P1), (False, Priority.P2), (False, Priority.P3)]
+    assert segments(priority=None, overdue_only=False) == (0, 1, 2, 3, 4, 5)
+    assert segments(priority=Priority.P2, overdue_only=False) == (1, 4)
+    assert segments(priority=None, overdue_only=True) == (0, 1, 2)
+    assert segments(priority=Priority.P3, overdue_only=True) == (2,)
+
+
+def test_overdue_is_a_running_deadline_passed() -> None:
+    assert is_overdue(NOW - timedelta(seconds=1), NOW)
+    assert not is_overdue(NOW, NOW)
+    assert not is_overdue(NO_DEADLINE, NOW)
+    assert not is_overdue(None, NOW)
+
+
+def test_a_cursor_round_trips_and_is_refused_for_other_filters() -> None:
+    filters = filters_key(statuses=("accepted", "created", "created"), priority=None, overdue_only=True)
+    assert filters == filters_key(statuses=("created", "accepted"), priority=None, overdue_only=True)
+    cursor = Cursor(NOW, 2, NO_DEADLINE, uuid4(), filters)
+    assert Cursor.decode(cursor.encode(), filters=filters) == cursor
+    with pytest.raises(InvalidCursorError):
+        Cursor.decode(cursor.encode(), filters=filters_key(statuses=(), priority=None, overdue_only=True))
+    for text in ("", "bm90IGEgY3Vyc29y", "%%%", Cursor(NOW, 9, NOW, uuid4(), filters).encode()):
+        with pytest.raises(InvalidCursorError):
+            Cursor.decode(text, filters=filters)
