@@ -20,7 +20,7 @@ class WorkspaceSettings(ServiceSettings, FieldEncryptionSettings):
                              "its discovery document is <issuer>/.well-known/openid-configuration")
     oidc_client_id: str = "sinergi-workspace"
     oidc_client_secret: SecretStr = SecretStr(DEVELOPMENT_CLIENT_SECRET)
-    oidc_scope: str = "openid profile offline_access"
+    oidc_scope: str = "openid profile"
 
     intake_url: str = "http://127.0.0.1:8001"
     routing_url: str = "http://127.0.0.1:8002"

@@ -42,3 +42,25 @@ REFUSED = {
     409: N_("This referral has moved on since you opened it (it is now: %(status)s). Nothing was changed."),
     403: N_("Your role may not make this change. Nothing was changed."),
 }
+
+PERSONAL_FIELDS = {
+    "name": N_("Name"), "birth_date": N_("Date of birth"), "phone": N_("Phone"), "email": N_("Email"),
+    "address": N_("Address"), "narrative": N_("What happened"), "nik": N_("National ID number"),
+}
+PERSONAL_GROUPS = {"victims": N_("Victim %(n)s"), "perpetrators": N_("Perpetrator %(n)s"),
+                   "reporter": N_("Reporter"), "location": N_("Place")}
+
+
+def personal_label(path: str, gettext: object) -> str:
+    """``victims.0.name`` as "Victim 1: Name" in the page's language (``gettext``: the catalogue's)."""
+    translate = gettext if callable(gettext) else (lambda message: message)
+    parts = path.split(".")
+    field = translate(PERSONAL_FIELDS.get(parts[-1], parts[-1]))
+    if len(parts) == 1:
+        return str(field)
+    group = PERSONAL_GROUPS.get(parts[0])
+    if group is None:
+        return str(field)
+    number = next((int(p) + 1 for p in parts[1:-1] if p.isdigit()), None)
+    heading = translate(group) % {"n": number or ""} if "%(n)s" in group else translate(group)
+    return f"{str(heading).strip()}: {field}"
