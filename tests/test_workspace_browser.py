@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from playwright.async_api import BrowserContext, Page, expect
 
+from sinergi_local.infrastructure import Infrastructure
 from sinergi_local.platform import Platform
 from sinergi_local.seed import seed_directory
+from tests import workspace_platform
 from tests.accessibility import axe_violations
 from tests.browser import chromium, screenshot_path
-from tests.workspace_platform import signed_platform  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
@@ -33,6 +36,13 @@ REPORT: dict[str, Any] = {
     "reporter": {"anonymous": True, "relation": "tetangga"}, "narrative": "laporan uji peramban",
 }
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
+
+
+@pytest.fixture(scope="module")
+def signed_platform(
+    infra: Infrastructure, service_env: Callable[[str], dict[str, str]], test_run_dir: Path
+) -> Iterator[Platform]:
+    yield from workspace_platform.signed_platform(infra, service_env, test_run_dir)
 
 
 class Visit:
@@ -91,17 +101,16 @@ async def test_a_caseworker_works_a_referral_and_nobody_else_sees_it(signed_plat
         page = staff.page
         await staff.check("inbox-empty")
 
-        accepted = httpx.post(f"{platform.url('intake')}/v1/reports", json=REPORT, timeout=30).json()
+        await page.wait_for_function("document.readyState === 'complete'")
+        async with httpx.AsyncClient(timeout=30) as client:
+            accepted = (await client.post(f"{platform.url('intake')}/v1/reports", json=REPORT)).json()
         case_number = accepted["case_number"]
         lead = await _lead(platform, accepted["case_id"])
         assert lead["agency_id"] == "uptd-ppa-62.13"
         row = page.locator(f"a:has-text('{case_number}')")
-        for _ in range(50):  # the live update is the next step (piece 5); until then the inbox is reloaded
-            if await row.count():
-                break
-            await page.reload()
-            await asyncio.sleep(0.2)
-        await expect(row).to_be_visible()
+        # No reload: the live inbox (server-sent events, then the page's script) shows it and says so.
+        await expect(row).to_be_visible(timeout=30_000)
+        await expect(page.locator("#live")).to_contain_text("Daftar diperbarui")
         await staff.check("inbox")
 
         await row.click()

@@ -8,15 +8,12 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pytest
-
 from sinergi_local import infrastructure, processes
 from sinergi_local.identity import provider as oidc
 from sinergi_local.infrastructure import Infrastructure
 from sinergi_local.platform import SERVICES, WEB_APPS, Platform
 
 
-@pytest.fixture(scope="module")
 def signed_platform(
     infra: Infrastructure, service_env: Callable[[str], dict[str, str]], test_run_dir: Path
 ) -> Iterator[Platform]:

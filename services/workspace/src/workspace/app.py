@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,16 +15,18 @@ from starlette.middleware import Middleware
 from shared.crypto import FieldCipher
 from shared.service import Runtime, create_runtime, create_service_app
 from workspace import SERVICE
+from workspace.adapters.live_events import read_referral_events
 from workspace.adapters.oidc import oidc_client
 from workspace.adapters.services import Services
 from workspace.adapters.session_store import SessionStore
 from workspace.adapters.tables import metadata
 from workspace.domain.session import SessionLimits
-from workspace.entrypoints import auth, inbox, pages, referral_page
+from workspace.entrypoints import auth, inbox, live, pages, referral_page
 from workspace.entrypoints.errors import register_error_pages
 from workspace.entrypoints.rendering import Pages
 from workspace.entrypoints.security import SecurityHeadersMiddleware
 from workspace.entrypoints.session_middleware import ServerSessionMiddleware
+from workspace.service_layer.live import LiveHub
 from workspace.settings import WorkspaceSettings
 
 STATIC = Path(__file__).parent / "entrypoints" / "static"
@@ -37,13 +40,18 @@ def create_app(settings: WorkspaceSettings | None = None) -> FastAPI:
                            absolute=timedelta(hours=settings.session_max_hours))
     store = SessionStore(runtime.engine, FieldCipher.from_settings(settings))
     runtime.workers.append(lambda: _purge_sessions(store, limits))
+    hub = LiveHub()
+    runtime.workers.append(lambda: read_referral_events(
+        settings.kafka_bootstrap_servers, f"sinergi-workspace-live-{uuid.uuid4().hex[:8]}", hub.publish,
+        fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms))
     app = create_service_app(
         runtime, title="Sinergi workspace",
         description="The caseworker's web app: server-rendered pages that call the services as the signed-in person.",
-        routers=[auth.router, pages.router, inbox.router, referral_page.router],
+        routers=[auth.router, pages.router, live.router, inbox.router, referral_page.router],
     )
     app.state.settings = settings
     app.state.session_store = store
+    app.state.live_hub = hub
     app.state.oidc = oidc_client(settings)
     app.state.pages = Pages()
     app.state.services = Services(intake_url=settings.intake_url, routing_url=settings.routing_url,

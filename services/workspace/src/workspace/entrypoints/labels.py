@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 def N_(message: str) -> str:  # noqa: N802 - gettext's name for a message marked, not yet translated
     return message
@@ -51,9 +53,8 @@ PERSONAL_GROUPS = {"victims": N_("Victim %(n)s"), "perpetrators": N_("Perpetrato
                    "reporter": N_("Reporter"), "location": N_("Place")}
 
 
-def personal_label(path: str, gettext: object) -> str:
-    """``victims.0.name`` as "Victim 1: Name" in the page's language (``gettext``: the catalogue's)."""
-    translate = gettext if callable(gettext) else (lambda message: message)
+def personal_label(path: str, translate: Callable[[str], str]) -> str:
+    """``victims.0.name`` as "Victim 1: Name" in the page's language (``translate``: the page's gettext)."""
     parts = path.split(".")
     field = translate(PERSONAL_FIELDS.get(parts[-1], parts[-1]))
     if len(parts) == 1:

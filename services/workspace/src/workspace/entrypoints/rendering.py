@@ -52,7 +52,8 @@ class Pages:
         self.env.install_gettext_translations(self.translations[lang], newstyle=True)  # type: ignore[attr-defined]
         page = self.env.get_template(template).render(
             request=request, lang=lang, languages=LANGUAGE_NAMES, csrf_field=CSRF_FIELD,
-            csrf_token=csrf_token(request), labels=labels, person=request.session.get("person"), **context,
+            csrf_token=csrf_token(request), labels=labels,
+            plain_gettext=self.translations[lang].gettext, person=request.session.get("person"), **context,
         )
         return HTMLResponse(page, status_code=status_code, headers={"content-language": lang})
 
