@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -27,6 +27,7 @@ pytestmark = pytest.mark.e2e
 
 VICTIM = "Melati Workspace Uji"
 NOTE = "Korban sudah dihubungi; kunjungan rumah besok."
+FOLLOW_UP = "Kunjungan rumah bersama pendamping."
 REPORT: dict[str, Any] = {
     "incident": {"precision": "unknown"},
     "location": {"province_code": "62", "regency_code": "62.13", "place": "rumah_tangga"},
@@ -116,6 +117,22 @@ async def test_staff_work_a_referral_from_its_page(
     noted = await client.post(f"{path}/notes", data={"csrf_token": token, "note": NOTE})
     assert noted.status_code == 303
     assert NOTE in (await client.get(path)).text
+
+    in_three_days = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%d")
+    follow_up = {"csrf_token": token, "due_time": "09:00", "province": "62", "follow_up_note": FOLLOW_UP}
+    past = await client.post(f"{path}/follow-ups", data={**follow_up, "due_date": "2020-01-01"})
+    assert past.status_code == 422
+    assert "The due time must be in the future." in past.text
+    assert f">{FOLLOW_UP}</textarea>" in past.text
+    assert (await client.post(f"{path}/follow-ups", data={**follow_up, "due_date": in_three_days})).status_code == 303
+    page = await client.get(path)
+    assert FOLLOW_UP in page.text
+    assert "09:00 WIB" in page.text
+    follow_up_id = re.search(r"/follow-ups/([0-9a-f-]{36})/done", page.text)
+    assert follow_up_id is not None
+    done = await client.post(f"{path}/follow-ups/{follow_up_id.group(1)}/done", data={"csrf_token": token})
+    assert done.status_code == 303
+    assert "The follow-up is marked done." in (await client.get(path)).text
 
     assert (await client.post(f"{path}/start", data={"csrf_token": token})).status_code == 303
     empty = await client.post(f"{path}/complete", data={"csrf_token": token})

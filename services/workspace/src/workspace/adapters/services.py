@@ -78,6 +78,19 @@ class Services:
         return await self.call("routing", "POST", f"/v1/referrals/{referral_id}/{move}", token=token, lang=lang,
                                json=body)
 
+    async def follow_ups(self, token: str, lang: str, referral_id: UUID) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = await self.call(
+            "routing", "GET", f"/v1/referrals/{referral_id}/follow-ups", token=token, lang=lang)
+        return found
+
+    async def add_follow_up(self, token: str, lang: str, referral_id: UUID, *, due_at: str, note: str) -> Any:
+        return await self.call("routing", "POST", f"/v1/referrals/{referral_id}/follow-ups", token=token,
+                               lang=lang, json={"due_at": due_at, "note": note})
+
+    async def follow_up_done(self, token: str, lang: str, referral_id: UUID, follow_up_id: UUID) -> Any:
+        return await self.call("routing", "POST", f"/v1/referrals/{referral_id}/follow-ups/{follow_up_id}/done",
+                               token=token, lang=lang)
+
     # intake
     async def case(self, token: str, lang: str, case_id: UUID) -> dict[str, Any]:
         found: dict[str, Any] = await self.call("intake", "GET", f"/v1/cases/{case_id}", token=token, lang=lang)

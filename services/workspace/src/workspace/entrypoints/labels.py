@@ -31,6 +31,7 @@ MOVE_DONE = {
     "accept": N_("You accepted the referral."), "decline": N_("You declined the referral."),
     "start": N_("You started the service."), "complete": N_("You completed the referral."),
     "note": N_("Your note was added to the case."),
+    "follow_up": N_("The follow-up was set."), "follow_up_done": N_("The follow-up is marked done."),
 }
 FIELD_ERRORS = {
     "reason_too_short": N_("Write why you decline, in at least 3 characters."),
@@ -39,6 +40,10 @@ FIELD_ERRORS = {
     "services_unknown": N_("Select services from the list."),
     "note_missing": N_("Write the note."),
     "note_too_long": N_("The note must be 20000 characters or fewer."),
+    "due_date_invalid": N_("Enter the date and time it is due."),
+    "due_date_past": N_("The due time must be in the future."),
+    "follow_up_note_missing": N_("Write what is to be done."),
+    "follow_up_note_too_long": N_("The follow-up note must be 2000 characters or fewer."),
 }
 REFUSED = {
     409: N_("This referral has moved on since you opened it (it is now: %(status)s). Nothing was changed."),

@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from workspace.adapters.services import ServiceError, Services
+from workspace.domain.follow_ups import province_zone
 from workspace.domain.referrals import Deadline, Move, deadline, moves_from
 
 
@@ -29,6 +30,7 @@ class ReferralView:
     deadline: Deadline | None
     notes: list[Note] = field(default_factory=list)
     personal: dict[str, str] = field(default_factory=dict)
+    follow_ups: list[dict[str, Any]] = field(default_factory=list)
 
 
 def notes_of(case: dict[str, Any]) -> list[Note]:
@@ -54,5 +56,15 @@ async def referral_view(
     case = await services.case(token, lang, case_id)
     personal = {k: v for k, v in (case.get("personal") or {}).items() if not k.startswith("notes.")}
     others = [r for r in referrals if r is not mine]
+    try:
+        follow_ups = await services.follow_ups(token, lang, referral_id)
+    except ServiceError as error:
+        if error.status not in {403, 404}:
+            raise
+        follow_ups = []  # routing keeps them for the referral's agency only
+    zone = province_zone(str(mine.get("province_code", "")))
+    for follow_up in follow_ups:
+        due = datetime.fromisoformat(str(follow_up["due_at"]).replace("Z", "+00:00")).astimezone(zone)
+        follow_up["due_local"] = f"{due:%Y-%m-%d %H:%M} {zone.tzname(None)}"
     return ReferralView(mine, case, others, moves_from(str(mine.get("status"))), deadline(mine, now),
-                        notes_of(case), personal)
+                        notes_of(case), personal, follow_ups)
