@@ -18,6 +18,9 @@ class WorkspaceSettings(ServiceSettings, FieldEncryptionSettings):
 
     oidc_issuer: str = Field(default="http://127.0.0.1:8006", description="Issuer URL of the OIDC provider; "
                              "its discovery document is <issuer>/.well-known/openid-configuration")
+    oidc_discovery_url: str | None = Field(
+        default=None, description="Where the workspace itself reads the discovery document, when the issuer's "
+        "public address is not reachable from it (e.g. Keycloak inside docker compose); default: from the issuer")
     oidc_client_id: str = "sinergi-workspace"
     oidc_client_secret: SecretStr = SecretStr(DEVELOPMENT_CLIENT_SECRET)
     oidc_scope: str = "openid profile"

@@ -19,7 +19,8 @@ def oidc_client(settings: WorkspaceSettings) -> StarletteOAuth2App:
         NAME,
         client_id=settings.oidc_client_id,
         client_secret=settings.oidc_client_secret.get_secret_value(),
-        server_metadata_url=f"{settings.oidc_issuer.rstrip('/')}/.well-known/openid-configuration",
+        server_metadata_url=settings.oidc_discovery_url
+        or f"{settings.oidc_issuer.rstrip('/')}/.well-known/openid-configuration",
         client_kwargs={
             "scope": settings.oidc_scope, "code_challenge_method": "S256",
             "token_endpoint_auth_method": "client_secret_basic", "timeout": settings.service_timeout_seconds,

@@ -62,6 +62,12 @@ class InboxRow:
     referral: dict[str, Any]
     deadline: Deadline | None
 
+    @property
+    def overdue(self) -> bool:
+        """routing's judgement (as of its list's ``as_of``), else the deadline's."""
+        judged = self.referral.get("overdue")
+        return bool(judged) if judged is not None else bool(self.deadline and self.deadline.overdue)
+
 
 @dataclass(frozen=True)
 class InboxPage:
