@@ -26,7 +26,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -153,6 +153,8 @@ MATRIX = (
           params={"limit": "500"}, shows="case_a"),
     Entry("intake", "GET", "/v1/cases/{case_id}", "read", CASE_A_VIEWERS, shows="case_a"),
     # Supervisors of the region see case A but may not change it; an agency not handling it does not see it.
+    # Everyone who sees case A sees who wrote its notes; the text only who reads its narrative (tested below).
+    Entry("intake", "GET", "/v1/cases/{case_id}/notes", "read", CASE_A_VIEWERS, shows="update_a"),
     Entry("intake", "POST", "/v1/cases/{case_id}/updates", "act", CASE_A_CHANGERS,
           body={"kind": "information_added", "note": "Catatan matriks: korban sudah dihubungi kembali."}),
     # Case C (a second report of case A's victim): who recorded it, or the case manager it is referred to.
@@ -176,6 +178,18 @@ MATRIX = (
           media_type="application/yaml"),
     Entry("routing", "GET", "/v1/cases/{case_id}/referrals", "read", LEAD_AGENCY_PEOPLE | REGION_OF_A,
           shows="referral_a"),
+    # Each audience's own list: the agency's, the regency's, the province's; the other agencies and regions get
+    # theirs, without case A's referral; auditors, operators and the national admin list none.
+    Entry("routing", "GET", "/v1/referrals", "read", LEAD_AGENCY_PEOPLE | {"district-62.13", "admin-62"},
+          filtered=frozenset({"school-62.13", "police-62.01", "staff-63.71", "district-62.01", "admin-63"}),
+          params={"limit": "100", "priority": "P1"}, shows="referral_a"),
+    # The lead agency's working notes on its referral: its own people only, while the referral is live.
+    Entry("routing", "POST", "/v1/referrals/{referral_id}/follow-ups", "act", LEAD_AGENCY_PEOPLE,
+          body=lambda _name: {"due_at": (datetime.now(UTC) + timedelta(days=3)).isoformat(), "note": FOLLOW_UP_A}),
+    Entry("routing", "GET", "/v1/referrals/{referral_id}/follow-ups", "read", LEAD_AGENCY_PEOPLE,
+          shows="follow_up_a"),
+    Entry("routing", "POST", "/v1/referrals/{referral_id}/follow-ups/{follow_up_id}/done", "act",
+          LEAD_AGENCY_PEOPLE, shows="follow_up_a"),
     Entry("routing", "POST", "/v1/referrals/{referral_id}/accept", "act", LEAD_AGENCY_PEOPLE),
     Entry("routing", "POST", "/v1/referrals/{referral_id}/start", "act", LEAD_AGENCY_PEOPLE),
     Entry("routing", "POST", "/v1/referrals/{referral_id}/complete", "act", LEAD_AGENCY_PEOPLE,
@@ -267,6 +281,8 @@ DATABASE_MATRIX = (
     DatabaseCheck("routing", "case A's referrals", "SELECT count(*) FROM referrals WHERE case_id = :case_a",
                   LEAD_AGENCY_PEOPLE | REGION_OF_A),
     DatabaseCheck("routing", "the directory", "SELECT least(count(*), 1) FROM agencies", SIGNED_IN),
+    DatabaseCheck("routing", "the follow-up on case A's referral",
+                  "SELECT count(*) FROM follow_ups WHERE follow_up_id = :follow_up_a", LEAD_AGENCY_PEOPLE),
     DatabaseCheck("notifications", "the subscription for case A's agency",
                   "SELECT count(*) FROM subscriptions WHERE subscription_id = :subscription_a",
                   LEAD_AGENCY_PEOPLE | {"admin-62"}),
@@ -359,6 +375,7 @@ CASE_A: dict[str, Any] = {
     "narrative": "Narasi matriks rahasia tentang kasus A.",
 }
 NOTE_A = "Catatan matriks rahasia: korban dipindahkan ke rumah kerabat."
+FOLLOW_UP_A = "Tindak lanjut matriks rahasia: kunjungan ke rumah kerabat korban."
 # The same victim again, by another reporter: intake links it to case A.
 CASE_C: dict[str, Any] = {
     **CASE_A, "channel": "walk_in", "location": {**CASE_A["location"], "address": "Jl. Matriks Lain No. 9"},
@@ -479,6 +496,12 @@ async def world(make_settings: Callable[..., Any], bearer: Callable[..., dict[st
         # A refused note fails the checks that look for it (and the updates entry), not the whole world.
         world.ids["update_a"] = noted.json()["update_id"] if noted.status_code == 201 else str(uuid.UUID(int=0))
 
+        followed = await clients["routing"].post(
+            f"/v1/referrals/{world.ids['referral_a']}/follow-ups", headers=as_["staff-62.13"],
+            json={"due_at": (datetime.now(UTC) + timedelta(days=2)).isoformat(), "note": FOLLOW_UP_A})
+        assert followed.status_code == 201, followed.text
+        world.ids["follow_up_a"] = followed.json()["follow_up_id"]
+
         message = json.dumps(MESSAGE_A).encode()
         drafted = await clients["intake"].post(f"/v1/inbound/{GATEWAY}", content=message, headers={
             "content-type": "application/json", SIGNATURE_HEADER: sign(GATEWAY_SECRET, message)})
@@ -518,7 +541,8 @@ async def world(make_settings: Callable[..., Any], bearer: Callable[..., dict[st
             await uow.commit()
         world.secrets = {world.ids[name] for name in ("case_a", "case_c", "referral_a", "subscription_a",
                                                       "delivery_a", "draft_a")}
-        world.secrets |= {case_number, NOTE_A, MESSAGE_A["from"], MESSAGE_A["text"]}
+        world.secrets |= {case_number, NOTE_A, FOLLOW_UP_A, MESSAGE_A["from"], MESSAGE_A["text"],
+                          world.ids["follow_up_a"]}
         world.secrets |= _personal_values(CASE_A) | _personal_values(CASE_C)
         yield world
 
@@ -550,7 +574,7 @@ async def test_every_endpoint_is_in_the_matrix(world: World) -> None:
 
 # The world id each path parameter takes, unless an entry says otherwise.
 PATH_IDS = {"case_id": "case_a", "referral_id": "referral_a", "subscription_id": "subscription_a",
-            "draft_id": "draft_a", "agency_id": "agency", "delivery_id": "delivery_a"}
+            "draft_id": "draft_a", "agency_id": "agency", "delivery_id": "delivery_a", "follow_up_id": "follow_up_a"}
 
 
 def _url(entry: Entry, ids: Mapping[str, str]) -> str:
@@ -708,11 +732,25 @@ async def test_exact_statistics_only_for_who_supervises_the_region(
 async def test_reads_are_audited_by_kind_of_personal_field(
     world: World, bearer: Callable[..., dict[str, str]]
 ) -> None:
-    trail = await world.clients["reporting"].get(f"/v1/audit/cases/{world.ids['case_a']}/reads",
-                                                 headers=world.headers("auditor-62", bearer))
-    assert trail.status_code == 200, trail.text
-    reads = trail.json()
-    assert reads
+    notes = await world.clients["intake"].get(f"/v1/cases/{world.ids['case_a']}/notes",
+                                              headers=world.headers("staff-62.13", bearer))
+    assert notes.status_code == 200, notes.text
+
+    async def with_the_notes_read() -> list[dict[str, Any]] | None:
+        trail = await world.clients["reporting"].get(f"/v1/audit/cases/{world.ids['case_a']}/reads",
+                                                     headers=world.headers("auditor-62", bearer))
+        assert trail.status_code == 200, trail.text
+        reads: list[dict[str, Any]] = trail.json()
+        return reads if any(read["endpoint"].endswith("/notes") for read in reads) else None
+
+    reads = await _eventually(with_the_notes_read, "reporting records the read of case A's notes")
     assert all(set(read["fields"]) <= PERSONAL_KINDS for read in reads), reads
-    assert {frozenset(read["fields"]) for read in reads if read["actor_user_id"] == "staff-62.13"} == {
-        PERSONAL_KINDS}
+    def kinds_read(endpoint: str) -> set[frozenset[str]]:
+        return {frozenset(read["fields"]) for read in reads
+                if read["actor_user_id"] == "staff-62.13" and read["endpoint"] == endpoint}
+
+    assert kinds_read("GET /v1/cases/{case_id}") == {PERSONAL_KINDS}
+    # The notes with their authors show the notes' text alone: a read of the narrative only.
+    assert kinds_read("GET /v1/cases/{case_id}/notes") == {frozenset({"narrative"})}
+    assert {read["endpoint"] for read in reads if read["actor_user_id"] == "staff-62.13"} == {
+        "GET /v1/cases/{case_id}", "GET /v1/cases/{case_id}/notes"}

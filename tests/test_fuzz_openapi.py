@@ -21,7 +21,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -190,6 +190,11 @@ def _seed(clients: dict[str, Any], bearer: Callable[..., dict[str, str]]) -> dic
         return next((d["delivery_id"] for d in found.json()), None) if found.ok else None
 
     known["referral_id"] = _eventually(referral, "routing refers the report")
+    staff = bearer(Role.AGENCY_STAFF, user_id="fuzz-seed-staff", **AGENCY)
+    followed = clients["routing"].post(f"/v1/referrals/{known['referral_id']}/follow-ups", headers=staff, json={
+        "due_at": (datetime.now(UTC) + timedelta(days=2)).isoformat(), "note": "Tindak lanjut uji fuzz."})
+    assert followed.status_code == 201, followed.text
+    known["follow_up_id"] = followed.json()["follow_up_id"]
     known["delivery_id"] = _eventually(delivery, "notifications tries the webhook")
     return known
 

@@ -21,6 +21,7 @@ from sqlalchemy import exc as sqlalchemy_exc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.access import SERVICE_CONTEXT, AccessContext
+from shared.api_docs import add_api_docs
 from shared.auth import TokenVerifier
 from shared.contracts import Event, TopicSpec
 from shared.db import create_engine, ping
@@ -147,7 +148,9 @@ def create_service_app(runtime: Runtime, *, title: str, description: str, router
             await runtime.engine.dispose()
             shutdown_tracing()
 
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    # The API pages come from add_api_docs, with their files served here rather than from a CDN.
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan, docs_url=None,
+                  redoc_url=None)
     app.state.runtime = runtime
     app.exception_handler(RequestValidationError)(validation_error_without_input)
     app.exception_handler(DomainValidationError)(domain_validation_error_handler)
@@ -158,6 +161,7 @@ def create_service_app(runtime: Runtime, *, title: str, description: str, router
     app.state.public_rate_limiter = PublicRateLimiter(runtime.settings.http_public_rate_limit)
     app.state.token_verifier = TokenVerifier(runtime.settings)
     app.include_router(health_router(runtime))
+    add_api_docs(app)
     for router in routers:
         app.include_router(router)
     from shared.dependencies import document_shared_responses  # it imports this module

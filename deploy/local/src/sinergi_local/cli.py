@@ -49,7 +49,7 @@ from sinergi_local.platform import REPO_ROOT, Platform
 from sinergi_local.status import show as show_status
 
 # The services that store encrypted personal fields (each passes its ``encrypted_columns`` to ``shared.cli.run``).
-ENCRYPTING_SERVICES = ("intake", "notifications")
+ENCRYPTING_SERVICES = ("intake", "routing", "notifications")
 # The ports `make up` runs PostgreSQL and the broker on (``start_platform``'s defaults).
 POSTGRES_PORT, KAFKA_PORT = 55432, 19092
 

@@ -4,7 +4,9 @@ raises ``referral.follow_up_due`` once, with a clock the test moves."""
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,6 +16,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from routing.adapters.encrypted_columns import ENCRYPTED_COLUMNS
 from routing.app import create_app
 from routing.service_layer.follow_ups import announce_due_follow_ups
 from routing.service_layer.referrals import Routing, refer_case
@@ -22,7 +25,10 @@ from shared.access import SERVICE_CONTEXT, AccessContext
 from shared.auth import Principal, Role
 from shared.contracts.base import utc_now
 from shared.contracts.examples import example_case_reported
+from shared.crypto import FieldCipher
+from shared.key_rotation import rotate_keys
 from shared.service import Runtime
+from shared.settings import DEVELOPMENT_ENCRYPTION_KEY
 
 pytestmark = pytest.mark.integration
 
@@ -210,3 +216,24 @@ async def test_a_due_follow_up_raises_one_event_without_its_note(
     assert "Sari" not in json.dumps(event)
     assert set(event) == {"event_id", "event_type", "schema_version", "occurred_at", "case_id", "producer",
                           "referral_id", "agency_id", "follow_up_id", "due_at"}
+
+
+async def test_notes_are_re_encrypted_by_key_rotation(
+    routing: httpx.AsyncClient, referred: dict[str, Any], bearer: Bearer
+) -> None:
+    """``python -m routing rotate-keys`` covers the notes: under a new active key they still read the same."""
+    clock, referral = referred["clock"], referred["referral_id"]
+    staff = bearer(Role.AGENCY_STAFF, user_id="s", agency_id=referred["agency"])
+    url = f"/v1/referrals/{referral}/follow-ups"
+    made = await routing.post(url, json={"due_at": (clock.now + timedelta(days=1)).isoformat(), "note": NOTE},
+                              headers=staff)
+    assert made.status_code == 201
+    rotated_cipher = FieldCipher({"dev": base64.b64decode(DEVELOPMENT_ENCRYPTION_KEY), "next": os.urandom(32)}, "next")
+    counts = await rotate_keys(runtime_of(routing).engine, rotated_cipher, ENCRYPTED_COLUMNS)
+    assert sum(count for name, count in counts.items() if name.endswith("rotated")) >= 1
+    async with runtime_of(routing).unit_of_work(SERVICE_CONTEXT) as uow:
+        row = (await uow.session.execute(text(
+            "SELECT follow_up_id, note_ciphertext FROM routing.follow_ups WHERE follow_up_id = :f"),
+            {"f": UUID(made.json()["follow_up_id"])})).one()
+    assert row.note_ciphertext.startswith("v1:next:")
+    assert rotated_cipher.decrypt(row.note_ciphertext, case_id=row.follow_up_id, field="note") == NOTE

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
@@ -65,6 +67,11 @@ def test_a_cursor_round_trips_and_is_refused_for_other_filters() -> None:
     assert Cursor.decode(cursor.encode(), filters=filters) == cursor
     with pytest.raises(InvalidCursorError):
         Cursor.decode(cursor.encode(), filters=filters_key(statuses=(), priority=None, overdue_only=True))
-    for text in ("", "bm90IGEgY3Vyc29y", "%%%", Cursor(NOW, 9, NOW, uuid4(), filters).encode()):
+    crafted = [  # well-formed JSON of the wrong shapes
+        [NOW.isoformat(), 0, NOW.isoformat(), [1], filters], [NOW.isoformat(), [0], NOW.isoformat(), "x", filters],
+        [NOW.isoformat(), 0, "2026-12-07T12:00:00", str(uuid4()), filters], {"as_of": 1}, 7,
+    ]
+    encoded = [base64.urlsafe_b64encode(json.dumps(c).encode()).decode() for c in crafted]
+    for text in ("", "bm90IGEgY3Vyc29y", "%%%", Cursor(NOW, 9, NOW, uuid4(), filters).encode(), *encoded):
         with pytest.raises(InvalidCursorError):
             Cursor.decode(text, filters=filters)

@@ -124,11 +124,13 @@ async def close_case(session: AsyncSession, case_id: UUID, *, reason: str, at: d
 
 
 async def add_update(
-    session: AsyncSession, *, update_id: UUID, case_id: UUID, kind: str, changed: tuple[str, ...], by: str, at: datetime
+    session: AsyncSession, *, update_id: UUID, case_id: UUID, kind: str, changed: tuple[str, ...], by: str,
+    at: datetime, agency: str | None = None,
 ) -> None:
     await session.execute(
         _updates.insert().values(
-            update_id=update_id, case_id=case_id, kind=kind, changed_fields=list(changed), updated_by=by, updated_at=at
+            update_id=update_id, case_id=case_id, kind=kind, changed_fields=list(changed), updated_by=by, updated_at=at,
+            updated_by_agency=agency,
         )
     )
 

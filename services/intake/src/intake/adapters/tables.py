@@ -109,6 +109,8 @@ class CaseUpdateRow(IntakeTable, table=True):
     changed_fields: list[str] = Field(sa_column=Column(ARRAY(Text), nullable=False))
     updated_by: str = Field(sa_type=Text)
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    # The agency the author acted for (null: an operator, or an update made before it was kept).
+    updated_by_agency: str | None = Field(default=None, sa_type=Text)
 
 
 class MessageDraftRow(IntakeTable, table=True):

@@ -211,7 +211,7 @@ async def update_case(
                 changed.append("notes")
             await repository.add_update(
                 uow.session, update_id=update_id, case_id=case_id, kind=kind, changed=tuple(changed),
-                by=principal.user_id, at=now,
+                by=principal.user_id, at=now, agency=principal.agency_id,
             )
         uow.emit(case.updated_event(update_id=update_id, kind=kind, changed=tuple(changed), by=principal.user_id))
         await uow.commit()

@@ -10,14 +10,14 @@ from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from routing.adapters.tables import FollowUpRow
-from routing.domain.follow_ups import FollowUp, note_field
+from routing.domain.follow_ups import NOTE_FIELD, FollowUp
 from shared.crypto import FieldCipher
 
 FOLLOW_UPS: Table = FollowUpRow.__table__  # type: ignore[attr-defined]
 
 
-async def add(session: AsyncSession, follow_up: FollowUp, *, case_id: UUID, cipher: FieldCipher) -> None:
-    note = cipher.encrypt(follow_up.note, case_id=case_id, field=note_field(follow_up.follow_up_id))
+async def add(session: AsyncSession, follow_up: FollowUp, *, cipher: FieldCipher) -> None:
+    note = cipher.encrypt(follow_up.note, case_id=follow_up.follow_up_id, field=NOTE_FIELD)
     await session.execute(FOLLOW_UPS.insert().values(
         follow_up_id=follow_up.follow_up_id, referral_id=follow_up.referral_id, agency_id=follow_up.agency_id,
         due_at=follow_up.due_at, note_ciphertext=note, created_by=follow_up.created_by,
@@ -25,25 +25,21 @@ async def add(session: AsyncSession, follow_up: FollowUp, *, case_id: UUID, ciph
     ))
 
 
-async def of_referral(
-    session: AsyncSession, referral_id: UUID, *, case_id: UUID, cipher: FieldCipher
-) -> list[FollowUp]:
+async def of_referral(session: AsyncSession, referral_id: UUID, *, cipher: FieldCipher) -> list[FollowUp]:
     """The referral's follow-ups, soonest due first."""
     rows = await session.execute(
         select(FOLLOW_UPS).where(FOLLOW_UPS.c.referral_id == referral_id)
         .order_by(FOLLOW_UPS.c.due_at, FOLLOW_UPS.c.follow_up_id)
     )
-    return [_follow_up(row, case_id, cipher) for row in rows]
+    return [_follow_up(row, cipher) for row in rows]
 
 
-async def get(
-    session: AsyncSession, referral_id: UUID, follow_up_id: UUID, *, case_id: UUID, cipher: FieldCipher
-) -> FollowUp | None:
+async def get(session: AsyncSession, referral_id: UUID, follow_up_id: UUID, *, cipher: FieldCipher) -> FollowUp | None:
     row = (await session.execute(
         select(FOLLOW_UPS).where(FOLLOW_UPS.c.follow_up_id == follow_up_id, FOLLOW_UPS.c.referral_id == referral_id)
         .with_for_update()
     )).one_or_none()
-    return None if row is None else _follow_up(row, case_id, cipher)
+    return None if row is None else _follow_up(row, cipher)
 
 
 async def save_done(session: AsyncSession, follow_up: FollowUp) -> None:
@@ -53,10 +49,10 @@ async def save_done(session: AsyncSession, follow_up: FollowUp) -> None:
     )
 
 
-def _follow_up(row: Any, case_id: UUID, cipher: FieldCipher) -> FollowUp:
+def _follow_up(row: Any, cipher: FieldCipher) -> FollowUp:
     return FollowUp(
         follow_up_id=row.follow_up_id, referral_id=row.referral_id, agency_id=row.agency_id, due_at=row.due_at,
-        note=cipher.decrypt(row.note_ciphertext, case_id=case_id, field=note_field(row.follow_up_id)),
+        note=cipher.decrypt(row.note_ciphertext, case_id=row.follow_up_id, field=NOTE_FIELD),
         created_by=row.created_by, created_at=row.created_at, done_at=row.done_at, done_by=row.done_by,
     )
 

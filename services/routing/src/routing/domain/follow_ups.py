@@ -85,6 +85,5 @@ class FollowUp:
         return self if self.done else replace(self, done_at=at, done_by=by)
 
 
-def note_field(follow_up_id: UUID) -> str:
-    """The field a note's ciphertext is bound to (with the referral's case), so it cannot be moved."""
-    return f"follow_ups.{follow_up_id}"
+# A note's ciphertext is bound to its follow-up's id and this field name, so it cannot be moved to another row.
+NOTE_FIELD = "note"

@@ -107,9 +107,10 @@ class Cursor:
             as_of, segment, deadline, referral_id, given_for = json.loads(raw)
             cursor = cls(datetime.fromisoformat(as_of), int(segment), datetime.fromisoformat(deadline),
                          UUID(referral_id), str(given_for))
-        except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        except (binascii.Error, ValueError, TypeError, AttributeError, UnicodeDecodeError):
             raise InvalidCursorError("not a cursor of this list") from None
-        if cursor.filters != filters or not 0 <= cursor.segment < len(SEGMENTS) or cursor.as_of.tzinfo is None:
+        if (cursor.filters != filters or not 0 <= cursor.segment < len(SEGMENTS) or cursor.as_of.tzinfo is None
+                or cursor.deadline.tzinfo is None):
             raise InvalidCursorError("a cursor of another query")
         return cursor
 

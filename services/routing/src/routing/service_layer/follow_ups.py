@@ -47,7 +47,7 @@ async def add_follow_up(
         referral = await _referral(uow, principal, referral_id)
         check_write(principal, referral, now, follow_up=context.follow_up_period)
         follow_up = FollowUp(uuid4(), referral_id, referral.agency_id, due_at, note, principal.user_id, now)
-        await store.add(uow.session, follow_up, case_id=referral.case_id, cipher=context.cipher)
+        await store.add(uow.session, follow_up, cipher=context.cipher)
         await uow.commit()
     return follow_up
 
@@ -58,7 +58,7 @@ async def follow_ups(
     async with uow:
         referral = await _referral(uow, principal, referral_id)
         check_read(principal, referral, context.routing.clock(), follow_up=context.follow_up_period)
-        return await store.of_referral(uow.session, referral_id, case_id=referral.case_id, cipher=context.cipher)
+        return await store.of_referral(uow.session, referral_id, cipher=context.cipher)
 
 
 async def mark_done(
@@ -68,8 +68,7 @@ async def mark_done(
     async with uow:
         referral = await _referral(uow, principal, referral_id)
         check_write(principal, referral, now, follow_up=context.follow_up_period)
-        follow_up = await store.get(uow.session, referral_id, follow_up_id, case_id=referral.case_id,
-                                    cipher=context.cipher)
+        follow_up = await store.get(uow.session, referral_id, follow_up_id, cipher=context.cipher)
         if follow_up is None:
             raise FollowUpNotFoundError(follow_up_id)
         done = follow_up.mark_done(by=principal.user_id, at=now)
