@@ -8,6 +8,7 @@ KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL, when set, name existing servers and no
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -54,12 +55,16 @@ def infra(test_run_dir: Path) -> Iterator[Infrastructure]:
 @pytest.fixture(scope="session")
 def identity_provider(test_run_dir: Path) -> Iterator[oidc.OidcProvider]:
     """The local OpenID Connect provider (deploy/oidc) as a real process on a free port, with the demo users,
-    the ``sinergi-workspace`` and ``sinergi-local`` clients, and its state under the session's run folder."""
-    started = oidc.start(test_run_dir, processes.free_port())
+    the ``sinergi-workspace`` and ``sinergi-local`` clients. Its run folder is beside the session's, not inside:
+    ``infra`` deletes that one when it stops, which may come first, and the provider's pid file with it."""
+    run_dir = test_run_dir.with_name(f"{test_run_dir.name}-identity")
+    started = oidc.start(run_dir, processes.free_port())
     try:
         yield started
     finally:
-        oidc.stop(test_run_dir)
+        oidc.stop(run_dir)
+        if os.environ.get("SINERGI_KEEP_TEST_RUN") != "1":
+            shutil.rmtree(run_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -17,8 +17,10 @@ from routing.directory_data import demo_directory
 from shared.auth import Role, TokenVerifier
 from shared.settings import AuthSettings
 from sinergi_local import cli
+from sinergi_local.__main__ import EXAMPLE_USERS, print_sign_in
 from sinergi_local.identity import demo_users
 from sinergi_local.identity import provider as oidc
+from sinergi_local.identity.sign_in import sign_in
 from sinergi_local.infrastructure import Infrastructure
 from sinergi_local.platform import SERVICES, Platform
 
@@ -66,12 +68,15 @@ def test_one_user_per_role_for_each_demo_agency_and_region() -> None:
 
 def test_the_user_store_keeps_scrypt_hashes_never_the_password(tmp_path: Path) -> None:
     password = "correct horse battery staple"
-    path = demo_users.users_file(tmp_path / "users.json", password)
+    seed = tmp_path / "seed.json"  # three users: each hash costs tens of milliseconds
+    document = demo_users.seed_document()
+    seed.write_text(json.dumps({"users": document["users"][:3]}))
+    path = demo_users.users_file(tmp_path / "users.json", password, seed)
     text = path.read_text()
     assert password not in text
     assert path.stat().st_mode & 0o777 == 0o600
     stored = json.loads(text)["users"]
-    assert [user["username"] for user in stored] == list(demo_users.seed_users())
+    assert [user["username"] for user in stored] == [user["username"] for user in document["users"][:3]]
     salts = set()
     for user in stored[:3]:
         scheme, n, r, p, salt, digest = user["password_hash"].split("$")
@@ -82,6 +87,13 @@ def test_the_user_store_keeps_scrypt_hashes_never_the_password(tmp_path: Path) -
         assert base64.urlsafe_b64encode(derived).rstrip(b"=").decode() == digest
         salts.add(salt)
     assert len(salts) == 3, "every hash has its own salt"
+    assert demo_users.verify_password(stored[0]["password_hash"], password)
+    assert not demo_users.verify_password(stored[0]["password_hash"], "wrong")
+    # Another password (a new run folder's) gives new hashes; the same one keeps the file as it is.
+    demo_users.users_file(path, password, seed)
+    assert path.read_text() == text
+    demo_users.users_file(path, "another password", seed)
+    assert demo_users.verify_password(json.loads(path.read_text())["users"][0]["password_hash"], "another password")
 
 
 def test_under_make_up_the_services_verify_the_providers_tokens(
@@ -148,3 +160,20 @@ def test_the_provider_is_pinned_with_integrity_hashes() -> None:
         # npm leaves out the address of packages from the default registry.
         assert entry.get("resolved", "https://registry.npmjs.org/").startswith("https://registry.npmjs.org/"), path
     assert "node_modules/" in (oidc.OIDC_DIR.parents[1] / ".gitignore").read_text().split()
+
+
+def test_make_up_prints_the_provider_and_the_demo_users_who_can_sign_in(
+    identity_provider: oidc.OidcProvider, capsys: pytest.CaptureFixture[str]
+) -> None:
+    print_sign_in(identity_provider)
+    out = capsys.readouterr().out
+    assert identity_provider.issuer in out
+    assert identity_provider.demo_password() in out
+    assert str(identity_provider.client_secret_file(oidc.WORKSPACE_CLIENT)) in out
+    assert "deploy/oidc/demo-users.json" in out
+    shown = [line.strip() for line in out.splitlines() if line.strip() in EXAMPLE_USERS]
+    assert shown == list(EXAMPLE_USERS)
+    held = {role for name in shown for role in demo_users.seed_users()[name].principal().roles}
+    assert held == set(Role) - {Role.PUBLIC}, "one example of each role"
+    for name in EXAMPLE_USERS:  # each of them signs in with the password printed
+        assert sign_in(identity_provider.local_party(), name, identity_provider.demo_password())["access_token"]

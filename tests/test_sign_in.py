@@ -305,3 +305,18 @@ def test_a_stale_sign_in_link_shows_a_page_naming_only_the_error(identity_provid
     assert "<code>invalid_request</code>" in answer.text
     assert "SessionNotFound" not in answer.text
     assert "node_modules" not in answer.text
+
+
+def test_a_user_name_is_locked_after_five_wrong_passwords_in_a_row(walk: Walk) -> None:
+    user = "auditor.63"  # locked for minutes after this test: no other test signs in as this user
+    page, _ = walk.authorize(ui_locales="en")
+    for _ in range(5):
+        page = walk.browser.post(form_action(page), data={"username": user, "password": "guess"})
+        assert "The user name or password is wrong." in page.text
+    answer = walk.browser.post(form_action(page), data={"username": user, "password": walk.provider.demo_password()})
+    assert answer.status_code == 200, "even the right password does not sign in while the name is locked"
+    assert "Too many failed attempts to sign in. Try again in 5 minutes." in answer.text
+    # Other people still sign in.
+    callback = follow(walk.browser, walk.browser.post(form_action(answer), data={
+        "username": "auditor.64", "password": walk.provider.demo_password()}), CALLBACK)
+    assert callback.is_redirect

@@ -3,6 +3,30 @@
 import { language, signInPage } from './pages.js';
 
 const MAX_FORM_BYTES = 16 * 1024;
+// Password guessing: after this many failures in a row a user name is locked for a while, whatever is typed.
+const MAX_FAILURES = 5;
+const LOCK_MS = 5 * 60 * 1000;
+
+class Throttle {
+  constructor() {
+    this.failures = new Map();
+  }
+
+  locked(username) {
+    const entry = this.failures.get(username);
+    return Boolean(entry && entry.count >= MAX_FAILURES && entry.until > Date.now());
+  }
+
+  failed(username) {
+    const entry = this.failures.get(username);
+    const count = entry && entry.until > Date.now() ? entry.count + 1 : 1;
+    this.failures.set(username, { count, until: Date.now() + LOCK_MS });
+  }
+
+  succeeded(username) {
+    this.failures.delete(username);
+  }
+}
 
 function readForm(req) {
   return new Promise((resolve, reject) => {
@@ -48,6 +72,7 @@ async function grantConsent(provider, details) {
 }
 
 export function interactionHandler(provider, users) {
+  const throttle = new Throttle();
   return async function handle(req, res, uid, action) {
     const details = await provider.interactionDetails(req, res);
     if (details.uid !== uid) {
@@ -75,12 +100,17 @@ export function interactionHandler(provider, users) {
     const errors = {};
     if (!username) errors.username = 'missingUsername';
     if (!password) errors.password = 'missingPassword';
+    if (Object.keys(errors).length === 0 && throttle.locked(username)) errors.username = 'locked';
     const user = Object.keys(errors).length === 0 ? await users.authenticate(username, password) : undefined;
     if (!user) {
-      if (Object.keys(errors).length === 0) errors.username = 'wrong';
+      if (Object.keys(errors).length === 0) {
+        errors.username = 'wrong';
+        throttle.failed(username);
+      }
       send(res, 200, signInPage({ lang, action: formAction, username, errors }));
       return;
     }
+    throttle.succeeded(username);
     await provider.interactionFinished(req, res, { login: { accountId: user.username } },
       { mergeWithLastSubmission: false });
   };

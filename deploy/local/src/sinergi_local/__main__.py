@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sinergi_local import infrastructure, processes
 from sinergi_local.identity import demo_users
-from sinergi_local.identity.provider import WORKSPACE_CLIENT
+from sinergi_local.identity.provider import WORKSPACE_CLIENT, OidcProvider
 from sinergi_local.platform import (
     DEFAULT_PORTS,
     HELPERS,
@@ -29,6 +29,11 @@ CURL = """curl -s -X POST {intake}/v1/reports -H 'content-type: application/json
 "location": {{"province_code": "62", "regency_code": "62.13", "place": "rumah_tangga"}}, \
 "violence_types": ["fisik"], "victims": [{{"sex": "perempuan", "age": 12}}], \
 "reporter": {{"anonymous": true, "relation": "tetangga"}}, "narrative": "contoh laporan", "channel": "web"}}'"""
+
+
+# One demo user of each role, printed by `make up` (every one is in deploy/oidc/demo-users.json).
+EXAMPLE_USERS = ("agency_staff.uptd-ppa-62.13", "agency_supervisor.uptd-ppa-62.13", "operator.62.13",
+                 "district_supervisor.62.13", "province_admin.62", "auditor.62", "national_admin")
 
 
 def up(reports: int) -> None:
@@ -51,23 +56,26 @@ def up(reports: int) -> None:
     print(f"  dashboard      {platform.url('reporting')}/dashboard?province=62")
     print("\nTry a report:\n  " + CURL.format(intake=platform.url("intake")))
     print(f"  or the public form: {platform.url('intake')}/lapor")
-    identity = platform.identity
-    if identity is None:
+    if platform.identity is None:
         raise RuntimeError("the identity provider did not start")
+    print_sign_in(platform.identity)
+    print("\nStop everything with: make down")
+
+
+def print_sign_in(identity: OidcProvider) -> None:
+    """Where to sign in, as whom and with which password; how scripts get a token."""
     users = demo_users.load_seed()
     print(f"\nSign-in (OpenID Connect): {identity.issuer} (discovery: "
           f"{identity.issuer}/.well-known/openid-configuration)")
     print(f"  {len(users)} demo users, one per role for each demo agency and region, all with the password\n"
-          f"  {identity.demo_password()}  (kept in {infrastructure.secrets_file(RUN_DIR)}, key demo_password)")
-    for example in ("agency_staff.uptd-ppa-62.13", "agency_supervisor.uptd-ppa-62.13", "operator.62.13",
-                    "district_supervisor.62.13", "province_admin.62", "auditor.62", "national_admin"):
+          f"  {identity.demo_password()}  (kept in {infrastructure.secrets_file(identity.run_dir)}, key "
+          "demo_password), e.g.")
+    for example in EXAMPLE_USERS:
         print(f"    {example}")
     print(f"  every user name: {demo_users.SEED_FILE.relative_to(REPO_ROOT)}")
-    print(f"  the workspace's client: {WORKSPACE_CLIENT}, secret in "
-          f"{identity.client_secret_file(WORKSPACE_CLIENT)}")
+    print(f"  the workspace's client: {WORKSPACE_CLIENT}, secret in {identity.client_secret_file(WORKSPACE_CLIENT)}")
     print("\nEverything else needs a token, e.g. a province admin's (README, Identities and access):\n"
           "  .venv/bin/sinergi token sign-in --user province_admin.62")
-    print("\nStop everything with: make down")
 
 
 def status() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import hmac
 import json
 import secrets
 from dataclasses import asdict, dataclass
@@ -116,12 +117,25 @@ def hash_password(password: str, *, salt: bytes | None = None) -> str:
     return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(derived)}"
 
 
+def verify_password(stored: str, password: str) -> bool:
+    scheme, n, r, p, salt, digest = stored.split("$")
+    if scheme != "scrypt":
+        return False
+    expected = base64.urlsafe_b64decode(digest + "==")
+    derived = hashlib.scrypt(password.encode(), salt=base64.urlsafe_b64decode(salt + "=="), n=int(n), r=int(r),
+                             p=int(p), maxmem=256 * int(n) * int(r), dklen=len(expected))
+    return hmac.compare_digest(derived, expected)
+
+
 def users_file(path: Path, password: str, seed: Path = SEED_FILE) -> Path:
     """Write the provider's user store: the seed's users, each with a scrypt hash of ``password``. Kept as it is
     while the seed and the password are the same (hashing ~100 users costs seconds)."""
-    fingerprint = hashlib.sha256(seed.read_bytes() + b"\0" + password.encode()).hexdigest()
-    if path.exists() and json.loads(path.read_text()).get("fingerprint") == fingerprint:
-        return path
+    fingerprint = hashlib.sha256(seed.read_bytes()).hexdigest()
+    if path.exists():
+        stored = json.loads(path.read_text())
+        # The same seed, and its hashes are of this password (one scrypt tells; no fast hash of it is kept).
+        if stored.get("fingerprint") == fingerprint and verify_password(stored["users"][0]["password_hash"], password):
+            return path
     users = [{**{k: v for k, v in asdict(user).items() if v is not None}, "password_hash": hash_password(password)}
              for user in load_seed(seed)]
     path.parent.mkdir(parents=True, exist_ok=True)
