@@ -116,7 +116,9 @@ async def test_staff_work_a_referral_from_its_page(
 
     noted = await client.post(f"{path}/notes", data={"csrf_token": token, "note": NOTE})
     assert noted.status_code == 303
-    assert NOTE in (await client.get(path)).text
+    page = await client.get(path)
+    assert NOTE in page.text
+    assert f"staff-{referral['agency_id']} ({referral['agency_id']})" in page.text  # who wrote it (intake)
 
     in_three_days = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%d")
     follow_up = {"csrf_token": token, "due_time": "09:00", "province": "62", "follow_up_note": FOLLOW_UP}

@@ -96,6 +96,11 @@ class Services:
         found: dict[str, Any] = await self.call("intake", "GET", f"/v1/cases/{case_id}", token=token, lang=lang)
         return found
 
+    async def case_notes(self, token: str, lang: str, case_id: UUID) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = await self.call("intake", "GET", f"/v1/cases/{case_id}/notes", token=token,
+                                                      lang=lang)
+        return found
+
     async def add_note(self, token: str, lang: str, case_id: UUID, note: str) -> Any:
         return await self.call("intake", "POST", f"/v1/cases/{case_id}/updates", token=token, lang=lang,
                                json={"kind": "information_added", "note": note})

@@ -33,16 +33,19 @@ class ReferralView:
     follow_ups: list[dict[str, Any]] = field(default_factory=list)
 
 
-def notes_of(case: dict[str, Any]) -> list[Note]:
-    """The case's notes: ``notes.<update id>`` among the personal fields (with author and time where intake
-    gives them in ``notes``)."""
-    detailed = {str(n.get("update_id")): n for n in case.get("notes") or [] if isinstance(n, dict)}
+def notes_of(updates: list[dict[str, Any]]) -> list[Note]:
+    """The case's notes, newest first, from intake's ``GET /v1/cases/{id}/notes``: who wrote each (user, and the
+    agency they acted for) and when; the text where the reader may read it."""
     notes = []
-    for path, text in (case.get("personal") or {}).items():
-        if path.startswith("notes."):
-            update_id = path.removeprefix("notes.")
-            about = detailed.get(update_id, {})
-            notes.append(Note(update_id, text, about.get("author"), about.get("at") or about.get("recorded_at")))
+    for update in updates:
+        if not update.get("note"):
+            continue
+        author = update.get("author") or {}
+        who = str(author.get("user_id") or "")
+        if author.get("agency_id"):
+            who = f"{who} ({author['agency_id']})"
+        notes.append(Note(str(update.get("update_id")), str(update["note"]), who or None,
+                          str(update.get("written_at") or "") or None))
     return sorted(notes, key=lambda note: note.at or "", reverse=True)
 
 
@@ -54,6 +57,7 @@ async def referral_view(
     if mine is None:
         raise ServiceError("routing", 404)
     case = await services.case(token, lang, case_id)
+    updates = await services.case_notes(token, lang, case_id)
     personal = {k: v for k, v in (case.get("personal") or {}).items() if not k.startswith("notes.")}
     others = [r for r in referrals if r is not mine]
     try:
@@ -67,4 +71,4 @@ async def referral_view(
         due = datetime.fromisoformat(str(follow_up["due_at"]).replace("Z", "+00:00")).astimezone(zone)
         follow_up["due_local"] = f"{due:%Y-%m-%d %H:%M} {zone.tzname(None)}"
     return ReferralView(mine, case, others, moves_from(str(mine.get("status"))), deadline(mine, now),
-                        notes_of(case), personal, follow_ups)
+                        notes_of(updates), personal, follow_ups)
