@@ -60,6 +60,14 @@ class Visit:
         assert self.page.url.startswith(self.base), self.page.url
         assert await axe_violations(self.page) == [], name
         assert self.csp_errors == [], self.csp_errors
+        # Light: the page and everything it loads, uncompressed, as a cold cache would fetch it.
+        weight = await self.page.evaluate(
+            "() => performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))"
+            ".reduce((sum, entry) => sum + entry.decodedBodySize, 0)")
+        assert weight < 100_000, f"{name} weighs {weight} bytes"
+        origins = await self.page.evaluate(
+            "() => performance.getEntriesByType('resource').map(entry => new URL(entry.name).origin)")
+        assert set(origins) <= {self.base}, f"{name} loads from elsewhere: {set(origins)}"
         for size, suffix in ((DESKTOP, "desktop"), (PHONE, "390")):
             await self.page.set_viewport_size(size)
             await self.page.screenshot(path=screenshot_path(f"workspace-{name}-{suffix}.png"), full_page=True)
