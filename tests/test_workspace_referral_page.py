@@ -20,6 +20,7 @@ from sinergi_local.platform import Platform
 from sinergi_local.seed import seed_directory
 from tests.polling import eventually
 from workspace.app import create_app
+from workspace.domain.inbox import PAGE_SIZE
 from workspace.entrypoints.session_middleware import COOKIE
 from workspace.settings import WorkspaceSettings
 
@@ -176,3 +177,34 @@ async def test_a_service_that_is_down_loses_nothing_typed(
                                  cookies={COOKIE: key}) as live:
         page = await live.get(path)
     assert f">{typed}</textarea>" in page.text
+
+
+async def test_the_inbox_pages_through_routings_cursor_and_filters(
+    apps: dict[str, FastAPI], platform: Platform, referral: dict[str, Any]
+) -> None:
+    """More referrals than a page: the next page's link carries routing's cursor; together the pages show each
+    referral once; a filter narrows the list and survives paging."""
+    agency = referral["agency_id"]
+    async with httpx.AsyncClient(timeout=30) as client:
+        for _ in range(PAGE_SIZE + 2):
+            assert (await client.post(f"{platform.url('intake')}/v1/reports", json=REPORT)).status_code == 201
+    key = await _person(apps["live"], platform, agency, referral["agency_type"])
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=apps["live"]), base_url="http://ws",
+                                 cookies={COOKIE: key}) as browser:
+
+        async def all_pages() -> list[str] | None:
+            seen: list[str] = []
+            url: str | None = "/inbox?status=created"
+            while url:
+                page = await browser.get(url)
+                assert page.status_code == 200
+                rows = re.findall(r'data-referral="([0-9a-f-]{36})"', page.text)
+                assert page.text.count("Waiting for acceptance</dd>") == len(rows)  # the filter held
+                seen += rows
+                found = re.search(r'<a href="(/inbox\?[^"]+)" rel="next"', page.text)
+                url = found.group(1).replace("&amp;", "&") if found else None
+                assert url is None or "status=created" in url
+            return seen if len(seen) >= PAGE_SIZE + 2 else None
+
+        seen = await eventually(all_pages, "every referral in the inbox", within=60)
+    assert len(seen) == len(set(seen))

@@ -27,3 +27,11 @@ def test_a_page_of_routings_answer_with_each_rows_deadline() -> None:
     assert not second.overdue
     assert second.deadline is not None
     assert second.deadline.hours_left == 5
+
+
+def test_times_are_shown_in_the_cases_local_time() -> None:
+    from workspace.entrypoints.labels import local_time
+
+    assert local_time("2026-12-08T01:00:00Z", "62.13") == "2026-12-08 08:00 WIB"
+    assert local_time(datetime(2026, 12, 8, 1, 0, tzinfo=UTC), "64.74") == "2026-12-08 09:00 WITA"
+    assert local_time(None, "62") == ""

@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+
+from workspace.domain.follow_ups import province_zone
 
 
 def N_(message: str) -> str:  # noqa: N802 - gettext's name for a message marked, not yet translated
@@ -70,3 +73,12 @@ def personal_label(path: str, translate: Callable[[str], str]) -> str:
     number = next((int(p) + 1 for p in parts[1:-1] if p.isdigit()), None)
     heading = translate(group) % {"n": number or ""} if "%(n)s" in group else translate(group)
     return f"{str(heading).strip()}: {field}"
+
+
+def local_time(value: datetime | str | None, province_code: str) -> str:
+    """A moment in the local time of the case's province (WIB, WITA, WIT), as caseworkers read their clocks."""
+    if not value:
+        return ""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    zone = province_zone(province_code[:2])
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} {zone.tzname(None)}"
