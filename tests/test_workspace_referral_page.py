@@ -184,11 +184,18 @@ async def test_the_inbox_pages_through_routings_cursor_and_filters(
 ) -> None:
     """More referrals than a page: the next page's link carries routing's cursor; together the pages show each
     referral once; a filter narrows the list and survives paging."""
-    agency = referral["agency_id"]
     async with httpx.AsyncClient(timeout=30) as client:
-        for _ in range(PAGE_SIZE + 2):
-            assert (await client.post(f"{platform.url('intake')}/v1/reports", json=REPORT)).status_code == 201
-    key = await _person(apps["live"], platform, agency, referral["agency_type"])
+        cases = [(await client.post(f"{platform.url('intake')}/v1/reports", json=REPORT)).json()["case_id"]
+                 for _ in range(PAGE_SIZE + 2)]
+        admin = platform.bearer(Role.PROVINCE_ADMIN, user_id="ws-admin", province_code="62")
+
+        async def lead() -> dict[str, Any] | None:
+            found = await client.get(f"{platform.url('routing')}/v1/cases/{cases[-1]}/referrals", headers=admin)
+            return next((r for r in found.json() if r["is_lead"]), None) if found.status_code == 200 else None
+
+        last = await eventually(lead, "the last report's referral", within=60)
+    agency = last["agency_id"]
+    key = await _person(apps["live"], platform, agency, last["agency_type"])
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=apps["live"]), base_url="http://ws",
                                  cookies={COOKIE: key}) as browser:
 

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware import Middleware
 
 from shared.crypto import FieldCipher
-from shared.service import Runtime, create_runtime, create_service_app
+from shared.service import create_runtime, create_service_app
 from workspace import SERVICE
 from workspace.adapters.live_events import read_referral_events
 from workspace.adapters.oidc import oidc_client
@@ -64,11 +64,6 @@ def create_app(settings: WorkspaceSettings | None = None) -> FastAPI:
     app.user_middleware.append(Middleware(ServerSessionMiddleware, store=store, limits=limits,
                                           secure=settings.cookie_secure))
     return app
-
-
-def runtime_of(app: FastAPI) -> Runtime:
-    runtime: Runtime = app.state.runtime
-    return runtime
 
 
 async def _purge_sessions(store: SessionStore, limits: SessionLimits) -> None:
