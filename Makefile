@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: up down status test lint typecheck imports unit docs install browser clean chaos bench
+.PHONY: up down status test lint typecheck imports unit docs install browser clean chaos bench translations
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -48,6 +48,16 @@ imports: install
 
 docs: install
 	$(BIN)/python -m sinergi_local.docs
+
+# The workspace's gettext catalogues (Babel): extract the messages of its code and templates, merge them into
+# each language's .po (translate what is new there), compile the .mo files (committed). A test fails while a
+# catalogue misses a message or a .mo is older than its .po.
+LOCALE := services/workspace/src/workspace/locale
+translations: install
+	cd services/workspace && ../../$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --omit-header \
+		--sort-output -o src/workspace/locale/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) --width 120 --ignore-obsolete
+	$(BIN)/pybabel compile -d $(LOCALE) --statistics
 
 # Debian's Chromium, for the browser tests of the public pages (Playwright drives it; it never downloads one).
 CHROMIUM := /usr/bin/chromium

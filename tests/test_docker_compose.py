@@ -23,6 +23,8 @@ from sqlalchemy.engine import URL, make_url
 
 from sinergi_local import containers
 from tests.apps import SERVICES as APPS
+from workspace.app import create_app as create_workspace
+from workspace.settings import WorkspaceSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
@@ -32,6 +34,8 @@ COLLECTOR_CONFIG = REPO_ROOT / "deploy" / "otel" / "collector.yaml"
 REALM_FILE = REPO_ROOT / "deploy" / "keycloak" / "sinergi-realm.json"
 KEYCLOAK_IMPORT_DIR = "/opt/keycloak/data/import/"
 
+# The four services, and the workspace (a web app, not among tests.apps' services that the fuzzing drives).
+APPS = {**APPS, "workspace": (create_workspace, WorkspaceSettings)}
 SERVICES = list(APPS)
 INFRASTRUCTURE = ["kafka", "postgres", "otel-collector", "jaeger", "keycloak"]
 # Containers Docker cannot health-check, and why. Nothing may wait for them with `service_healthy`.

@@ -31,6 +31,8 @@ from shared.contracts import ALL_TOPICS, dead_letter_topic
 from sinergi_local.chaos.settle import CONSUMER_GROUPS
 from sinergi_local.dlq import REPLAYS_TOPIC
 from tests.apps import SERVICES as APPS
+from workspace.app import create_app as create_workspace
+from workspace.settings import WorkspaceSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 K8S = REPO_ROOT / "deploy" / "k8s"
@@ -40,7 +42,10 @@ CRD_SCHEMAS = {
     ("keda.sh/v1alpha1", "ScaledObject"): K8S / "schemas" / "scaledobject-keda.sh-v1alpha1.json",
     ("kafka.strimzi.io/v1beta2", "KafkaTopic"): K8S / "schemas" / "kafkatopic-kafka.strimzi.io-v1beta2.json",
 }
+# The four services and the workspace, a web app with no consumer group (it scales on CPU only).
+APPS = {**APPS, "workspace": (create_workspace, WorkspaceSettings)}
 SERVICES = tuple(APPS)
+WEB_APPS = {"workspace"}
 DLQ_PARTITIONS = 1  # shared.messaging.ensure_topics creates every <topic>.dlq with one partition
 LOCAL_PREFIX = "sinergi"  # CONSUMER_GROUPS names the groups with the local prefix
 # Env names whose value is a secret: never a literal, always a secretKeyRef.
@@ -283,6 +288,10 @@ def test_one_scaled_object_per_deployment_within_its_topics_partitions(rendered:
     for name, scaled in scaled_objects.items():
         spec = scaled["spec"]
         topics = {trigger["topic"] for trigger in kafka_triggers(scaled)}
+        if name in WEB_APPS:
+            assert not topics, f"{name} has no consumer group to scale on"
+            assert any(t["type"] == "cpu" for t in spec["triggers"]), name
+            continue
         assert topics, f"{name} scales on no consumer lag"
         limit = min(declared[topic] for topic in topics)
         assert 1 <= spec["minReplicaCount"] <= spec["maxReplicaCount"] <= limit, (name, limit)

@@ -11,7 +11,15 @@ from pathlib import Path
 from sinergi_local import infrastructure, processes
 from sinergi_local.identity import demo_users
 from sinergi_local.identity.provider import WORKSPACE_CLIENT, OidcProvider
-from sinergi_local.platform import DEFAULT_PORTS, HELPERS, REPO_ROOT, SERVICES, start_platform, stop_platform
+from sinergi_local.platform import (
+    DEFAULT_PORTS,
+    HELPERS,
+    REPO_ROOT,
+    SERVICES,
+    WEB_APPS,
+    start_platform,
+    stop_platform,
+)
 from sinergi_local.seed import seed_all
 
 RUN_DIR = Path(os.environ.get("SINERGI_RUN_DIR", REPO_ROOT / ".run" / "platform"))
@@ -29,7 +37,7 @@ EXAMPLE_USERS = ("agency_staff.uptd-ppa-62.13", "agency_supervisor.uptd-ppa-62.1
 
 
 def up(reports: int) -> None:
-    print("Starting PostgreSQL, the Tansu broker, the identity provider and the four services "
+    print("Starting PostgreSQL, the Tansu broker, the identity provider, the four services and the workspace "
           "(logs in .run/platform/logs)...")
     platform = start_platform(RUN_DIR, identity=True)
     state = RUN_DIR / "platform.json"
@@ -41,6 +49,7 @@ def up(reports: int) -> None:
     print("\nSinergi is up:")
     for service in SERVICES:
         print(f"  {service:<14} {platform.url(service)}/docs")
+    print(f"  {'workspace':<14} {platform.url('workspace')}/  (the caseworker's web app: sign in and work a case)")
     print(f"  {'webhook sink':<14} {platform.url('sink')}/received")
     print(f"  {'mail':<14} smtp://127.0.0.1:{platform.ports['mail']}, every email in {platform.maildir}/new")
     print(f"  statistics     {platform.url('reporting')}/v1/stats/cases?group_by=regency,violence_type")
@@ -74,7 +83,7 @@ def status() -> None:
     postgres_pid = int(postmaster.read_text().split()[0]) if postmaster.exists() else None
     rows = [("postgres", postgres_pid if postgres_pid and processes.is_running(postgres_pid) else None, 55432)]
     rows += [(name, processes.read_pid(RUN_DIR / "pids" / f"{name}.pid"), DEFAULT_PORTS.get(name, 19092))
-             for name in ("tansu", *SERVICES, *HELPERS)]
+             for name in ("tansu", *SERVICES, *WEB_APPS, *HELPERS)]
     for name, pid, port in rows:
         print(f"{name:<14} {'running pid ' + str(pid) if pid else 'stopped':<22} {port}")
 

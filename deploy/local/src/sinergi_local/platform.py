@@ -23,8 +23,11 @@ from sinergi_local.identity.sign_in import sign_in
 from sinergi_local.infrastructure import Infrastructure
 
 SERVICES = ("intake", "routing", "notifications", "reporting")
-DEFAULT_PORTS = {"intake": 8001, "routing": 8002, "notifications": 8003, "reporting": 8004, "oidc": 8006,
-                 "sink": 8009, "mail": 8025}
+# The caseworker's web app: provisioned, migrated and run like a service, but it calls the services' HTTP APIs
+# as the signed-in person and is kept apart from the lists of services that produce and consume events.
+WEB_APPS = ("workspace",)
+DEFAULT_PORTS = {"intake": 8001, "routing": 8002, "notifications": 8003, "reporting": 8004, "workspace": 8005,
+                 "oidc": 8006, "sink": 8009, "mail": 8025}
 # What runs beside the services: the demo webhook sink, the mail server and (with ``identity``) the OpenID
 # Connect provider.
 HELPERS = ("sink", "mail", "oidc")
@@ -88,7 +91,7 @@ class Platform:
         """The environment a service runs with: its settings, under its env prefix."""
         prefix = service.upper()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("INTAKE_", "ROUTING_", "NOTIFICATIONS_",
-                                                                           "REPORTING_"))}
+                                                                           "REPORTING_", "WORKSPACE_"))}
         env.update({
             f"{prefix}_HTTP_PORT": str(self.ports[service]),
             f"{prefix}_DATABASE_URL": self.infra.app_url(f"{service}_app", self.password(f"{service}_app")),
@@ -106,18 +109,29 @@ class Platform:
         if service == "notifications" and "mail" in self.ports:
             # Email notifications go to the local mail server (a platform given no mail port has no email).
             env.update({"NOTIFICATIONS_SMTP_HOST": "127.0.0.1", "NOTIFICATIONS_SMTP_PORT": str(self.ports["mail"])})
+        if service == "workspace":
+            env.update(self.workspace_env())
         env.update(self.extra_env)
         return env
 
+    def workspace_env(self) -> dict[str, str]:
+        """Where the workspace finds the services it calls, the OIDC provider, and itself."""
+        wanted = {"PUBLIC_URL": "workspace", "INTAKE_URL": "intake", "ROUTING_URL": "routing"}
+        env = {f"WORKSPACE_{name}": self.url(port) for name, port in wanted.items() if port in self.ports}
+        if self.identity is not None:
+            env["WORKSPACE_OIDC_ISSUER"] = self.identity.issuer
+            env["WORKSPACE_OIDC_CLIENT_SECRET"] = self.identity.client_secret(oidc.WORKSPACE_CLIENT)
+        return env
+
     def provision(self) -> None:
-        for service in SERVICES:
+        for service in (*SERVICES, *WEB_APPS):
             processes.run_coroutine(provision_schema(
                 self.infra.admin_dsn, service,
                 owner_password=self.password(f"{service}_owner"), app_password=self.password(f"{service}_app"),
             ))
 
     def migrate(self) -> None:
-        for service in SERVICES:
+        for service in (*SERVICES, *WEB_APPS):
             subprocess.run([sys.executable, "-m", service, "migrate"], env=self.service_env(service), check=True,
                            cwd=REPO_ROOT)
 
@@ -189,7 +203,7 @@ class Platform:
                                 log=self.run_dir / "logs" / "mail.log")
 
     def stop(self) -> None:
-        for name in (*SERVICES, *HELPERS):
+        for name in (*WEB_APPS, *SERVICES, *HELPERS):
             processes.stop(name, run_dir=self.run_dir)
 
 
@@ -200,7 +214,7 @@ def start_platform(
     postgres_port: int = 55432,
     kafka_port: int = 19092,
     extra_env: Mapping[str, str] | None = None,
-    services: tuple[str, ...] = SERVICES,
+    services: tuple[str, ...] = (*SERVICES, *WEB_APPS),
     broker_storage: str = "memory://tansu/",
     broker_env: Mapping[str, str] | None = None,
     kafka_bootstrap: str | None = None,
@@ -222,6 +236,6 @@ def start_platform(
 
 
 def stop_platform(run_dir: Path) -> None:
-    for name in (*SERVICES, *HELPERS):
+    for name in (*WEB_APPS, *SERVICES, *HELPERS):
         processes.stop(name, run_dir=run_dir)
     infrastructure.stop(run_dir)

@@ -37,6 +37,8 @@ class OidcProvider:
     run_dir: Path
     port: int
     audience: str = DEFAULT_AUDIENCE
+    # Where the workspace listens, for its client's redirect URIs (tests run it on a free port).
+    workspace_port: int = WORKSPACE_PORT
 
     @property
     def issuer(self) -> str:
@@ -81,7 +83,8 @@ def _client_secret(provider: OidcProvider, client_id: str) -> str:
 
 
 def _clients(provider: OidcProvider) -> list[dict[str, object]]:
-    workspace_origins = (f"http://127.0.0.1:{WORKSPACE_PORT}", f"http://localhost:{WORKSPACE_PORT}")
+    port = provider.workspace_port
+    workspace_origins = (f"http://127.0.0.1:{port}", f"http://localhost:{port}")
     confidential = {"grant_types": ["authorization_code", "refresh_token"], "response_types": ["code"],
                     "token_endpoint_auth_method": "client_secret_basic"}
     return [
@@ -116,12 +119,15 @@ def node() -> str:
     return found
 
 
-def start(run_dir: Path, port: int, *, audience: str = DEFAULT_AUDIENCE, timeout: float = 30) -> OidcProvider:
+def start(
+    run_dir: Path, port: int, *, audience: str = DEFAULT_AUDIENCE, timeout: float = 30,
+    workspace_port: int = WORKSPACE_PORT,
+) -> OidcProvider:
     """Start the provider (if it is not running) and wait until it serves its discovery document."""
     if not (OIDC_DIR / "node_modules" / "oidc-provider").exists():
         raise RuntimeError("deploy/oidc/node_modules is missing: run `make install` (npm ci)")
     run_dir = run_dir.resolve()  # the process runs in deploy/oidc: every path it is given is absolute
-    provider = OidcProvider(run_dir, port, audience)
+    provider = OidcProvider(run_dir, port, audience, workspace_port)
     if processes.read_pid(run_dir / "pids" / f"{NAME}.pid") is None:
         processes.ensure_port_free(port, "the identity provider")
     config = write_config(provider)

@@ -1,0 +1,38 @@
+"""What an open inbox is told when a referral event passes: which agencies it concerns and what they are told.
+A notice names the kind of change and the referral, nothing else: no case fact, no personal field."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+# The referral events an inbox shows: new, moved on, escalated, due.
+LIVE_EVENTS = frozenset({
+    "referral.created", "referral.accepted", "referral.declined", "referral.service_started",
+    "referral.completed", "referral.revoked", "referral.sla_breached", "referral.follow_up_due",
+})
+
+
+@dataclass(frozen=True)
+class Notice:
+    event: str
+    referral_id: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"event": self.event, "referral_id": self.referral_id}
+
+
+def notices(event: Mapping[str, Any]) -> list[tuple[str, Notice]]:
+    """(agency, notice) for each agency ``event`` concerns: its referral's agency, and for an escalation the
+    agency it went to as well."""
+    kind = event.get("event_type")
+    agency, referral = event.get("agency_id"), event.get("referral_id")
+    if kind not in LIVE_EVENTS or not isinstance(agency, str) or not referral:
+        return []
+    notice = Notice(str(kind), str(referral))
+    concerned = [agency]
+    escalated_to = event.get("escalated_to")
+    if kind == "referral.sla_breached" and isinstance(escalated_to, str) and escalated_to != agency:
+        concerned.append(escalated_to)
+    return [(each, notice) for each in concerned]
