@@ -104,10 +104,10 @@ def test_a_closed_case_reopened_is_referred_again_and_counted_once(platform: Pla
     assert second["agency_id"] == first["agency_id"]
 
     def audited() -> list[str] | None:
+        # The case's events and routing's reach the trail on their own topics, each in its own time.
         trail = _trail(platform, case_id)
-        return trail if "case.reopened" in trail else None
+        return trail if "case.reopened" in trail and trail.count("referral.created") >= 2 else None
 
     trail = _wait(audited, "the reopening in the audit trail")
     assert trail.index("case.closed") < trail.index("case.reopened")
-    assert trail.count("referral.created") >= 2
     assert _cases_in_regency(platform) == before + 1

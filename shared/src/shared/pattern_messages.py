@@ -42,6 +42,11 @@ _KINDS: Mapping[str, _Kind] = {
     r"^(?:[01]\d|2[0-3]):[0-5]\d-(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$": (
         "a time range", "rentang waktu", ("08:00-16:00",),
     ),
+    # The digest a directory import's dry run answers with, echoed to apply its deactivations.
+    r"^[0-9a-f]{64}$": (
+        "the digest of a dry run (64 hexadecimal characters)", "ringkasan (digest) uji coba (64 karakter heksadesimal)",
+        ("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",),
+    ),
 }
 
 KNOWN_PATTERNS: frozenset[str] = frozenset(_KINDS)

@@ -123,15 +123,20 @@ class Platform:
             env["WORKSPACE_OIDC_CLIENT_SECRET"] = self.identity.client_secret(oidc.WORKSPACE_CLIENT)
         return env
 
+    def apps(self) -> tuple[str, ...]:
+        """The services and web apps this platform runs: those given a port (chaos and the benchmarks run the
+        four event services without the workspace)."""
+        return tuple(name for name in (*SERVICES, *WEB_APPS) if name in self.ports)
+
     def provision(self) -> None:
-        for service in (*SERVICES, *WEB_APPS):
+        for service in self.apps():
             processes.run_coroutine(provision_schema(
                 self.infra.admin_dsn, service,
                 owner_password=self.password(f"{service}_owner"), app_password=self.password(f"{service}_app"),
             ))
 
     def migrate(self) -> None:
-        for service in (*SERVICES, *WEB_APPS):
+        for service in self.apps():
             subprocess.run([sys.executable, "-m", service, "migrate"], env=self.service_env(service), check=True,
                            cwd=REPO_ROOT)
 
@@ -231,7 +236,7 @@ def start_platform(
     platform.migrate()
     platform.start_sink()
     platform.start_mail()
-    platform.start_services(services)
+    platform.start_services(tuple(name for name in services if name in platform.apps()))
     return platform
 
 

@@ -64,6 +64,8 @@ async def test_notes_show_their_authors_to_all_who_see_the_case_and_their_text_t
         "location": {"province_code": "62", "regency_code": "62.13", "place": "rumah_tangga"},
         "violence_types": ["psikis"], "victims": [{"sex": "perempuan", "age": 30}],
         "reporter": {"relation": "tetangga", "anonymous": True}, "narrative": f"Kejadian uji catatan {tag}.",
+        # The victim consents to the school's part: an agency whose type consent does not cover holds nothing.
+        "consent": {"given_by": "korban", "agency_types": ["dinas_pendidikan"]},
     })
     assert reported.status_code == 201, reported.text
     case_id = UUID(reported.json()["case_id"])

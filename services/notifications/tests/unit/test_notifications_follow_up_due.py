@@ -67,11 +67,12 @@ def test_only_agency_subscriptions_may_choose_it() -> None:
 def test_it_reaches_the_agency_of_the_referral_only() -> None:
     event, referral = _world()
     facts = example_case_reported()
-    told = audience(_subscription(Scope.AGENCY), event, facts, [referral])
+    now = datetime.now(UTC)
+    told = audience(_subscription(Scope.AGENCY), event, facts, [referral], now=now)
     assert told == Audience(Scope.AGENCY, referral)
     other = KnownReferral(**{**referral.__dict__, "agency_id": "polres-62.13", "referral_id": uuid4()})
-    assert audience(_subscription(Scope.AGENCY), event, facts, [other]) is None
-    assert audience(_subscription(Scope.REGION), event, facts, [referral]) is None
+    assert audience(_subscription(Scope.AGENCY), event, facts, [other], now=now) is None
+    assert audience(_subscription(Scope.REGION), event, facts, [referral], now=now) is None
 
 
 @pytest.mark.parametrize("channel", tuple(Channel))

@@ -12,7 +12,7 @@ from fastapi import Depends, HTTPException, Request
 from shared.validation_messages import Language, LocalizedValueError, request_language
 
 
-def _language(request: Request) -> Language:
+async def _language(request: Request) -> Language:
     return request_language(request)
 
 
