@@ -1,8 +1,14 @@
-"""Session fixtures for every test that needs the real Postgres and Kafka-protocol broker.
+"""Session fixtures for every test that needs the real Postgres and Kafka-protocol broker, and the test tiers.
 
 Where a Docker engine answers, testcontainers starts apache/kafka and postgres images; otherwise the project's
 own local processes start (Debian's PostgreSQL binaries and the Tansu broker, under .run/test-<pid>/).
-KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL, when set, name existing servers and nothing is started.
+KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL, when set, name existing servers and nothing is started. Under
+pytest-xdist each worker is its own session, so each starts its own PostgreSQL and broker.
+
+The tiers are given by what a test uses, never by hand (``tiers.classify``): ``integration`` (the
+infrastructure fixtures, transitively), ``browser`` (a module that imports ``tests.browser``), ``alone`` (needs
+the machine to itself: ``chaos``), ``unit`` (none of these). ``make unit`` runs ``-m unit`` with
+SINERGI_TEST_TIER=unit, under which the infrastructure refuses to start (``tiers.forbid_infrastructure``).
 """
 
 from __future__ import annotations
@@ -21,8 +27,20 @@ from sinergi_local import infrastructure, processes
 from sinergi_local.containers import docker_available, start_containers
 from sinergi_local.infrastructure import Infrastructure
 from sinergi_local.platform import development_bearer
+from tests import tiers
 
 REPO_ROOT = Path(__file__).parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    tiers.register_markers(config)
+    if tiers.unit_only():
+        tiers.forbid_infrastructure()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        tiers.classify(item)
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +52,7 @@ def test_run_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def infra(test_run_dir: Path) -> Iterator[Infrastructure]:
+    tiers.refuse_in_unit_run("infra")
     if docker_available() and not (os.environ.get("DATABASE_URL") and os.environ.get("KAFKA_BOOTSTRAP_SERVERS")):
         with start_containers() as started:
             yield started
