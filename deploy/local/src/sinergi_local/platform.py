@@ -16,14 +16,14 @@ import httpx
 from shared.auth import Role, issue_development_token
 from shared.provision import provision_schema
 from shared.settings import AuthSettings
-from sinergi_local import infrastructure, processes
+from sinergi_local import infrastructure, paths, processes
 from sinergi_local.infrastructure import Infrastructure
 
 SERVICES = ("intake", "routing", "notifications", "reporting")
 DEFAULT_PORTS = {"intake": 8001, "routing": 8002, "notifications": 8003, "reporting": 8004, "sink": 8009, "mail": 8025}
 # What runs beside the services: the demo webhook sink and the mail server.
 HELPERS = ("sink", "mail")
-REPO_ROOT = Path(__file__).resolve().parents[4]
+REPO_ROOT = paths.REPO_ROOT
 
 
 def development_bearer(*roles: Role, user_id: str, **claims: str | None) -> dict[str, str]:
