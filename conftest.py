@@ -28,6 +28,7 @@ from sinergi_local.containers import docker_available, start_containers
 from sinergi_local.infrastructure import Infrastructure
 from sinergi_local.platform import development_bearer
 from tests import tiers
+from tests.broker import TEST_KAFKA_SETTINGS
 
 REPO_ROOT = Path(__file__).parent
 
@@ -90,7 +91,7 @@ def service_env(infra: Infrastructure, test_run_dir: Path) -> Callable[[str], di
                 f"{prefix}_MIGRATIONS_DATABASE_URL": infra.app_url(f"{service}_owner", owner_pw),
                 f"{prefix}_KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
                 f"{prefix}_KAFKA_ENABLE_IDEMPOTENCE": str(infra.kafka_enable_idempotence).lower(),
-                f"{prefix}_KAFKA_SESSION_TIMEOUT_MS": "6000",
+                **{f"{prefix}_{name}": value for name, value in TEST_KAFKA_SETTINGS.items()},
                 f"{prefix}_KAFKA_CONSUMER_GROUP_PREFIX": group_prefix,
                 f"{prefix}_OUTBOX_POLL_INTERVAL_MS": "100",
             }

@@ -19,6 +19,7 @@ from opentelemetry.proto.trace.v1.trace_pb2 import Span
 from sinergi_local.infrastructure import Infrastructure
 from sinergi_local.platform import SERVICES, Platform
 from sinergi_local.processes import free_port
+from tests.broker import TEST_KAFKA_SETTINGS
 
 
 @dataclass
@@ -118,6 +119,7 @@ def platform(
         "OTEL_BSP_SCHEDULE_DELAY": "200",
         **{f"{s.upper()}_OUTBOX_POLL_INTERVAL_MS": "100" for s in SERVICES},
         **{f"{s.upper()}_KAFKA_CONSUMER_GROUP_PREFIX": "e2e" for s in SERVICES},
+        **{f"{s.upper()}_{name}": value for s in SERVICES for name, value in TEST_KAFKA_SETTINGS.items()},
     })
     running.start_sink()
     running.start_mail()

@@ -85,9 +85,18 @@ class Platform:
             ))
 
     def migrate(self) -> None:
+        """Each service's migrations; their logs (JSON lines, for machines) go to ``logs/<service>-migrate.log``
+        under the run folder, not to `make up`'s terminal, and a failure names that log and shows its end."""
+        logs = self.run_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
         for service in SERVICES:
-            subprocess.run([sys.executable, "-m", service, "migrate"], env=self.service_env(service), check=True,
-                           cwd=REPO_ROOT)
+            log = logs / f"{service}-migrate.log"
+            with log.open("ab") as out:
+                result = subprocess.run([sys.executable, "-m", service, "migrate"], env=self.service_env(service),
+                                        stdout=out, stderr=subprocess.STDOUT, check=False, cwd=REPO_ROOT)
+            if result.returncode != 0:
+                raise RuntimeError(f"{service} migrate failed (exit {result.returncode}), see {log}:\n"
+                                   f"{self.log_tail(f'{service}-migrate')}")
 
     def start_service(self, service: str) -> int:
         if processes.read_pid(self.run_dir / "pids" / f"{service}.pid") is None:
