@@ -27,21 +27,12 @@ from sinergi_local import infrastructure, processes
 from sinergi_local.containers import docker_available, start_containers
 from sinergi_local.infrastructure import Infrastructure
 from sinergi_local.platform import development_bearer
-from tests import tiers
 from tests.broker import TEST_KAFKA_SETTINGS
 
 REPO_ROOT = Path(__file__).parent
 
-
-def pytest_configure(config: pytest.Config) -> None:
-    tiers.register_markers(config)
-    if tiers.unit_only():
-        tiers.forbid_infrastructure()
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        tiers.classify(item)
+# The tiers' hooks: the marks given by what a test uses, the infrastructure refused in the unit run.
+pytest_plugins = ("tests.tiers",)
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +44,9 @@ def test_run_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def infra(test_run_dir: Path) -> Iterator[Infrastructure]:
-    tiers.refuse_in_unit_run("infra")
+    from tests.tiers import refuse_in_unit_run  # here, not at the top: pytest_plugins loads the module first
+
+    refuse_in_unit_run("infra")
     if docker_available() and not (os.environ.get("DATABASE_URL") and os.environ.get("KAFKA_BOOTSTRAP_SERVERS")):
         with start_containers() as started:
             yield started

@@ -7,7 +7,8 @@
 - ``unit``: none of these; ``make unit`` runs exactly these, with no PostgreSQL, broker or browser.
 
 Under ``make unit`` (SINERGI_TEST_TIER=unit) the infrastructure refuses to start, so a unit test that reaches it
-by a way this file does not know fails with a message that says so, instead of passing by accident.
+by a way this file does not know fails with a message that says so, instead of passing by accident. This module
+is a pytest plugin (the root conftest.py loads it).
 """
 
 from __future__ import annotations
@@ -35,9 +36,16 @@ MARKERS = (
 )
 
 
-def register_markers(config: pytest.Config) -> None:
+def pytest_configure(config: pytest.Config) -> None:
     for line in MARKERS:
         config.addinivalue_line("markers", line)
+    if unit_only():
+        forbid_infrastructure()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        classify(item)
 
 
 def unit_only() -> bool:
