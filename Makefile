@@ -62,7 +62,7 @@ browser: $(CHROMIUM)  ## install Debian's Chromium for the browser tests
 # `alone` step when PYTEST_ARGS chose tests that hold none.
 test: install lint typecheck imports browser  ## every check: ruff, mypy, import contracts, then every test (README, Tests)
 	$(PYTEST) -n $(TEST_WORKERS) --dist loadfile -m "not alone" $(PYTEST_ARGS)
-	$(PYTEST) -p no:xdist -m alone $(PYTEST_ARGS) || { status=$$?; [ $$status -eq 5 ] && [ -n "$(PYTEST_ARGS)" ] || exit $$status; }
+	$(PYTEST) -p no:xdist -m alone $(PYTEST_ARGS) $(if $(PYTEST_ARGS),|| [ $$? -eq 5 ])
 
 # The tests that need no PostgreSQL, broker or browser (tests/tiers.py). No DATABASE_URL or broker is passed on, and
 # under SINERGI_TEST_TIER=unit the infrastructure refuses to start: a test that reaches it unmarked fails.
