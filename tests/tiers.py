@@ -33,6 +33,7 @@ MARKERS = (
     "unit: needs no PostgreSQL, broker or browser (given automatically: none of the others applies)",
     "browser: drives Debian's Chromium (given automatically: the module imports tests.browser)",
     "alone: needs the machine to itself; `make test` runs it after the rest, with no other test beside it",
+    "xdist_group(name): the tests pytest-xdist runs on one worker (given automatically: tiers.xdist_group)",
 )
 
 
@@ -77,6 +78,17 @@ def classify(item: pytest.Item) -> None:
         item.add_marker(pytest.mark.alone)
     if not needs_infrastructure and not browser:
         item.add_marker(pytest.mark.unit)
+    item.add_marker(pytest.mark.xdist_group(xdist_group(item)))
+
+
+def xdist_group(item: pytest.Item) -> str:
+    """The pytest-xdist worker unit (``--dist loadgroup``): a service's integration tests all on one worker, one
+    after the other as in a single run, so that its package-scoped app starts once and no other module's apps join
+    its consumer groups in between; any other test file on a worker of its own choosing."""
+    parts = item.path.relative_to(item.config.rootpath).parts
+    if len(parts) > 4 and parts[0] == "services" and parts[3] == "integration":
+        return "/".join(parts[:4])
+    return "/".join(parts)
 
 
 def refuse_in_unit_run(what: str) -> None:
