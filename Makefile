@@ -61,7 +61,7 @@ browser: $(CHROMIUM)  ## install Debian's Chromium for the browser tests
 # `alone`: the chaos run) go after the rest, by themselves; pytest's exit 5 (no test ran) fails, except in the
 # `alone` step when PYTEST_ARGS chose tests that hold none.
 test: install lint typecheck imports browser  ## every check: ruff, mypy, import contracts, then every test (README, Tests)
-	$(PYTEST) -n $(TEST_WORKERS) --dist loadgroup -m "not alone" $(PYTEST_ARGS)
+	$(PYTEST) -n $(TEST_WORKERS) --dist loadfile -m "not alone" $(PYTEST_ARGS)
 	$(PYTEST) -p no:xdist -m alone $(PYTEST_ARGS) $(if $(PYTEST_ARGS),|| [ $$? -eq 5 ])
 
 # The tests that need no PostgreSQL, broker or browser (tests/tiers.py). No DATABASE_URL or broker is passed on, and
@@ -71,7 +71,7 @@ unit: install  ## the tests that need no PostgreSQL, broker or browser (under a 
 
 # The tests that need PostgreSQL and the broker (not the browser's, not the chaos run), side by side.
 integration: install  ## the tests that need PostgreSQL and the broker, TEST_WORKERS side by side
-	$(PYTEST) -n $(TEST_WORKERS) --dist loadgroup -m "integration and not browser and not alone" $(PYTEST_ARGS)
+	$(PYTEST) -n $(TEST_WORKERS) --dist loadfile -m "integration and not browser and not alone" $(PYTEST_ARGS)
 
 help:  ## this list
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)$$/\1\t\2/' | \
