@@ -1,8 +1,14 @@
-"""Session fixtures for every test that needs the real Postgres and Kafka-protocol broker.
+"""Session fixtures for every test that needs the real Postgres and Kafka-protocol broker, and the test tiers.
 
 Where a Docker engine answers, testcontainers starts apache/kafka and postgres images; otherwise the project's
 own local processes start (Debian's PostgreSQL binaries and the Tansu broker, under .run/test-<pid>/).
-KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL, when set, name existing servers and nothing is started.
+KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL, when set, name existing servers and nothing is started. Under
+pytest-xdist each worker is its own session, so each starts its own PostgreSQL and broker.
+
+The tiers are given by what a test uses, never by hand (``tiers.classify``): ``integration`` (the
+infrastructure fixtures, transitively), ``browser`` (a module that imports ``tests.browser``), ``alone`` (needs
+the machine to itself: ``chaos``), ``unit`` (none of these). ``make unit`` runs ``-m unit`` with
+SINERGI_TEST_TIER=unit, under which the infrastructure refuses to start (``tiers.forbid_infrastructure``).
 """
 
 from __future__ import annotations
@@ -23,8 +29,12 @@ from sinergi_local.containers import docker_available, start_containers
 from sinergi_local.identity import provider as oidc
 from sinergi_local.infrastructure import Infrastructure
 from sinergi_local.platform import development_bearer
+from tests.broker import TEST_KAFKA_SETTINGS
 
 REPO_ROOT = Path(__file__).parent
+
+# The tiers' hooks: the marks given by what a test uses, the infrastructure refused in the unit run.
+pytest_plugins = ("tests.tiers",)
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +46,9 @@ def test_run_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def infra(test_run_dir: Path) -> Iterator[Infrastructure]:
+    from tests.tiers import refuse_in_unit_run  # here, not at the top: pytest_plugins loads the module first
+
+    refuse_in_unit_run("infra")
     if docker_available() and not (os.environ.get("DATABASE_URL") and os.environ.get("KAFKA_BOOTSTRAP_SERVERS")):
         with start_containers() as started:
             yield started
@@ -88,7 +101,7 @@ def service_env(infra: Infrastructure, test_run_dir: Path) -> Callable[[str], di
                 f"{prefix}_MIGRATIONS_DATABASE_URL": infra.app_url(f"{service}_owner", owner_pw),
                 f"{prefix}_KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
                 f"{prefix}_KAFKA_ENABLE_IDEMPOTENCE": str(infra.kafka_enable_idempotence).lower(),
-                f"{prefix}_KAFKA_SESSION_TIMEOUT_MS": "6000",
+                **{f"{prefix}_{name}": value for name, value in TEST_KAFKA_SETTINGS.items()},
                 f"{prefix}_KAFKA_CONSUMER_GROUP_PREFIX": group_prefix,
                 f"{prefix}_OUTBOX_POLL_INTERVAL_MS": "100",
             }

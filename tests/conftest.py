@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,9 +17,12 @@ from fastapi import FastAPI, Request, Response
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
+from sinergi_local import tansu
 from sinergi_local.infrastructure import Infrastructure
 from sinergi_local.platform import SERVICES, Platform
 from sinergi_local.processes import free_port
+from tests.broker import TEST_KAFKA_SETTINGS
+from tests.databases import on_database, scratch_database
 
 
 @dataclass
@@ -108,21 +112,31 @@ def platform(
     infra: Infrastructure, service_env: Callable[[str], dict[str, str]], test_run_dir: Path,
     otlp_receiver: OtlpReceiver,
 ) -> Iterator[Platform]:
-    """The four services, the demo webhook sink and the mail server as real processes on the session's
-    infrastructure."""
+    """The four services, the demo webhook sink and the mail server as real processes, on a database and a broker
+    of their own on the session's server. Not on the session's: under pytest-xdist a worker runs other modules'
+    in-process apps while these processes live, and a service process beside them would relay their outbox rows
+    and build their read models a second time."""
     for service in SERVICES:
-        service_env(service)  # provisioned and migrated
-    ports = {name: free_port() for name in (*SERVICES, "sink", "mail")}
-    running = Platform(test_run_dir, infra, ports, extra_env={
-        "OTEL_EXPORTER_OTLP_ENDPOINT": otlp_receiver.endpoint,
-        "OTEL_BSP_SCHEDULE_DELAY": "200",
-        **{f"{s.upper()}_OUTBOX_POLL_INTERVAL_MS": "100" for s in SERVICES},
-        **{f"{s.upper()}_KAFKA_CONSUMER_GROUP_PREFIX": "e2e" for s in SERVICES},
-    })
-    running.start_sink()
-    running.start_mail()
-    try:
-        running.start_services()
-        yield running
-    finally:
-        running.stop()
+        service_env(service)  # the roles exist, with the session's passwords
+    with scratch_database(infra.admin_dsn, "sinergi_platform") as database:
+        broker_dir = test_run_dir / database
+        own = dataclasses.replace(infra, admin_dsn=on_database(infra.admin_dsn, database),
+                                  kafka_bootstrap_servers=tansu.start(broker_dir, free_port()))
+        ports = {name: free_port() for name in (*SERVICES, "sink", "mail")}
+        running = Platform(test_run_dir, own, ports, extra_env={
+            "OTEL_EXPORTER_OTLP_ENDPOINT": otlp_receiver.endpoint,
+            "OTEL_BSP_SCHEDULE_DELAY": "200",
+            **{f"{s.upper()}_OUTBOX_POLL_INTERVAL_MS": "100" for s in SERVICES},
+            **{f"{s.upper()}_KAFKA_CONSUMER_GROUP_PREFIX": "e2e" for s in SERVICES},
+            **{f"{s.upper()}_{name}": value for s in SERVICES for name, value in TEST_KAFKA_SETTINGS.items()},
+        })
+        try:
+            running.provision()
+            running.migrate()
+            running.start_sink()
+            running.start_mail()
+            running.start_services()
+            yield running
+        finally:
+            running.stop()
+            tansu.stop(broker_dir)

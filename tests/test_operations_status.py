@@ -96,7 +96,7 @@ def test_status_of_the_running_platform(
         )
         if settled or time.monotonic() > deadline:
             break
-        time.sleep(1)
+        time.sleep(0.2)
     assert all(s.ready for s in statuses.values()), {name: s.state for name, s in statuses.items()}
     assert groups == expected
     assert {name: s.outbox_backlog for name, s in statuses.items()} == dict.fromkeys(SERVICES, 0)

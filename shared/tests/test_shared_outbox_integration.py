@@ -231,8 +231,10 @@ async def test_the_relay_publishes_while_requests_hold_every_other_pooled_connec
     relay = OutboxRelay(small, outbox, broker, poll_interval=0.05)
     running = asyncio.create_task(relay.run())
     try:
-        await asyncio.sleep(1)  # the relay has polled a few times
         pool: Any = small.sync_engine.pool
+        async with asyncio.timeout(30):  # the relay holds its connection: it has polled
+            while pool.checkedout() < 1:  # noqa: ASYNC110 - the pool offers no event to wait on
+                await asyncio.sleep(0.02)
         async with contextlib.AsyncExitStack() as requests:
             busy = [await requests.enter_async_context(small.connect()) for _ in range(size - pool.checkedout())]
             async with busy[0].begin():

@@ -4,25 +4,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-from pathlib import Path
 
 from sinergi_local import infrastructure, processes
 from sinergi_local.identity import demo_users
 from sinergi_local.identity.provider import WORKSPACE_CLIENT, OidcProvider
+from sinergi_local.paths import REPO_ROOT, RUN_DIR
 from sinergi_local.platform import (
     DEFAULT_PORTS,
     HELPERS,
-    REPO_ROOT,
     SERVICES,
     WEB_APPS,
     start_platform,
     stop_platform,
 )
 from sinergi_local.seed import seed_all
-
-RUN_DIR = Path(os.environ.get("SINERGI_RUN_DIR", REPO_ROOT / ".run" / "platform"))
 
 CURL = """curl -s -X POST {intake}/v1/reports -H 'content-type: application/json' -d '{{\
 "incident": {{"precision": "unknown"}}, \

@@ -29,33 +29,34 @@ republishes them to their topic, once (``sinergi_local.dlq``). ``--bootstrap-ser
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
-import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from pydantic import ValidationError
-from pydantic_settings import SettingsConfigDict
+from sinergi_local import dlq_commands
+from sinergi_local.paths import RUN_DIR
 
-from shared.auth import Role, issue_development_token
-from shared.settings import AuthSettings
-from sinergi_local import dlq, infrastructure, processes
-from sinergi_local.__main__ import RUN_DIR
-from sinergi_local.identity import provider as oidc
-from sinergi_local.identity.sign_in import SignInError, sign_in
-from sinergi_local.platform import REPO_ROOT, Platform
-from sinergi_local.status import show as show_status
+# Only the standard library and sinergi_local's light modules above: the commands' modules (pydantic, SQLAlchemy,
+# aiokafka, the platform) are imported once the arguments are parsed, for the one command that runs, so that
+# `sinergi --help` and a mistyped argument answer at once.
 
 # The services that store encrypted personal fields (each passes its ``encrypted_columns`` to ``shared.cli.run``).
 ENCRYPTING_SERVICES = ("intake", "routing", "notifications")
-# The ports `make up` runs PostgreSQL and the broker on (``start_platform``'s defaults).
-POSTGRES_PORT, KAFKA_PORT = 55432, 19092
 
 
-class CliAuthSettings(AuthSettings):
-    model_config = SettingsConfigDict(env_prefix="SINERGI_")
+class _RoleChoices:
+    """The roles ``--role`` accepts, read from ``shared.auth.Role`` only when argparse checks or lists them."""
+
+    def _values(self) -> list[str]:
+        from shared.auth import Role
+
+        return [role.value for role in Role]
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._values()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values())
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -71,7 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     issue = token_commands.add_parser("issue", help="print an HS256 development token")
     issue.add_argument("--user", required=True, help="user id (the sub claim)")
     issue.add_argument(
-        "--role", action="append", required=True, choices=[role.value for role in Role], help="repeat for more roles"
+        # A metavar, so that building the parser does not list the choices (and import shared.auth).
+        "--role", action="append", required=True, choices=_RoleChoices(), metavar="ROLE",
+        help="a role, e.g. province_admin; an unknown one is refused with the list (repeat for more roles)",
     )
     issue.add_argument("--agency", help="agency id")
     issue.add_argument("--agency-type", help="agency type, e.g. uptd_ppa")
@@ -107,7 +110,7 @@ def _parser() -> argparse.ArgumentParser:
 
     status = commands.add_parser("status", help="readiness, outbox backlog, consumer lag and DLQ depth per service")
     status.add_argument("--run-dir", type=Path, default=RUN_DIR, help="the local platform's run folder")
-    dlq.add_commands(commands, run_dir=RUN_DIR)
+    dlq_commands.add_commands(commands, run_dir=RUN_DIR)
     return parser
 
 
@@ -120,120 +123,24 @@ def _positive_int(value: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from sinergi_local import cli_commands as run
+
     if args.command == "keys":
-        return rotate_keys(args.run_dir, tuple(args.service or ENCRYPTING_SERVICES), batch_size=args.batch_size)
+        return run.rotate_keys(args.run_dir, tuple(args.service or ENCRYPTING_SERVICES), batch_size=args.batch_size)
     if args.command == "dlq":
-        return dlq.run(args, lambda run_dir: running_platform(run_dir).infra.kafka_bootstrap_servers)
+        from sinergi_local import dlq
+
+        return dlq.run(args, lambda run_dir: run.running_platform(run_dir).infra.kafka_bootstrap_servers)
     if args.command == "status":
-        return platform_status(args.run_dir)
+        return run.platform_status(args.run_dir)
     if args.command == "audit":
-        return service_command(args.run_dir, "reporting", ["audit-verify"], what="verify the audit trail")
+        return run.service_command(args.run_dir, "reporting", ["audit-verify"], what="verify the audit trail")
     if args.command == "reporting":
         arguments = ["rebuild", *(["--no-progress"] if args.no_progress else [])]
-        return service_command(args.run_dir, "reporting", arguments, what="rebuild reporting")
+        return run.service_command(args.run_dir, "reporting", arguments, what="rebuild reporting")
     if args.token_command == "sign-in":  # noqa: S105 - a command name
-        return sign_in_token(args.run_dir, args.user)
-    return issue_token(args)
-
-
-def sign_in_token(run_dir: Path, username: str) -> int:
-    try:
-        provider = oidc.running(run_dir)
-        token = sign_in(provider.local_party(), username, provider.demo_password())
-    except (RuntimeError, SignInError) as error:
-        sys.stderr.write(f"sinergi: cannot sign in: {error}\n")
-        return 1
-    sys.stdout.write(token["access_token"] + "\n")
-    return 0
-
-
-def issue_token(args: argparse.Namespace) -> int:
-    try:
-        settings = CliAuthSettings()
-        token = issue_development_token(
-            settings,
-            user_id=args.user,
-            roles=args.role,
-            agency_id=args.agency,
-            agency_type=args.agency_type,
-            province_code=args.province,
-            regency_code=args.regency,
-            ttl_seconds=args.ttl,
-        )
-    except ValidationError as error:
-        # Only the messages: the full error repeats the input, which may hold a secret.
-        reasons = "; ".join(str(detail["msg"]) for detail in error.errors())
-        sys.stderr.write(f"sinergi: cannot issue a token: {reasons}\n")
-        return 1
-    except ValueError as error:
-        sys.stderr.write(f"sinergi: cannot issue a token: {error}\n")
-        return 1
-    sys.stdout.write(token + "\n")
-    return 0
-
-
-def running_platform(run_dir: Path) -> Platform:
-    """The platform `make up` started under ``run_dir``, attached to without starting anything."""
-    postmaster = run_dir / "postgres" / "data" / "postmaster.pid"
-    postgres_pid = int(postmaster.read_text().split()[0]) if postmaster.exists() else None
-    postgres_up = bool(os.environ.get("DATABASE_URL")) or (
-        postgres_pid is not None and processes.is_running(postgres_pid)
-    )
-    broker_up = bool(os.environ.get("KAFKA_BOOTSTRAP_SERVERS")) or (
-        processes.read_pid(run_dir / "pids" / "tansu.pid") is not None
-    )
-    if not (postgres_up and broker_up):
-        raise RuntimeError(f"the local platform is not running under {run_dir} (start it with `make up`)")
-    # Both are running (or external), so this only finds them.
-    platform = Platform(run_dir, infrastructure.start(run_dir, postgres_port=POSTGRES_PORT, kafka_port=KAFKA_PORT))
-    # The services' settings include the identity provider's, as `make up` gave them.
-    with contextlib.suppress(RuntimeError):
-        platform.identity = oidc.running(run_dir)
-    return platform
-
-
-def platform_status(run_dir: Path) -> int:
-    try:
-        platform = running_platform(run_dir)
-    except RuntimeError as error:
-        sys.stderr.write(f"sinergi: cannot show the status: {error}\n")
-        return 1
-    return show_status(platform)
-
-
-def rotate_keys(run_dir: Path, services: Sequence[str], *, batch_size: int) -> int:
-    try:
-        platform = running_platform(run_dir)
-    except RuntimeError as error:
-        sys.stderr.write(f"sinergi: cannot rotate keys: {error}\n")
-        return 1
-    status = 0
-    for service in services:
-        # The service prints its counts, one per line, on stdout; its logs go to stderr.
-        sys.stdout.flush()
-        result = subprocess.run(
-            [sys.executable, "-m", service, "rotate-keys", "--batch-size", str(batch_size)],
-            env=platform.service_env(service), cwd=REPO_ROOT, check=False,
-        )
-        if result.returncode != 0:
-            sys.stderr.write(f"sinergi: {service} rotate-keys failed (exit {result.returncode})\n")
-            status = 1
-    return status
-
-
-def service_command(run_dir: Path, service: str, arguments: Sequence[str], *, what: str) -> int:
-    """``python -m <service> <arguments>`` with the running platform's environment for ``service``; its exit
-    status. The command prints its own results on stdout; its logs go to stderr."""
-    try:
-        platform = running_platform(run_dir)
-    except RuntimeError as error:
-        sys.stderr.write(f"sinergi: cannot {what}: {error}\n")
-        return 1
-    sys.stdout.flush()
-    result = subprocess.run(
-        [sys.executable, "-m", service, *arguments], env=platform.service_env(service), cwd=REPO_ROOT, check=False
-    )
-    return result.returncode
+        return run.sign_in_token(args.run_dir, args.user)
+    return run.issue_token(args)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import httpx
 from shared.auth import Role, issue_development_token
 from shared.provision import provision_schema
 from shared.settings import AuthSettings
-from sinergi_local import infrastructure, processes
+from sinergi_local import infrastructure, paths, processes
 from sinergi_local.identity import demo_users
 from sinergi_local.identity import provider as oidc
 from sinergi_local.identity.sign_in import sign_in
@@ -33,7 +33,7 @@ DEFAULT_PORTS = {"intake": 8001, "routing": 8002, "notifications": 8003, "report
 HELPERS = ("sink", "mail", "oidc")
 # Sign a demo user in again this long before their access token expires.
 _TOKEN_MARGIN_SECONDS = 60
-REPO_ROOT = Path(__file__).resolve().parents[4]
+REPO_ROOT = paths.REPO_ROOT
 
 
 def development_bearer(*roles: Role, user_id: str, **claims: str | None) -> dict[str, str]:
@@ -136,9 +136,18 @@ class Platform:
             ))
 
     def migrate(self) -> None:
+        """Each service's migrations; their logs (JSON lines, for machines) go to ``logs/<service>-migrate.log``
+        under the run folder, not to `make up`'s terminal, and a failure names that log and shows its end."""
+        logs = self.run_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
         for service in self.apps():
-            subprocess.run([sys.executable, "-m", service, "migrate"], env=self.service_env(service), check=True,
-                           cwd=REPO_ROOT)
+            log = logs / f"{service}-migrate.log"
+            with log.open("ab") as out:
+                result = subprocess.run([sys.executable, "-m", service, "migrate"], env=self.service_env(service),
+                                        stdout=out, stderr=subprocess.STDOUT, check=False, cwd=REPO_ROOT)
+            if result.returncode != 0:
+                raise RuntimeError(f"{service} migrate failed (exit {result.returncode}), see {log}:\n"
+                                   f"{self.log_tail(f'{service}-migrate')}")
 
     def start_service(self, service: str) -> int:
         if processes.read_pid(self.run_dir / "pids" / f"{service}.pid") is None:
