@@ -18,7 +18,7 @@ from shared.contracts import CaseReported, TopicSpec
 from shared.contracts.examples import example_case_reported
 from shared.messaging import create_broker, ensure_topics, subscribe
 from shared.metrics import ServiceMetrics
-from shared.offsets import COMMITTED, OffsetCommitter
+from shared.offsets import COMMITTED, FAILED, OffsetCommitter
 from shared.settings import ServiceSettings
 from sinergi_local.infrastructure import Infrastructure
 
@@ -107,8 +107,11 @@ async def test_handled_offsets_are_committed_in_a_few_batches(
 
     assert handled == {event.event_id for event in events}
     assert thread_hops == []  # no event's handling goes through a worker thread (FastDepends would, per event)
-    commits = metrics.offset_commits.labels(group=group, outcome=COMMITTED)._value.get()
-    # One commit per event would be 200; batching takes a handful, however the handling was spread in time.
+    # Commits tried, whatever their outcome: on a loaded broker a commit can land after the client gave up waiting
+    # (counted failed) and be the one this test saw. One commit per event would be 200; batching takes a handful,
+    # however the handling was spread in time.
+    commits = sum(metrics.offset_commits.labels(group=group, outcome=outcome)._value.get()
+                  for outcome in (COMMITTED, FAILED))
     assert 1 <= commits <= 20, commits
 
 

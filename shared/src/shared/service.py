@@ -26,7 +26,12 @@ from shared.api_docs import add_api_docs
 from shared.auth import TokenVerifier
 from shared.contracts import Event, TopicSpec
 from shared.db import create_engine, ping
-from shared.http_errors import LocalizedHTTPError, localized_http_error_handler, unreadable_body_handler
+from shared.http_errors import (
+    LocalizedHTTPError,
+    edge_error,
+    localized_http_error_handler,
+    unreadable_body_handler,
+)
 from shared.inbox import define_inbox_table
 from shared.limits import BodySizeLimitMiddleware, InFlightLimitMiddleware, PublicRateLimiter
 from shared.messaging import create_broker, ensure_topics, subscribe
@@ -202,10 +207,9 @@ async def database_unavailable(request: Request, error: Exception) -> JSONRespon
     if not database_unreachable(error):
         raise error  # a statement the database refused, or another fault: a bug, answered with 500
     log.warning("database unreachable (%s): answered 503", type(error).__name__)
-    return JSONResponse(
-        {"detail": "the service is unavailable for now; try again shortly"},
-        status_code=503,
-        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    return localized_error_response(
+        [edge_error("service_unavailable", ("service",), retry_after=RETRY_AFTER_SECONDS)],
+        request_language(request), status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
 
 

@@ -246,6 +246,10 @@ _TRANSLATIONS: dict[str, tuple[Template, Template]] = {
         "Too many requests; try again in {retry_after} s.",
         "Terlalu banyak permintaan; coba lagi dalam {retry_after} detik.",
     ),
+    "service_unavailable": (
+        "The service is unavailable for now; nothing was done. Try again in {retry_after} s.",
+        "Layanan sedang tidak tersedia; tidak ada yang dilakukan. Coba lagi dalam {retry_after} detik.",
+    ),
 }
 
 TRANSLATED_ERROR_TYPES: frozenset[str] = frozenset(_TRANSLATIONS)

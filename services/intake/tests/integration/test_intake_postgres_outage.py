@@ -192,7 +192,12 @@ async def test_intake_answers_503_while_postgres_is_down_and_writes_nothing_half
             for _, _, response in reporters.answers:
                 if response.status_code == 503:
                     assert response.headers["retry-after"] == "5"
-                    assert response.json() == {"detail": "the service is unavailable for now; try again shortly"}
+                    # The shared localized shape, Bahasa Indonesia by default, naming nothing of the database.
+                    assert response.headers["content-language"] == "id"
+                    assert response.json() == {"detail": [{
+                        "type": "service_unavailable", "loc": ["service"],
+                        "msg": "Layanan sedang tidak tersedia; tidak ada yang dilakukan. Coba lagi dalam 5 detik.",
+                    }]}
             accepted = reporters.accepted()
 
             # Every accepted report is there whole, as the operator who recorded it reads it back.
