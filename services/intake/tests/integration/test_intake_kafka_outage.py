@@ -18,7 +18,9 @@ from sinergi_local import tansu
 from sinergi_local.faults import TcpProxy
 from sinergi_local.processes import free_port
 
-pytestmark = pytest.mark.integration
+# It stops the worker's PostgreSQL or broker and reads what each phase answered: beside other workers' load a
+# healthy phase can time out too, so `make test` runs it by itself, after the rest (tests/tiers.py).
+pytestmark = [pytest.mark.integration, pytest.mark.alone]
 
 REPORT = {
     "incident": {"precision": "unknown"},

@@ -34,7 +34,9 @@ from sinergi_local import postgres, processes, tansu
 from tests.databases import execute
 from tests.polling import eventually
 
-pytestmark = pytest.mark.integration
+# It stops the worker's PostgreSQL or broker and reads what each phase answered: beside other workers' load a
+# healthy phase can time out too, so `make test` runs it by itself, after the rest (tests/tiers.py).
+pytestmark = [pytest.mark.integration, pytest.mark.alone]
 
 REPO_ROOT = Path(__file__).parents[4]
 REGENCY = "62.71"
