@@ -70,6 +70,9 @@ async def committed(admin: AIOKafkaAdminClient, group: str, topic: TopicSpec) ->
     return {tp: meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
 
 
+# Counts what the broker saw in time (commits, two topics read side by side): beside other workers' load it
+# measured the load, so `make test` runs it by itself, after the rest (tests/tiers.py).
+@pytest.mark.alone
 async def test_handled_offsets_are_committed_in_a_few_batches(
     settings: Settings, topic: TopicSpec, admin: AIOKafkaAdminClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

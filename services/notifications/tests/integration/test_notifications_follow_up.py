@@ -86,6 +86,9 @@ def event_types(receiver: Receiver, hook: str) -> list[str]:
     return sorted(json.loads(arrival.body)["event_type"] for arrival in receiver.of(hook) if arrival.answered == 204)
 
 
+# Counts what the broker saw in time (commits, two topics read side by side): beside other workers' load it
+# measured the load, so `make test` runs it by itself, after the rest (tests/tiers.py).
+@pytest.mark.alone
 async def test_a_closed_and_reopened_case_reaches_those_within_their_follow_up_only(
     notifications: httpx.AsyncClient, receiver: Receiver, publisher: Publish, bearer: Callable[..., dict[str, str]],
 ) -> None:
