@@ -23,15 +23,12 @@ from services.routing.tests.integration.test_routing_lifecycle import (
     Region,
     refer,
     region,
-    routing,
     staff_of,
 )
 from shared.auth import Role
 from shared.contracts.intake import Consent
 from shared.contracts.routing import CASE_CLOSED_REASON
 from shared.contracts.vocabulary import AgencyType, ConsentGiver
-
-__all__ = ["routing"]  # the fixture, shared with the lifecycle tests
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ from services.routing.tests.integration.test_routing_lifecycle import (
     events,
     refer,
     region,
-    routing,
     runtime_of,
     staff_of,
 )
@@ -32,8 +31,6 @@ from shared.contracts import CaseClosed, CaseReopened, CaseReported
 from shared.contracts.intake import Consent
 from shared.contracts.routing import CASE_CLOSED_REASON
 from shared.contracts.vocabulary import AgencyType, ConsentGiver, ViolenceType
-
-__all__ = ["routing"]  # the fixture, shared with the lifecycle tests
 
 FAR_PAST_EVERY_DEADLINE = timedelta(days=30)
 

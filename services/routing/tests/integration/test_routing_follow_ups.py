@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -17,17 +17,14 @@ import pytest
 from sqlalchemy import text
 
 from routing.adapters.encrypted_columns import ENCRYPTED_COLUMNS
-from routing.app import create_app
 from routing.service_layer.follow_ups import announce_due_follow_ups
 from routing.service_layer.referrals import Routing, refer_case
-from routing.settings import RoutingSettings
+from services.routing.tests.integration.support import Clock, runtime_of
 from shared.access import SERVICE_CONTEXT, AccessContext
 from shared.auth import Principal, Role
-from shared.contracts.base import utc_now
 from shared.contracts.examples import example_case_reported
 from shared.crypto import FieldCipher
 from shared.key_rotation import rotate_keys
-from shared.service import Runtime
 from shared.settings import DEVELOPMENT_ENCRYPTION_KEY
 
 pytestmark = pytest.mark.integration
@@ -37,26 +34,7 @@ NOTE = "Kunjungan rumah ke Ibu Sari Rahasia di Jl. Tindak Lanjut 3"
 PERIOD = timedelta(days=30)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = utc_now()
 
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-async def routing(make_settings: Callable[..., RoutingSettings]) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(make_settings(RoutingSettings, "routing", sla_check_interval_seconds=3600))
-    transport = httpx.ASGITransport(app=app)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://r") as client:
-        client.app = app  # type: ignore[attr-defined]
-        yield client
-
-
-def runtime_of(client: httpx.AsyncClient) -> Runtime:
-    runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
-    return runtime
 
 
 @pytest.fixture

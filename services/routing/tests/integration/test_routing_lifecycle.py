@@ -8,8 +8,8 @@ outbox, where they are written in the same transaction as the change.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -28,13 +28,13 @@ from routing.domain.rules import ReferralDecision
 from routing.domain.sla import Deadlines, SlaPolicy
 from routing.service_layer.referrals import Routing, fire_due_timers, refer_case
 from routing.settings import RoutingSettings
+from services.routing.tests.integration.support import Clock, runtime_of
 from shared.access import SERVICE_CONTEXT
 from shared.auth import Role
 from shared.contracts.base import utc_now
 from shared.contracts.examples import example_case_reported
 from shared.contracts.intake import CaseReported, Consent
 from shared.contracts.vocabulary import AgencyType, ConsentGiver, Priority, ViolenceType
-from shared.service import Runtime
 
 pytestmark = pytest.mark.integration
 
@@ -43,30 +43,7 @@ HOUR = timedelta(hours=1)
 POLICY = SlaPolicy({p: Deadlines(accept=HOUR, first_service=6 * HOUR) for p in Priority})
 
 
-class Clock:
-    """A clock the test moves by hand, from the real now: a referral it makes is never overdue by the real clock
-    that the app's own timer loop reads."""
 
-    def __init__(self) -> None:
-        self.now = utc_now()
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-async def routing(make_settings: Callable[..., RoutingSettings]) -> AsyncIterator[httpx.AsyncClient]:
-    # The app's own timer loop must not fire with the real clock while the test drives its own.
-    app = create_app(make_settings(RoutingSettings, "routing", sla_check_interval_seconds=3600))
-    transport = httpx.ASGITransport(app=app)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://r") as client:
-        client.app = app  # type: ignore[attr-defined]
-        yield client
-
-
-def runtime_of(client: httpx.AsyncClient) -> Runtime:
-    runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
-    return runtime
 
 
 class Region:

@@ -3,7 +3,7 @@ many referrals, the case facts routing keeps for it, and row-level security unde
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -13,17 +13,14 @@ import pytest
 from sqlalchemy import text
 
 from routing.adapters import referral_list as store
-from routing.app import create_app
 from routing.domain.referral_list import SEGMENTS, Scope, ScopeKind
 from routing.service_layer.referrals import Routing, record_case_update, refer_case
-from routing.settings import RoutingSettings
+from services.routing.tests.integration.support import Clock, runtime_of
 from shared.access import SERVICE_CONTEXT, AccessContext
 from shared.auth import Principal, Role
-from shared.contracts.base import utc_now
 from shared.contracts.examples import example_case_reported
 from shared.contracts.intake import CaseUpdated
 from shared.contracts.vocabulary import Priority, ViolenceType
-from shared.service import Runtime
 
 pytestmark = pytest.mark.integration
 
@@ -31,26 +28,7 @@ Bearer = Callable[..., dict[str, str]]
 STATUSES = ("created", "accepted", "in_service", "completed", "declined", "revoked")
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = utc_now()
 
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-async def routing(make_settings: Callable[..., RoutingSettings]) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(make_settings(RoutingSettings, "routing", sla_check_interval_seconds=3600))
-    transport = httpx.ASGITransport(app=app)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://r") as client:
-        client.app = app  # type: ignore[attr-defined]
-        yield client
-
-
-def runtime_of(client: httpx.AsyncClient) -> Runtime:
-    runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
-    return runtime
 
 
 def use_clock(client: httpx.AsyncClient, clock: Clock) -> Routing:

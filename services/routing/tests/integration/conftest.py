@@ -1,0 +1,21 @@
+"""Routing's in-process app for the integration tests (a module may define its own ``routing`` instead)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+import httpx
+import pytest
+
+from routing.app import create_app
+from routing.settings import RoutingSettings
+
+
+@pytest.fixture
+async def routing(make_settings: Callable[..., RoutingSettings]) -> AsyncIterator[httpx.AsyncClient]:
+    # The app's own timer loop must not fire with the real clock while a test drives its own.
+    app = create_app(make_settings(RoutingSettings, "routing", sla_check_interval_seconds=3600))
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://r") as client:
+        client.app = app  # type: ignore[attr-defined]
+        yield client
