@@ -9,9 +9,10 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
-# pytest-xdist workers for the tests that wait on PostgreSQL, the broker and the services (they mostly wait, so
+# pytest-xdist workers for the tests that wait on PostgreSQL, the broker and the services (2: at 4, each fresh-clone run
+# timed one different test out under the load; they mostly wait, so
 # more workers than cores pay off); each worker starts its own PostgreSQL and broker (conftest.py).
-TEST_WORKERS ?= 4
+TEST_WORKERS ?= 2
 PYTEST := $(BIN)/python -m pytest
 
 .PHONY: help integration up down status test lint typecheck imports unit docs install browser clean chaos bench translations
