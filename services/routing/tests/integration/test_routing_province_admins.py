@@ -29,6 +29,7 @@ from shared.contracts.examples import example_case_reported
 from shared.contracts.intake import Consent
 from shared.contracts.vocabulary import AgencyType, ConsentGiver
 from shared.service import Runtime
+from tests.apps import as_if_fresh
 
 pytestmark = pytest.mark.integration
 
@@ -36,13 +37,20 @@ Bearer = Callable[..., dict[str, str]]
 YAML = {"content-type": "application/yaml"}
 
 
-@pytest.fixture
-async def routing(make_settings: Callable[..., RoutingSettings]) -> AsyncIterator[httpx.AsyncClient]:
+@pytest.fixture(scope="module")
+async def routing_app(make_settings: Callable[..., RoutingSettings]) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(make_settings(RoutingSettings, "routing", sla_check_interval_seconds=3600))
     async with app.router.lifespan_context(app), httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://r"
     ) as client:
         client.app = app  # type: ignore[attr-defined]
+        yield client
+
+
+@pytest.fixture
+async def routing(routing_app: httpx.AsyncClient) -> AsyncIterator[httpx.AsyncClient]:
+    """The module's app (its consumer groups take seconds to join on Tansu), as this test found it."""
+    async with as_if_fresh(routing_app) as client:
         yield client
 
 

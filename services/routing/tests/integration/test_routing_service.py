@@ -21,12 +21,13 @@ from shared.contracts import CASES, REFERRALS, AgeGroup, CaseReported, Channel, 
 from shared.contracts.base import utc_now
 from shared.contracts.examples import example_case_reported
 from shared.service import Runtime
+from tests.apps import as_if_fresh
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-async def routing(
+@pytest.fixture(scope="module")
+async def routing_app(
     make_settings: Callable[..., RoutingSettings], bearer: Callable[..., dict[str, str]]
 ) -> AsyncIterator[httpx.AsyncClient]:
     """A client signed in as an admin of the province of Kalimantan Tengah (62), who edits the directory;
@@ -42,6 +43,13 @@ async def routing(
                 else bearer(Role.PROVINCE_ADMIN, user_id=f"admin-{province}", province_code=province)
             )
             yield client
+
+
+@pytest.fixture
+async def routing(routing_app: httpx.AsyncClient) -> AsyncIterator[httpx.AsyncClient]:
+    """The module's app (its consumer groups take seconds to join on Tansu), as this test found it."""
+    async with as_if_fresh(routing_app) as client:
+        yield client
 
 
 def admin_of(client: httpx.AsyncClient, province: str | None) -> dict[str, str]:
