@@ -34,7 +34,7 @@ from tests.broker import TEST_KAFKA_SETTINGS
 REPO_ROOT = Path(__file__).parent
 
 # The tiers' hooks: the marks given by what a test uses, the infrastructure refused in the unit run.
-pytest_plugins = ("tests.tiers",)
+pytest_plugins = ("tests.tiers", "tests.scheduling")
 
 
 @pytest.fixture(scope="session")

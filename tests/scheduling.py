@@ -1,0 +1,45 @@
+"""How ``make test`` hands test files to its pytest-xdist workers: the slow files first.
+
+xdist's ``--dist loadfile`` queues the files with the most tests first. Those are the quick unit files, so the
+cross-service files (a platform of processes, a browser, the fuzzing: minutes each, with few tests) came last, and
+the run waited at its end on one worker while the other idled. Here the cross-service files under ``tests/`` go
+first, then the services' integration files, then the rest; within each, xdist's own order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from xdist.scheduler import LoadFileScheduling
+
+
+def weight(scope: str) -> int:
+    """The larger, the sooner: a file's expected length, from where it lives."""
+    if scope.startswith("tests/"):
+        return 2
+    if "/integration/" in scope:
+        return 1
+    return 0
+
+
+def slow_first(scopes: list[str]) -> list[str]:
+    """``scopes`` (files, in xdist's order) with the heavier kinds first; the sort is stable."""
+    return sorted(scopes, key=lambda scope: -weight(scope))
+
+
+class SlowFilesFirst(LoadFileScheduling):
+    def _assign_work_unit(self, node: Any) -> None:
+        if not getattr(self, "_slow_first", False):  # the first assignment: xdist has just filled its queue
+            units = dict(self.workqueue)
+            self.workqueue.clear()
+            self.workqueue.update((scope, units[scope]) for scope in slow_first(list(units)))
+            self._slow_first = True
+        super()._assign_work_unit(node)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LoadFileScheduling | None:
+    if config.getoption("dist") != "loadfile":
+        return None
+    return SlowFilesFirst(config, log)
