@@ -11,10 +11,11 @@ thread, a thread hop per request (``tests/test_service_apps.py`` checks every se
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request, status
+from fastapi import Depends, FastAPI, Request, status
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -22,10 +23,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from shared.access import ANONYMOUS, AccessContext
 from shared.auth import AuthenticationError, Principal, Role, TokenVerifier
 from shared.crypto import FieldCipher
+from shared.http_errors import refused
 from shared.limits import InFlightLimitMiddleware, public_rate_limit
 from shared.service import Runtime
 from shared.unit_of_work import UnitOfWork
 
+log = logging.getLogger(__name__)
+AUTHORIZATION = ("header", "authorization")
+BEARER = {"WWW-Authenticate": "Bearer"}
 _bearer = HTTPBearer(auto_error=False, description="JWT from the province's identity provider")
 
 
@@ -49,9 +54,10 @@ async def current_principal(
     try:
         return await verifier.verify_async(credentials.credentials)
     except AuthenticationError as error:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, f"invalid token: {error.reason}", headers={"WWW-Authenticate": "Bearer"}
-        ) from None
+        # Expired is worth telling apart; the other reasons (safe to log) go to the log, not to the caller.
+        log.info("token refused: %s", error.reason)
+        kind = "token_expired" if error.reason == "token expired" else "token_invalid"
+        raise refused(status.HTTP_401_UNAUTHORIZED, kind, AUTHORIZATION, headers=BEARER) from None
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
@@ -73,11 +79,9 @@ def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
 
     async def check(principal: CurrentPrincipal) -> Principal:
         if principal.roles == {Role.PUBLIC} and Role.PUBLIC not in allowed:
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED, "authentication required", headers={"WWW-Authenticate": "Bearer"}
-            )
+            raise refused(status.HTTP_401_UNAUTHORIZED, "authentication_required", AUTHORIZATION, headers=BEARER)
         if not principal.roles & allowed:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "not allowed for your role")
+            raise refused(status.HTTP_403_FORBIDDEN, "role_not_allowed", AUTHORIZATION)
         return principal
 
     if Role.PUBLIC not in allowed:

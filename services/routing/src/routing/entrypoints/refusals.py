@@ -1,31 +1,10 @@
-"""Refusals in the caller's language (Bahasa Indonesia unless ``Accept-Language`` asks for English): a 403 for
-what is not the caller's to change, a 409 for a move its referral's state does not allow. The body keeps the shape
-routing's and intake's refusals already have (``{"detail": {"message": ..., ...}}``, with ``type`` the machine
-code), labelled with ``Content-Language`` like the 422s of ``shared.validation_messages``."""
+"""Routing's one refusal worded with what it concerns: a directory or rules write outside the admin's province
+(403), naming the agencies refused (their ids: public directory codes, never personal data). Raised with
+``shared.http_errors.refused_by``, it reaches the caller in the shared shape and language of every error."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from fastapi import Depends, HTTPException, Request
-
-from shared.validation_messages import Language, LocalizedValueError, request_language
-
-
-async def _language(request: Request) -> Language:
-    return request_language(request)
-
-
-CallerLanguage = Annotated[Language, Depends(_language)]
-
-
-def refusal(status_code: int, error: LocalizedValueError, language: Language, **details: Any) -> HTTPException:
-    return HTTPException(
-        status_code,
-        {"type": error.code, "message": error.message(language), **details},
-        headers={"Content-Language": language.value, "Vary": "Accept-Language"},
-    )
-
+from shared.validation_messages import LocalizedValueError
 
 SHOWN_IDS = 5  # enough to find the culprits; the rest counted
 
