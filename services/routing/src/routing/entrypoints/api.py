@@ -35,7 +35,7 @@ from routing.entrypoints.directory_models import (
     _DirectoryFile,
     _domain_error,
 )
-from routing.entrypoints.refusals import outside_province
+from routing.entrypoints.refusals import outside_province, without_lead
 from routing.service_layer import handlers
 from shared.auth import Principal
 from shared.contracts.vocabulary import AgencyType, Need
@@ -74,14 +74,7 @@ async def _write(
     except handlers.OutsideProvinceError as error:
         raise refused_by(status.HTTP_403_FORBIDDEN, outside_province(error.agency_ids), ("body", "agencies")) from None
     except handlers.RegencyWithoutLeadError as error:
-        regencies = ", ".join(error.regencies)
-        raise DomainValidationError.at(("body", "agencies"), LocalizedValueError(
-            "regency_without_lead_agency",
-            en=f"This would leave regency {regencies} with no active lead agency (UPTD PPA or Dinas PPA): its cases "
-               "would go to a fallback. Keep or add one there.",
-            id=f"Ini akan membuat kabupaten/kota {regencies} tanpa lembaga utama aktif (UPTD PPA atau Dinas PPA): "
-               "kasusnya akan dialihkan ke cadangan. Pertahankan atau tambahkan satu di sana.",
-        )) from None
+        raise DomainValidationError.at(("body", "agencies"), without_lead(error.regencies)) from None
     except handlers.DeactivationNotConfirmedError as error:
         count = len(error.change.deactivated)
         raise DomainValidationError.at(("query", error.missing), LocalizedValueError(
@@ -220,7 +213,9 @@ async def put_agency(
     agency_id: AgencyId, body: AgencyIn, response: Response, *, principal: DirectoryEditor, uow: CurrentUnitOfWork,
 ) -> AgencyOut:
     """The body replaces the whole entry (a field left out takes its default). Its `agency_id` must be the
-    path's. Only an agency of your province, as it is and as it would be (a national one: a national admin)."""
+    path's. Only an agency of your province, as it is and as it would be (a national one: a national admin).
+    Like an import, refused (422, naming the field: `active`, `agency_type`, `level` or `regency_code`) if it would
+    leave its regency without an active lead agency."""
     if body.agency_id != agency_id:
         raise RequestValidationError([_domain_error(("body",), InvalidAgencyError(
             "agency_id", "must be the agency id of the path", "Harus sama dengan agency id pada path.",
@@ -233,6 +228,9 @@ async def put_agency(
         created = await handlers.put_agency(principal, agency, uow)
     except handlers.OutsideProvinceError as error:
         raise refused_by(status.HTTP_403_FORBIDDEN, outside_province(error.agency_ids), AGENCY_ID) from None
+    except handlers.RegencyWithoutLeadError as error:
+        where = ("body", error.field) if error.field else ("body",)
+        raise DomainValidationError.at(where, without_lead(error.regencies)) from None
     if created:
         response.status_code = status.HTTP_201_CREATED
     return AgencyOut.of(agency)
@@ -245,11 +243,13 @@ async def deactivate_agency(
 ) -> AgencyOut:
     """Marks the agency inactive, so that no new case is referred to it; it is never deleted, as referrals name
     it. Answers the agency, now with `active` false. Doing it again changes nothing. Only an agency of your
-    province (a national one: a national admin)."""
+    province (a national one: a national admin). Refused (422) for its regency's last active lead agency."""
     try:
         agency = await handlers.deactivate_agency(principal, agency_id, uow)
     except handlers.OutsideProvinceError as error:
         raise refused_by(status.HTTP_403_FORBIDDEN, outside_province(error.agency_ids), AGENCY_ID) from None
+    except handlers.RegencyWithoutLeadError as error:
+        raise DomainValidationError.at(AGENCY_ID, without_lead(error.regencies)) from None
     if agency is None:
         raise refused(status.HTTP_404_NOT_FOUND, "agency_not_found", AGENCY_ID)
     return AgencyOut.of(agency)

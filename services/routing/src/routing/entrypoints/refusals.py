@@ -1,6 +1,7 @@
-"""Routing's one refusal worded with what it concerns: a directory or rules write outside the admin's province
-(403), naming the agencies refused (their ids: public directory codes, never personal data). Raised with
-``shared.http_errors.refused_by``, it reaches the caller in the shared shape and language of every error."""
+"""Routing's refusals worded with what they concern (agency ids and regency codes: public directory codes, never
+personal data): a directory or rules write outside the admin's province (403, raised with
+``shared.http_errors.refused_by``), and a directory write that would leave a regency without an active lead
+agency (422). Both reach the caller in the shared shape and language of every error."""
 
 from __future__ import annotations
 
@@ -18,4 +19,16 @@ def outside_province(agency_ids: tuple[str, ...] = ()) -> LocalizedValueError:
            "admin the national agencies and the national default rules.",
         id=f"Bukan wewenang Anda untuk mengubahnya{which}: admin provinsi hanya mengubah provinsinya sendiri, dan "
            "hanya admin nasional yang mengubah lembaga nasional dan aturan bawaan nasional.",
+    )
+
+
+def without_lead(regencies: tuple[str, ...]) -> LocalizedValueError:
+    """The same refusal for an import, one agency's replacement and a deactivation."""
+    which = ", ".join(regencies)
+    return LocalizedValueError(
+        "regency_without_lead_agency",
+        en=f"This would leave regency {which} with no active lead agency (UPTD PPA or Dinas PPA): its cases would go "
+           "to a fallback. Keep or add one there.",
+        id=f"Ini akan membuat kabupaten/kota {which} tanpa lembaga utama aktif (UPTD PPA atau Dinas PPA): kasusnya "
+           "akan dialihkan ke cadangan. Pertahankan atau tambahkan satu di sana.",
     )
