@@ -8,10 +8,20 @@ input, a token, a claim value or anything about a person.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
-# type -> (English, Indonesian)
-REFUSALS: Mapping[str, tuple[str, str]] = {
+Template = str | Callable[[Mapping[str, Any]], str]
+
+
+def _at_line(word: str) -> Callable[[Mapping[str, Any]], str]:
+    return lambda ctx: f" ({word} {ctx['line']})" if ctx.get("line") else ""
+
+
+_LINE_EN, _LINE_ID = _at_line("line"), _at_line("baris")
+
+# type -> (English, Indonesian): a string formatted with the ``ctx``, or a function of it.
+REFUSALS: Mapping[str, tuple[Template, Template]] = {
     # The HTTP edge (shared.http_errors, shared.limits, shared.service).
     "body_too_large": (
         "The request body is larger than the {max_bytes} bytes this service accepts.",
@@ -128,6 +138,7 @@ REFUSALS: Mapping[str, tuple[str, str]] = {
     "directory_media_type": (
         "Send the directory as application/yaml.", "Kirim direktori sebagai application/yaml.",
     ),
-    "yaml_invalid": ("The body is not YAML.", "Isi permintaan bukan YAML."),
-    "yaml_invalid_at": ("The body is not YAML (line {line}).", "Isi permintaan bukan YAML (baris {line})."),
+    "yaml_invalid": (
+        lambda ctx: f"The body is not YAML{_LINE_EN(ctx)}.", lambda ctx: f"Isi permintaan bukan YAML{_LINE_ID(ctx)}.",
+    ),
 }

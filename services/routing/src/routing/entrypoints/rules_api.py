@@ -82,7 +82,7 @@ async def _store(
         rules = RuleSet.from_yaml(text)
     except YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        item = edge_error("yaml_invalid_at", line=mark.line + 1) if mark is not None else edge_error("yaml_invalid")
+        item = edge_error("yaml_invalid", line=mark.line + 1 if mark is not None else None)
         raise LocalizedHTTPError(status.HTTP_422_UNPROCESSABLE_CONTENT, [item]) from None
     except ValidationError as error:  # answered like any other 422: localized, never echoing the input
         raise RequestValidationError([{**item, "loc": ("body", *item["loc"])} for item in error.errors()]) from None
