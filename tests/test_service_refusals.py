@@ -122,6 +122,22 @@ async def test_every_refusal_before_the_database_is_localized(  # noqa: PLR0917 
     assert "Budi" not in indonesian.text + english.text  # never the input
 
 
+@pytest.mark.parametrize("service", JSON_SERVICES)
+def test_every_documented_error_has_the_shared_shape(service: str, apps: dict[str, FastAPI]) -> None:
+    document = apps[service].openapi()
+    shapes = set()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for code, response in operation["responses"].items():
+                if int(code) >= 400:
+                    schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+                    shapes.add(schema.get("$ref"))
+                    assert schema, f"{method} {path} {code}"
+    assert shapes <= {"#/components/schemas/LocalizedError", "#/components/schemas/HTTPValidationError"}
+    item = document["components"]["schemas"]["LocalizedError"]["properties"]["detail"]["items"]
+    assert set(item["required"]) == {"loc", "msg", "type"}
+
+
 # --- the source ------------------------------------------------------------------------------------------------
 
 def _sources() -> Iterator[Path]:

@@ -117,6 +117,28 @@ UNAVAILABLE: dict[str, Any] = {
 }
 
 
+LOCALIZED_ERROR: dict[str, Any] = {
+    "title": "LocalizedError",
+    "description": "Every error a service answers (401, 403, 404, 409, 413, 415, 422, 429, 503...): why, in "
+                   "Bahasa Indonesia unless `Accept-Language` asks for English (`Content-Language` says which); "
+                   "never the input.",
+    "type": "object", "required": ["detail"],
+    "properties": {"detail": {"type": "array", "items": {
+        "type": "object", "required": ["loc", "msg", "type"],
+        "properties": {
+            "loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                    "description": "Where: e.g. `[\"path\", \"case_id\"]`, `[\"body\", \"active\"]`"},
+            "msg": {"type": "string", "description": "The reason, in the answer's language"},
+            "type": {"type": "string", "description": "The refusal's stable code, e.g. `case_not_found`, "
+                                                      "`referral_ended`"},
+        },
+    }}},
+}
+
+
+LOCALIZED_ERROR_REF = {"$ref": "#/components/schemas/LocalizedError"}
+
+
 def document_shared_responses(app: FastAPI) -> None:
     """Make ``app``'s OpenAPI document say on each operation what the service shell (``shared.service``) and
     these dependencies may answer: 400 and 413 for a body it cannot read or will not take, 401 where the caller's
@@ -134,6 +156,7 @@ def document_shared_responses(app: FastAPI) -> None:
             if isinstance(route, APIRoute) and route.include_in_schema and context.path_format:
                 for method in route.methods or ():
                     _document(document["paths"][context.path_format][method.lower()], route)
+        document.setdefault("components", {}).setdefault("schemas", {})["LocalizedError"] = LOCALIZED_ERROR
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -156,6 +179,9 @@ def _document(operation: dict[str, Any], route: APIRoute) -> None:
         responses.setdefault("429", TOO_MANY)
     if route.path not in InFlightLimitMiddleware.ALWAYS_ANSWERED:
         responses.setdefault("503", UNAVAILABLE)
+    for code, response in responses.items():  # the errors: each in the shared shape (a copy: shared dicts)
+        if code.isdigit() and int(code) >= status.HTTP_400_BAD_REQUEST and "content" not in response:
+            responses[code] = {**response, "content": {"application/json": {"schema": LOCALIZED_ERROR_REF}}}
 
 
 def _dependants(dependant: Dependant) -> Iterator[Dependant]:
