@@ -4,7 +4,7 @@
 - :func:`refused` (a refusal of the catalogue, ``shared.refusal_messages``, by its ``type``) and
   :func:`refused_by` (a domain rule's own :class:`~shared.validation_messages.LocalizedValueError`) build the
   :class:`LocalizedHTTPError` an endpoint raises where an HTTPException would be. No service raises an
-  HTTPException itself (``tests/test_service_errors.py`` checks the source);
+  HTTPException itself (``tests/test_service_refusals.py`` checks the source);
 - :func:`http_exception_handler` answers the HTTPExceptions Starlette and FastAPI raise themselves: FastAPI's
   400 for a body it could not parse (one that is not UTF-8), which otherwise says ``{"detail": "There was an
   error parsing the body"}`` in English only, the 404 of an unknown address, the 405 of a wrong method;
