@@ -299,12 +299,14 @@ async def test_reopening_is_one_transaction_with_its_event_and_note_and_answers_
                                          headers=timeline.headers(DISTRICT))
     assert refused.status_code == 409
     assert refused.headers["content-language"] == "id"
-    assert refused.json()["detail"] == {"status": "open", "message": "kasus masih terbuka: hanya kasus yang sudah "
-                                        "ditutup yang dapat dibuka kembali"}
+    assert refused.json()["detail"] == [{
+        "loc": ["path", "case_id"], "type": "case_not_closed",
+        "msg": "Kasus masih terbuka: hanya kasus yang sudah ditutup yang dapat dibuka kembali.",
+    }]
     english = await timeline.client.post(reopen_url, json={"reason": "victim_returned"},
                                          headers=timeline.headers(DISTRICT, **{"Accept-Language": "en"}))
     assert english.status_code == 409
-    assert english.json()["detail"]["message"] == "the case is open: only a closed case can be reopened"
+    assert english.json()["detail"][0]["msg"] == "The case is open: only a closed case can be reopened."
     wrong = await timeline.client.post(reopen_url, json={"reason": "bored"}, headers=timeline.headers(DISTRICT))
     assert wrong.status_code == 422
     assert [item["loc"] for item in wrong.json()["detail"]] == [["body", "reason"]]

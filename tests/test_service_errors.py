@@ -123,11 +123,12 @@ async def test_a_body_that_is_not_utf8_is_a_localized_400(service: str,
     }
 
 
-async def test_other_http_errors_keep_their_answer(clients: dict[str, httpx.AsyncClient]) -> None:
+async def test_an_unknown_address_is_a_localized_404(clients: dict[str, httpx.AsyncClient]) -> None:
     response = await clients["reporting"].get("/v1/no-such-thing")
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "Not Found"}
+    assert response.json() == {"detail": [
+        {"loc": ["path"], "type": "not_found", "msg": "Tidak ada apa pun di alamat ini."}]}
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -113,7 +113,9 @@ async def test_staff_work_a_referral_from_its_page(
 
     again = await client.post(f"{path}/accept", data={"csrf_token": token})
     assert again.status_code == 409
-    assert "it is now: Accepted" in again.text
+    # Routing's reason, in the person's language (the workspace asks in it), read from the shared error shape.
+    assert "moved on since you opened it: A referral that is accepted cannot be accepted. Nothing was changed." \
+        in again.text
 
     noted = await client.post(f"{path}/notes", data={"csrf_token": token, "note": NOTE})
     assert noted.status_code == 303

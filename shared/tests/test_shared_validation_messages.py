@@ -314,6 +314,12 @@ SAMPLE_CTX: dict[str, Any] = {
     "expected_schemes": "'http' or 'https'",
     "max_bytes": 262144,
     "retry_after": 7,
+    # The refusals' (shared.refusal_messages).
+    "status_code": 418,
+    "allowed": "regency, violence_type",
+    "in_force": 3,
+    "next_version": 4,
+    "line": 2,
 }
 
 

@@ -11,10 +11,11 @@ thread, a thread hop per request (``tests/test_service_apps.py`` checks every se
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request, status
+from fastapi import Depends, FastAPI, Request, status
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -22,10 +23,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from shared.access import ANONYMOUS, AccessContext
 from shared.auth import AuthenticationError, Principal, Role, TokenVerifier
 from shared.crypto import FieldCipher
+from shared.http_errors import refused
 from shared.limits import InFlightLimitMiddleware, public_rate_limit
 from shared.service import Runtime
 from shared.unit_of_work import UnitOfWork
 
+log = logging.getLogger(__name__)
+AUTHORIZATION = ("header", "authorization")
+BEARER = {"WWW-Authenticate": "Bearer"}
 _bearer = HTTPBearer(auto_error=False, description="JWT from the province's identity provider")
 
 
@@ -49,9 +54,10 @@ async def current_principal(
     try:
         return await verifier.verify_async(credentials.credentials)
     except AuthenticationError as error:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, f"invalid token: {error.reason}", headers={"WWW-Authenticate": "Bearer"}
-        ) from None
+        # Expired is worth telling apart; the other reasons (safe to log) go to the log, not to the caller.
+        log.info("token refused: %s", error.reason)
+        kind = "token_expired" if error.reason == "token expired" else "token_invalid"
+        raise refused(status.HTTP_401_UNAUTHORIZED, kind, AUTHORIZATION, headers=BEARER) from None
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
@@ -73,11 +79,9 @@ def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
 
     async def check(principal: CurrentPrincipal) -> Principal:
         if principal.roles == {Role.PUBLIC} and Role.PUBLIC not in allowed:
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED, "authentication required", headers={"WWW-Authenticate": "Bearer"}
-            )
+            raise refused(status.HTTP_401_UNAUTHORIZED, "authentication_required", AUTHORIZATION, headers=BEARER)
         if not principal.roles & allowed:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "not allowed for your role")
+            raise refused(status.HTTP_403_FORBIDDEN, "role_not_allowed", AUTHORIZATION)
         return principal
 
     if Role.PUBLIC not in allowed:
@@ -113,6 +117,28 @@ UNAVAILABLE: dict[str, Any] = {
 }
 
 
+LOCALIZED_ERROR: dict[str, Any] = {
+    "title": "LocalizedError",
+    "description": "Every error a service answers (401, 403, 404, 409, 413, 415, 422, 429, 503...): why, in "
+                   "Bahasa Indonesia unless `Accept-Language` asks for English (`Content-Language` says which); "
+                   "never the input.",
+    "type": "object", "required": ["detail"],
+    "properties": {"detail": {"type": "array", "items": {
+        "type": "object", "required": ["loc", "msg", "type"],
+        "properties": {
+            "loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                    "description": "Where: e.g. `[\"path\", \"case_id\"]`, `[\"body\", \"active\"]`"},
+            "msg": {"type": "string", "description": "The reason, in the answer's language"},
+            "type": {"type": "string", "description": "The refusal's stable code, e.g. `case_not_found`, "
+                                                      "`referral_ended`"},
+        },
+    }}},
+}
+
+
+LOCALIZED_ERROR_REF = {"$ref": "#/components/schemas/LocalizedError"}
+
+
 def document_shared_responses(app: FastAPI) -> None:
     """Make ``app``'s OpenAPI document say on each operation what the service shell (``shared.service``) and
     these dependencies may answer: 400 and 413 for a body it cannot read or will not take, 401 where the caller's
@@ -130,6 +156,7 @@ def document_shared_responses(app: FastAPI) -> None:
             if isinstance(route, APIRoute) and route.include_in_schema and context.path_format:
                 for method in route.methods or ():
                     _document(document["paths"][context.path_format][method.lower()], route)
+        document.setdefault("components", {}).setdefault("schemas", {})["LocalizedError"] = LOCALIZED_ERROR
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -152,6 +179,9 @@ def _document(operation: dict[str, Any], route: APIRoute) -> None:
         responses.setdefault("429", TOO_MANY)
     if route.path not in InFlightLimitMiddleware.ALWAYS_ANSWERED:
         responses.setdefault("503", UNAVAILABLE)
+    for code, response in responses.items():  # the errors: each in the shared shape (a copy: shared dicts)
+        if code.isdigit() and int(code) >= status.HTTP_400_BAD_REQUEST and "content" not in response:
+            responses[code] = {**response, "content": {"application/json": {"schema": LOCALIZED_ERROR_REF}}}
 
 
 def _dependants(dependant: Dependant) -> Iterator[Dependant]:

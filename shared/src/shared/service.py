@@ -29,8 +29,9 @@ from shared.db import create_engine, ping
 from shared.http_errors import (
     LocalizedHTTPError,
     edge_error,
+    http_exception_handler,
+    internal_error_handler,
     localized_http_error_handler,
-    unreadable_body_handler,
 )
 from shared.inbox import define_inbox_table
 from shared.limits import BodySizeLimitMiddleware, InFlightLimitMiddleware, PublicRateLimiter
@@ -162,7 +163,8 @@ def create_service_app(runtime: Runtime, *, title: str, description: str, router
     app.exception_handler(RequestValidationError)(validation_error_without_input)
     app.exception_handler(DomainValidationError)(domain_validation_error_handler)
     app.exception_handler(LocalizedHTTPError)(localized_http_error_handler)
-    app.exception_handler(StarletteHTTPException)(unreadable_body_handler)
+    app.exception_handler(StarletteHTTPException)(http_exception_handler)
+    app.exception_handler(Exception)(internal_error_handler)  # a 500 in the same shape, saying nothing
     for error in (sqlalchemy_exc.DBAPIError, sqlalchemy_exc.TimeoutError, asyncpg.PostgresError, OSError):
         app.exception_handler(error)(database_unavailable)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=runtime.settings.http_max_body_bytes)

@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 
 from shared.language import DEFAULT_LANGUAGE, Language, negotiate_language
 from shared.pattern_messages import pattern_message_en, pattern_message_id
+from shared.refusal_messages import REFUSALS
 
 __all__ = [
     "DEFAULT_LANGUAGE",
@@ -229,31 +230,13 @@ _TRANSLATIONS: dict[str, tuple[Template, Template]] = {
     "url_type": _URL,
     "url_parsing": _URL,
     "url_scheme": ("The URL scheme is not allowed.", "Skema URL tidak diizinkan."),
-    # Refusals at the HTTP edge (``shared.http_errors``, ``shared.limits``), in the same shape as the 422s.
-    "body_too_large": (
-        "The request body is larger than the {max_bytes} bytes this service accepts.",
-        "Isi permintaan lebih besar dari {max_bytes} byte yang diterima layanan ini.",
-    ),
-    "body_not_utf8": (
-        "The request body must be JSON encoded as UTF-8.", "Isi permintaan harus berupa JSON dengan pengodean UTF-8.",
-    ),
-    "body_unreadable": ("The request body could not be read.", "Isi permintaan tidak dapat dibaca."),
-    "at_capacity": (
-        "The service is at capacity; try again in {retry_after} s.",
-        "Layanan sedang penuh; coba lagi dalam {retry_after} detik.",
-    ),
-    "rate_limited": (
-        "Too many requests; try again in {retry_after} s.",
-        "Terlalu banyak permintaan; coba lagi dalam {retry_after} detik.",
-    ),
-    "service_unavailable": (
-        "The service is unavailable for now; nothing was done. Try again in {retry_after} s.",
-        "Layanan sedang tidak tersedia; tidak ada yang dilakukan. Coba lagi dalam {retry_after} detik.",
-    ),
+    # Every other refusal, in the same shape (``shared.refusal_messages``).
+    **REFUSALS,
 }
 
 TRANSLATED_ERROR_TYPES: frozenset[str] = frozenset(_TRANSLATIONS)
-"""The pydantic error types worded in both languages; any other type gets :func:`localize_errors`'s fallback."""
+"""The error types (pydantic's and our refusals') worded in both languages; any other type gets
+:func:`localize_errors`'s fallback."""
 
 
 def localize_errors(errors: Sequence[Mapping[str, Any]], language: Language) -> list[dict[str, Any]]:

@@ -329,7 +329,8 @@ async def test_a_gateway_message_becomes_a_draft_an_operator_completes(
     cases_before = (await service_query(intake, "SELECT count(*) FROM intake.cases"))[0][0]
     twice = await intake.post(f"/v1/drafts/{draft_id}/report", json=report(), headers=operator(bearer))
     assert twice.status_code == 409
-    assert twice.json()["detail"]["status"] == "completed"
+    assert [(i["loc"], i["type"]) for i in twice.json()["detail"]] == [(["path", "draft_id"], "draft_completed")]
+    assert twice.json()["detail"][0]["msg"] == "Draf sudah diselesaikan."
     assert (await service_query(intake, "SELECT count(*) FROM intake.cases"))[0][0] == cases_before
 
 
@@ -776,10 +777,11 @@ async def test_the_case_manager_closes_and_a_closed_case_is_final(
 
     again = await intake.post(case.close, headers=case.uptd, json={"reason": "handled"})
     assert again.status_code == 409
-    assert again.json()["detail"]["status"] == "closed"
+    assert [(i["loc"], i["type"]) for i in again.json()["detail"]] == [(["path", "case_id"], "case_not_open")]
+    assert again.json()["detail"][0]["msg"].startswith("Kasus sudah ditutup")
     late = await intake.post(case.updates, headers=case.uptd, json={"kind": "information_added", "note": "Lagi."})
     assert late.status_code == 409
-    assert late.json()["detail"]["status"] == "closed"
+    assert [i["type"] for i in late.json()["detail"]] == ["case_not_open"]
     shown = (await intake.get(f"/v1/cases/{case.case_id}", headers=case.uptd)).json()
     assert (shown["status"], shown["closure_reason"]) == ("closed", "handled")
     assert events.types(case.case_id) == ["case.reported", "case.closed"]

@@ -183,7 +183,12 @@ async def test_invalid_subscription_names_the_field_and_never_echoes_the_secret(
 
 
 async def test_unknown_subscription_has_no_delivery_log(notifications: httpx.AsyncClient) -> None:
-    assert (await notifications.get(f"/v1/subscriptions/{uuid4()}/deliveries")).status_code == 404
+    missing = await notifications.get(f"/v1/subscriptions/{uuid4()}/deliveries")
+    english = await notifications.get(f"/v1/subscriptions/{uuid4()}/deliveries", headers={"Accept-Language": "en"})
+    assert missing.status_code == english.status_code == 404
+    assert missing.json() == {"detail": [{"loc": ["path", "subscription_id"], "type": "subscription_not_found",
+                                          "msg": "Tidak ada langganan tersebut."}]}
+    assert english.json()["detail"][0]["msg"] == "No such subscription."
 
 
 async def test_referral_reaches_the_agency_as_a_signed_webhook(

@@ -153,6 +153,7 @@ async def test_every_event_of_a_case_is_chained_in_the_order_it_arrived(
     # Auditors of the case's province only: another province's auditor finds no such case.
     elsewhere = await _trail(reporting, trail.case_id, _auditor(bearer, "62"))
     assert elsewhere.status_code == 404
+    assert [(i["loc"], i["type"]) for i in elsewhere.json()["detail"]] == [(["path", "case_id"], "case_not_found")]
     assert str(trail.case_id) not in elsewhere.text
     admin = bearer(Role.PROVINCE_ADMIN, user_id="admin-91", province_code=PROVINCE)
     assert (await _trail(reporting, trail.case_id, admin)).status_code == 403

@@ -191,6 +191,9 @@ async def test_exports_are_for_supervisors_of_the_region_only(reporting: httpx.A
         for outside in ({"province": "62"}, {"regency": "62.13"}):
             response = await reporting.get(url, params=outside, headers=admin(reporting))
             assert response.status_code == 403, outside
+            [field] = outside
+            assert [(i["loc"], i["type"]) for i in response.json()["detail"]] == [
+                (["query", field], "outside_your_region")]
             assert "content-disposition" not in response.headers
 
 

@@ -290,8 +290,8 @@ async def test_bad_referral_queries_name_the_field(reporting: httpx.AsyncClient)
     response = await reporting.get("/v1/stats/referrals", params={"group_by": "agency,victim_sex"})
     assert response.status_code == 422
     [error] = response.json()["detail"]
-    assert error["loc"] == ["query", "group_by"]
-    assert "victim_sex" in error["msg"]
+    assert (error["loc"], error["type"]) == (["query", "group_by"], "group_by_unknown")
+    assert "victim_sex" not in error["msg"]  # the allowed keys, never the input
     assert "agency_type" in error["msg"]
     response = await reporting.get("/v1/stats/referrals", params={"from": "2026-02-30"})
     assert response.status_code == 422

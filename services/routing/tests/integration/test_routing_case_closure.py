@@ -122,12 +122,12 @@ async def test_a_decision_on_an_ended_referral_is_refused_with_the_reason_in_the
         body = {"reason": "Sekali lagi"} if action == "decline" else None
         refused = await routing.post(f"{url}/{action}", headers=staff, json=body)
         assert refused.status_code == 409, (action, refused.text)
-        detail = refused.json()["detail"]
-        assert (detail["type"], detail["status"]) == ("referral_ended", "declined")
-        assert detail["message"].startswith("Rujukan ini sudah berakhir (sudah ditolak)")
+        [item] = refused.json()["detail"]
+        assert (item["loc"], item["type"]) == (["path", "referral_id"], "referral_ended")
+        assert item["msg"].startswith("Rujukan ini sudah berakhir (sudah ditolak)")
         assert refused.headers["content-language"] == "id"
     english = await routing.post(f"{url}/accept", headers={**staff, "Accept-Language": "en"})
-    assert english.json()["detail"]["message"] == (
+    assert english.json()["detail"][0]["msg"] == (
         "This referral has ended (declined), so it can no longer be accepted.")
     assert english.headers["content-language"] == "en"
 
@@ -139,12 +139,12 @@ async def test_a_decision_on_an_ended_referral_is_refused_with_the_reason_in_the
     for action, body in (("accept", None), ("decline", {"reason": "Terlambat"})):
         refused = await routing.post(f"/v1/referrals/{replacement['referral_id']}/{action}", headers=dinas,
                                      json=body)
-        assert (refused.status_code, refused.json()["detail"]["type"]) == (409, "case_closed"), refused.text
-        assert refused.json()["detail"]["message"].startswith("Kasus dari rujukan ini sudah ditutup")
+        assert (refused.status_code, refused.json()["detail"][0]["type"]) == (409, "case_closed"), refused.text
+        assert refused.json()["detail"][0]["msg"].startswith("Kasus dari rujukan ini sudah ditutup")
     supervisor = bearer(Role.DISTRICT_SUPERVISOR, user_id="sup-94.02", province_code="94", regency_code="94.02")
     revoke = await routing.post(f"/v1/referrals/{replacement['referral_id']}/revoke", headers=supervisor,
                                 json={"reason": "Ditarik"})
-    assert (revoke.status_code, revoke.json()["detail"]["type"]) == (409, "case_closed")
+    assert (revoke.status_code, revoke.json()["detail"][0]["type"]) == (409, "case_closed")
     # No re-routing of a closed case's decline: the dinas' decline was refused, and nobody new was referred.
     assert len(of_type(await events(routing, event.case_id), "referral.created")) == 2
 

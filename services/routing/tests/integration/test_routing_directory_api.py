@@ -332,11 +332,12 @@ async def test_a_province_admin_edits_only_their_own_provinces_agencies(
     url = f"/v1/agencies/{agency['agency_id']}"
     admin_63 = bearer(Role.PROVINCE_ADMIN, user_id="admin-63", province_code="63")
     refused = await routing.put(url, json=agency, headers=admin_63)
-    assert (refused.status_code, refused.json()["detail"]["type"]) == (403, "outside_your_province")
+    [item] = refused.json()["detail"]
+    assert (refused.status_code, item["loc"], item["type"]) == (403, ["path", "agency_id"], "outside_your_province")
     assert refused.headers["content-language"] == "id"
-    assert "Bukan wewenang Anda" in refused.json()["detail"]["message"]
+    assert "Bukan wewenang Anda" in item["msg"]
     english = await routing.put(url, json=agency, headers={**admin_63, "Accept-Language": "en"})
-    assert english.json()["detail"]["message"].startswith("Not yours to change")
+    assert english.json()["detail"][0]["msg"].startswith("Not yours to change")
     assert (await routing.put(url, json=agency)).status_code == 201  # admin-62, its own province
     assert (await routing.delete(url, headers=admin_63)).status_code == 403
     moved = {**agency, "province_code": "63", "regency_code": "63.71"}

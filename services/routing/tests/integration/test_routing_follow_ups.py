@@ -159,7 +159,7 @@ async def test_while_live_only_then_read_during_the_follow_up_period(
     refused = await routing.post(url, json={"due_at": (clock.now + timedelta(days=3)).isoformat(), "note": NOTE},
                                  headers=staff)
     assert refused.status_code == 409
-    assert refused.json()["detail"]["status"] == "completed"
+    assert [(i["loc"], i["type"]) for i in refused.json()["detail"]] == [(["path", "referral_id"], "referral_not_live")]
     assert (await routing.post(f"{url}/{made.json()['follow_up_id']}/done", headers=staff)).status_code == 409
     assert (await routing.get(url, headers=staff)).status_code == 200  # the follow-up period
     clock.now += PERIOD + timedelta(days=1)

@@ -99,12 +99,12 @@ async def test_each_province_routes_by_its_own_rules_else_the_national_default(
     # A province admin may not change the national default, nor another province's rules; in their language.
     bumped = RuleSet(version=default.version + 1, rules=default.rules).to_yaml()
     refused = await routing.put("/v1/rules", content=bumped, headers={**admin(bearer, "31"), **YAML})
-    assert (refused.status_code, refused.json()["detail"]["type"]) == (403, "outside_your_province")
-    assert refused.json()["detail"]["message"].startswith("Bukan wewenang Anda")
+    assert (refused.status_code, refused.json()["detail"][0]["type"]) == (403, "outside_your_province")
+    assert refused.json()["detail"][0]["msg"].startswith("Bukan wewenang Anda")
     english = await routing.put("/v1/provinces/32/rules", content=bumped,
                                 headers={**admin(bearer, "31"), **YAML, "Accept-Language": "en"})
     assert (english.status_code, english.headers["content-language"]) == (403, "en")
-    assert english.json()["detail"]["message"].startswith("Not yours to change")
+    assert english.json()["detail"][0]["msg"].startswith("Not yours to change")
     national_admin = bearer(Role.NATIONAL_ADMIN, user_id="admin-national")
     assert (await routing.put("/v1/provinces/31/rules", content=bumped,
                               headers={**national_admin, **YAML})).status_code == 403
@@ -261,3 +261,33 @@ async def test_an_import_that_leaves_a_regency_without_a_lead_agency_is_refused(
 async def agency_state_36(client: httpx.AsyncClient, bearer: Bearer, item: Agency) -> bool:
     active: bool = (await client.get(f"/v1/agencies/{item.agency_id}", headers=admin(bearer, "36"))).json()["active"]
     return active
+
+
+async def test_one_agency_written_or_deactivated_may_not_leave_its_regency_without_a_lead_agency(
+    routing: httpx.AsyncClient, bearer: Bearer
+) -> None:
+    """`PUT /v1/agencies/{id}` with `active: false` (and `DELETE`) follow the import's rule."""
+    uptd, dinas = agency("37", "37.01", AgencyType.UPTD_PPA), agency("37", "37.01", AgencyType.DINAS_PPA)
+    await seed(routing, uptd, dinas)
+    headers = admin(bearer, "37")
+    first = await routing.put(f"/v1/agencies/{uptd.agency_id}", json=entry(uptd, active=False), headers=headers)
+    assert first.status_code == 200, first.text  # the Dinas PPA still leads 37.01
+
+    url = f"/v1/agencies/{dinas.agency_id}"
+    refused = await routing.put(url, json=entry(dinas, active=False), headers=headers)
+    english = await routing.put(url, json=entry(dinas, active=False), headers={**headers, "Accept-Language": "en"})
+    assert refused.status_code == english.status_code == 422, refused.text
+    [item] = refused.json()["detail"]
+    assert (item["loc"], item["type"]) == (["body", "active"], "regency_without_lead_agency")
+    assert "kabupaten/kota 37.01 tanpa lembaga utama aktif" in item["msg"]
+    assert "leave regency 37.01 with no active lead agency" in english.json()["detail"][0]["msg"]
+    # Turned into another type, it leads no more either: the field named is the one that does it.
+    retyped = await routing.put(url, json=entry(dinas, agency_type="ngo"), headers=headers)
+    assert [(i["loc"], i["type"]) for i in retyped.json()["detail"]] == [
+        (["body", "agency_type"], "regency_without_lead_agency")]
+    deleted = await routing.delete(url, headers=headers)
+    assert deleted.status_code == 422, deleted.text
+    assert [(i["loc"], i["type"]) for i in deleted.json()["detail"]] == [
+        (["path", "agency_id"], "regency_without_lead_agency")]
+    still = await routing.get(url, headers=headers)
+    assert (still.json()["active"], still.json()["agency_type"]) == (True, "dinas_ppa")

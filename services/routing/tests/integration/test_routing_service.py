@@ -301,7 +301,10 @@ async def test_a_redelivered_case_is_referred_exactly_once(routing: httpx.AsyncC
 async def test_unknown_case_has_no_referrals(routing: httpx.AsyncClient) -> None:
     response = await routing.get(f"/v1/cases/{uuid4()}/referrals")
     assert response.status_code == 404
-    assert response.json() == {"detail": "no referrals found"}
+    assert response.json() == {"detail": [{
+        "loc": ["path", "case_id"], "type": "case_referrals_not_found",
+        "msg": "Tidak ada rujukan kasus ini yang boleh Anda lihat (atau kasus belum dirujuk).",
+    }]}
     assert (await routing.get("/v1/cases/not-a-uuid/referrals")).status_code == 422
 
 
@@ -325,7 +328,8 @@ async def test_the_referred_agency_accepts_once_and_nobody_else_can(
     assert accepted.json()["status"] == "accepted"
     again = await routing.post(accept, headers=staff)
     assert again.status_code == 409
-    assert again.json()["detail"]["status"] == "accepted"
+    assert [(i["type"], i["msg"]) for i in again.json()["detail"]] == [
+        ("referral_status", "Rujukan yang sudah diterima tidak dapat diterima.")]
 
     assert await wait_until_published(routing, event.case_id) == 2
     events = [json.loads(m.value) for m in await referral_events(routing, event.case_id)]

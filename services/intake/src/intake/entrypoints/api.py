@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel, Field
 
 from intake.adapters.repository import CaseRecord
@@ -21,6 +21,7 @@ from intake.service_layer.handlers import Keys
 from shared.auth import Principal
 from shared.contracts.vocabulary import Priority, TriageReason, ViolenceType
 from shared.dependencies import CurrentCipher, CurrentPrincipal, CurrentUnitOfWork, require_roles
+from shared.http_errors import refused
 from shared.limits import public_rate_limit
 from shared.validation_messages import DomainValidationError, LocalizedValueError
 
@@ -138,7 +139,7 @@ async def get_case(case_id: UUID, principal: CaseReader, uow: CurrentUnitOfWork,
     not once it is declined or revoked, or the victim's consent no longer covers the agency's type."""
     view = await handlers.read_case(case_id, principal, uow, cipher, endpoint="GET /v1/cases/{case_id}")
     if view is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "case not found")
+        raise refused(status.HTTP_404_NOT_FOUND, "case_not_found", ("path", "case_id"))
     record = view.record
     return CaseOut(
         **CaseSummaryOut.of(record, principal).model_dump(),

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from intake.domain.access import CASE_READERS, PersonalField
@@ -26,7 +26,8 @@ from intake.service_layer.errors import CaseConflictError, CaseNotFoundError, No
 from shared.auth import Principal
 from shared.contracts.vocabulary import Need, ViolenceType
 from shared.dependencies import CurrentCipher, CurrentRuntime, CurrentUnitOfWork, require_roles
-from shared.validation_messages import DomainValidationError, LocalizedValueError, request_language
+from shared.http_errors import LocalizedHTTPError, refused
+from shared.validation_messages import DomainValidationError, LocalizedValueError
 
 router = APIRouter(prefix="/v1")
 
@@ -110,20 +111,17 @@ class CaseReopenedOut(BaseModel):
     update_id: UUID = Field(description="The note is `notes.<update id>` among the case's personal fields")
 
 
+CASE_ID = ("path", "case_id")
 CHANGE_REFUSED = (CaseNotFoundError, NotAllowedError, CaseConflictError)
 
 
-def _translate(error: Exception, request: Request) -> HTTPException:
+def _translate(error: Exception) -> LocalizedHTTPError:
     if isinstance(error, CaseNotFoundError):
-        return HTTPException(status.HTTP_404_NOT_FOUND, "case not found")
+        return refused(status.HTTP_404_NOT_FOUND, "case_not_found", CASE_ID)
     if isinstance(error, NotAllowedError):
-        return HTTPException(status.HTTP_403_FORBIDDEN, str(error))
+        return refused(status.HTTP_403_FORBIDDEN, error.code, CASE_ID)
     assert isinstance(error, CaseConflictError)
-    language = request_language(request)
-    return HTTPException(
-        status.HTTP_409_CONFLICT, {"status": error.status, "message": error.message(language)},
-        headers={"Content-Language": language.value, "Vary": "Accept-Language"},
-    )
+    return refused(status.HTTP_409_CONFLICT, error.code, CASE_ID)
 
 
 @router.post(
@@ -134,7 +132,7 @@ def _translate(error: Exception, request: Request) -> HTTPException:
     responses={**NOT_FOUND, **CONFLICT, 403: {"description": "You may see the case but not change it"}},
 )
 async def update_case(
-    case_id: UUID, body: CaseUpdateIn, principal: Staff, uow: CurrentUnitOfWork, *, keys: CurrentKeys, request: Request
+    case_id: UUID, body: CaseUpdateIn, principal: Staff, uow: CurrentUnitOfWork, *, keys: CurrentKeys
 ) -> CaseUpdated:
     """Add information (a note) or correct fields of the record: who recorded the case, or an agency with a
     live referral (not in follow-up). Emits `case.updated` with the case's facts after the change. A correction
@@ -153,7 +151,7 @@ async def update_case(
     except ValidationError as error:
         raise domain_error_from(error) from None
     except CHANGE_REFUSED as error:
-        raise _translate(error, request) from None
+        raise _translate(error) from None
     return CaseUpdated(update_id=update_id, changed_fields=list(changed))
 
 
@@ -176,7 +174,7 @@ def domain_error_from(error: ValidationError) -> DomainValidationError:
 )
 async def close_case(
     case_id: UUID, body: CaseClose, principal: Staff, uow: CurrentUnitOfWork, *, cipher: CurrentCipher,
-    follow_up: FollowUp, request: Request,
+    follow_up: FollowUp,
 ) -> CaseClosedOut:
     """Close a case (handled, a duplicate, withdrawn...): emits `case.closed`. Its agencies keep read-only
     access for the follow-up period."""
@@ -193,7 +191,7 @@ async def close_case(
             case_id, principal, uow, cipher, reason=body.reason, duplicate_of=body.duplicate_of, follow_up=follow_up
         )
     except CHANGE_REFUSED as error:
-        raise _translate(error, request) from None
+        raise _translate(error) from None
     return CaseClosedOut(case_id=case_id, closed_at=closed_at)
 
 
@@ -208,7 +206,6 @@ async def close_case(
 )
 async def reopen_case(
     case_id: UUID, body: CaseReopen, principal: Reopener, uow: CurrentUnitOfWork, *, cipher: CurrentCipher,
-    request: Request,
 ) -> CaseReopenedOut:
     """Open a closed case again (the victim came back, the same perpetrator again, closed by mistake, new
     information): the district supervisor of its regency, or its lead agency while its follow-up access runs.
@@ -218,5 +215,5 @@ async def reopen_case(
             case_id, principal, uow, cipher, reason=body.reason, note=body.note
         )
     except CHANGE_REFUSED as error:
-        raise _translate(error, request) from None
+        raise _translate(error) from None
     return CaseReopenedOut(case_id=case_id, update_id=update_id)

@@ -6,13 +6,14 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, Field
 
 from intake.domain.access import CASE_READERS
 from intake.service_layer.case_notes import CaseNote, case_notes_of
 from shared.auth import Principal
 from shared.dependencies import CurrentCipher, CurrentUnitOfWork, require_roles
+from shared.http_errors import refused
 
 router = APIRouter(prefix="/v1")
 
@@ -53,5 +54,5 @@ async def get_case_notes(
     case; the note's text for those who may read the case's narrative."""
     notes = await case_notes_of(case_id, principal, uow, cipher, endpoint=ENDPOINT)
     if notes is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "case not found")
+        raise refused(status.HTTP_404_NOT_FOUND, "case_not_found", ("path", "case_id"))
     return [CaseNoteOut.of(note) for note in notes]

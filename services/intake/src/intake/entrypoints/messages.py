@@ -8,11 +8,12 @@ call back if needed and record the report.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, Header, Query, Request, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
@@ -25,10 +26,11 @@ from shared.auth import Principal, Role
 from shared.contracts.base import utc_now
 from shared.contracts.vocabulary import Channel
 from shared.dependencies import CurrentCipher, CurrentRuntime, CurrentUnitOfWork, require_roles
+from shared.http_errors import refused
 from shared.limits import public_rate_limit
-from shared.validation_messages import request_language
 from shared.webhooks import SIGNATURE_HEADER, SignatureError, verify
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1")
 
 Operator = Annotated[Principal, Depends(require_roles(Role.OPERATOR))]
@@ -69,12 +71,13 @@ async def inbound_message(
     channel = GATEWAYS.get(gateway)
     secret = request.app.state.gateway_secrets.get(gateway)
     if channel is None or secret is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown gateway")
+        raise refused(status.HTTP_404_NOT_FOUND, "gateway_unknown", ("path", "gateway"))
     body = await request.body()
     try:
         verify(secret, signature or "", body)
     except SignatureError as error:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"signature refused: {error}") from None
+        log.info("gateway message refused: %s", error)  # why, for the operators; the caller hears only that
+        raise refused(status.HTTP_401_UNAUTHORIZED, "signature_refused", ("header", SIGNATURE_HEADER)) from None
     try:
         message = InboundMessage.model_validate_json(body)
     except ValidationError as error:  # read here, after the signature: answered like any other 422
@@ -119,18 +122,14 @@ async def list_drafts(
     responses={404: {"description": "No such draft"}, 409: {"description": "The draft was already completed"}},
 )
 async def complete_draft(
-    draft_id: UUID, body: Report, principal: Operator, uow: CurrentUnitOfWork, *, keys: CurrentKeys, request: Request
+    draft_id: UUID, body: Report, principal: Operator, uow: CurrentUnitOfWork, *, keys: CurrentKeys
 ) -> ReportAccepted:
     """Record the report a draft holds: the case takes the draft's id and channel (`whatsapp` or `sms`), and
     the draft is closed in the same transaction."""
     try:
         case = await handlers.submit_report(body, None, uow, keys, recorded_by=principal.user_id, draft_id=draft_id)
     except CaseNotFoundError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "draft not found") from None
+        raise refused(status.HTTP_404_NOT_FOUND, "draft_not_found", ("path", "draft_id")) from None
     except CaseConflictError as error:
-        language = request_language(request)
-        raise HTTPException(
-            status.HTTP_409_CONFLICT, {"status": error.status, "message": error.message(language)},
-            headers={"Content-Language": language.value, "Vary": "Accept-Language"},
-        ) from None
+        raise refused(status.HTTP_409_CONFLICT, error.code, ("path", "draft_id")) from None
     return ReportAccepted(case_id=case.case_id, case_number=case.case_number)

@@ -37,7 +37,7 @@ async def _case_for_change(
     if reopening:
         refusal = seen.scope.reopen_refusal(principal)
         if refusal is Refusal.NOT_ALLOWED:
-            raise NotAllowedError("only the district supervisor of its regency or its lead agency may reopen a case")
+            raise NotAllowedError("case_reopen_not_allowed")
     else:
         refusal = seen.scope.change_refusal(principal, closing=closing)
     _raise_for(refusal, case_id, seen.status)
@@ -54,12 +54,9 @@ def _raise_for(refusal: Refusal | None, case_id: UUID, status: str) -> None:
     if refusal is Refusal.NOT_FOUND:
         raise CaseNotFoundError(case_id)
     if refusal is Refusal.NOT_ALLOWED:
-        raise NotAllowedError("only who recorded the case or an agency handling it may change it")
+        raise NotAllowedError("case_change_not_allowed")
     if refusal is Refusal.CONFLICT:
-        if status == "closed":
-            raise CaseConflictError(status, "the case is closed", id="kasus sudah ditutup")
-        raise CaseConflictError(status, "the case is open: only a closed case can be reopened",
-                                id="kasus masih terbuka: hanya kasus yang sudah ditutup yang dapat dibuka kembali")
+        raise CaseConflictError(status, "case_not_open" if status == "closed" else "case_not_closed")
 
 
 def _stored_case(record: CaseRecord, cipher: FieldCipher) -> Case:

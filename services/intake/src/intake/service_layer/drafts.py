@@ -74,5 +74,5 @@ async def lock_open_draft(draft_id: UUID, uow: UnitOfWork) -> DraftRecord:
     if draft is None:
         raise CaseNotFoundError(draft_id)
     if draft.status != "open":
-        raise CaseConflictError(draft.status, "the draft was already completed", id="draf sudah diselesaikan")
+        raise CaseConflictError(draft.status, "draft_completed")
     return draft

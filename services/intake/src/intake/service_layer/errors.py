@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-from shared.validation_messages import Language
-
 
 class CaseNotFoundError(LookupError):
     """No such case, or none the caller may see (the two are not told apart)."""
 
 
 class CaseConflictError(RuntimeError):
-    """The case's state does not allow the change (e.g. it is closed), worded in both languages; ``str()`` is
-    the English."""
+    """The case's (or draft's) state does not allow the change. ``code`` is the refusal's type, worded in both
+    languages by ``shared.refusal_messages``."""
 
-    def __init__(self, status: str, message: str, *, id: str) -> None:
-        super().__init__(message)
+    def __init__(self, status: str, code: str) -> None:
+        super().__init__(f"{code} ({status})")
         self.status = status
-        self.en = message
-        self.id = id
-
-    def message(self, language: Language) -> str:
-        return self.id if language is Language.ID else self.en
+        self.code = code
 
 
 class NotAllowedError(PermissionError):
-    """The caller may see the case but not make this change."""
+    """The caller may see the case but not make this change. ``code`` is the refusal's type."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code

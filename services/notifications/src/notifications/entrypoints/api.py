@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
@@ -34,6 +34,7 @@ from notifications.service_layer.handlers import NewSubscription, NotAllowedErro
 from shared.auth import Principal
 from shared.contracts.vocabulary import Priority
 from shared.dependencies import CurrentCipher, CurrentUnitOfWork, require_roles
+from shared.http_errors import refused
 
 router = APIRouter(prefix="/v1", tags=["subscriptions"])
 
@@ -186,15 +187,15 @@ def _invalid(error: InvalidSubscriptionError) -> RequestValidationError:
 
 
 @contextlib.contextmanager
-def _answers(*, not_found: str = "no such subscription") -> Iterator[None]:
+def _answers(*, not_found: str = "subscription_not_found", loc: str = "subscription_id") -> Iterator[None]:
     """The use cases' refusals as HTTP answers: 404 for what you may not see, 403 for what you may see but not
     change, 422 naming the field."""
     try:
         yield
     except NotFoundError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, not_found) from None
+        raise refused(status.HTTP_404_NOT_FOUND, not_found, ("path", loc)) from None
     except NotAllowedError:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "not yours to manage") from None
+        raise refused(status.HTTP_403_FORBIDDEN, "subscription_not_yours", ("path", loc)) from None
     except InvalidSubscriptionError as error:
         raise _invalid(error) from None
 
@@ -353,6 +354,6 @@ async def redeliver(
     subscription_id: UUID, *, delivery_id: UUID, principal: Subscriber, uow: CurrentUnitOfWork, cipher: CurrentCipher
 ) -> Response:
     """Send a dead-lettered delivery again, with a fresh set of attempts (once the endpoint is fixed)."""
-    with _answers(not_found="no such dead-lettered delivery"):
+    with _answers(not_found="delivery_not_found", loc="delivery_id"):
         await handlers.redeliver(principal, subscription_id, delivery_id, uow, cipher)
     return Response(status_code=status.HTTP_202_ACCEPTED)

@@ -57,10 +57,15 @@ ALLOWED_REFERRAL_GROUP_KEYS = tuple(key.value for key in ReferralGroupKey)
 
 
 class StatsQueryError(ValueError):
-    def __init__(self, field: str, reason: str) -> None:
+    """A query parameter the statistics cannot take. ``reason`` is for the log; the caller hears ``code`` (the
+    refusal's type, worded by ``shared.refusal_messages`` from ``ctx`` alone, never the input)."""
+
+    def __init__(self, field: str, reason: str, *, code: str, **ctx: object) -> None:
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+        self.code = code
+        self.ctx = ctx
 
 
 K = TypeVar("K", bound=StrEnum)
@@ -77,7 +82,8 @@ def parse_group_by(raw: str | None, keys: type[K]) -> tuple[K, ...]:
     unknown = [name for name in names if name not in allowed]
     if unknown:
         shown = ", ".join(repr(name[:40]) for name in unknown[:5])
-        raise StatsQueryError("group_by", f"unknown group key {shown}; allowed: {', '.join(allowed)}")
+        raise StatsQueryError("group_by", f"unknown group key {shown}; allowed: {', '.join(allowed)}",
+                              code="group_by_unknown", allowed=", ".join(allowed))
     return tuple(keys(name) for name in dict.fromkeys(names))
 
 
@@ -93,11 +99,13 @@ class StatsFilter:
 
     def __post_init__(self) -> None:
         if self.date_from is not None and self.date_to is not None and self.date_to < self.date_from:
-            raise StatsQueryError("to", "must not be before from")
+            raise StatsQueryError("to", "must not be before from", code="date_range_reversed")
         if self.province_code is not None and not PROVINCE_CODE.match(self.province_code):
-            raise StatsQueryError("province", "must be a Kemendagri province code such as 62")
+            raise StatsQueryError("province", "must be a Kemendagri province code such as 62",
+                                  code="province_code_invalid")
         if self.regency_code is not None and not REGENCY_CODE.match(self.regency_code):
-            raise StatsQueryError("regency", "must be a Kemendagri regency/city code such as 62.13")
+            raise StatsQueryError("regency", "must be a Kemendagri regency/city code such as 62.13",
+                                  code="regency_code_invalid")
 
     @property
     def starts_at(self) -> datetime | None:

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal, TypeVar
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
@@ -29,6 +29,7 @@ from reporting.domain.statistics import (
 from reporting.service_layer import handlers
 from shared.auth import Principal
 from shared.dependencies import CurrentPrincipal, CurrentUnitOfWork, anonymous_rate_limit, require_roles
+from shared.http_errors import LocalizedHTTPError, edge_error, refused
 
 router = APIRouter(prefix="/v1")
 
@@ -154,10 +155,8 @@ def _valid(build: Callable[[], T]) -> T:
     try:
         return build()
     except StatsQueryError as error:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            [{"loc": ["query", error.field], "msg": error.reason, "type": "value_error"}],
-        ) from None
+        item = edge_error(error.code, ("query", error.field), **error.ctx)
+        raise LocalizedHTTPError(status.HTTP_422_UNPROCESSABLE_CONTENT, [item]) from None
 
 
 def _group_by_query(allowed: Sequence[str]) -> object:
@@ -218,5 +217,5 @@ async def case_reads(
     """Every recorded read of the case's personal fields, oldest first (cases of your province)."""
     reads = await handlers.reads_of_case(principal, case_id, uow, limit=limit)
     if reads is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "case not found")
+        raise refused(status.HTTP_404_NOT_FOUND, "case_not_found", ("path", "case_id"))
     return [PersonalDataReadOut.model_validate(read) for read in reads]

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, Field
 
 from reporting.adapters.audit_chain_store import TrailEntry
@@ -14,6 +14,7 @@ from reporting.domain.access import AUDIT_READERS
 from reporting.service_layer import audit_trail
 from shared.auth import Principal
 from shared.dependencies import CurrentUnitOfWork, require_roles
+from shared.http_errors import refused
 
 router = APIRouter(prefix="/v1")
 
@@ -60,5 +61,5 @@ async def case_audit_trail(case_id: UUID, principal: AuditReader, uow: CurrentUn
     (cases of your province). `sinergi audit verify` checks the chains."""
     trail = await audit_trail.case_trail(principal, case_id, uow)
     if trail is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "case not found")
+        raise refused(status.HTTP_404_NOT_FOUND, "case_not_found", ("path", "case_id"))
     return [AuditRecordOut.of(entry) for entry in trail]

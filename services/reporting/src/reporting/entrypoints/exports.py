@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Response, status
+from fastapi import APIRouter, Depends, Response, status
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -31,6 +31,7 @@ from reporting.entrypoints.api import Scope
 from reporting.service_layer import exports
 from shared.auth import Principal
 from shared.dependencies import CurrentUnitOfWork, require_roles
+from shared.http_errors import refused
 from shared.unit_of_work import UnitOfWork
 
 router = APIRouter(prefix="/v1", tags=["exports"])
@@ -60,8 +61,8 @@ def _responses(media_type: str, what: str) -> dict[int | str, dict[str, Any]]:
 async def _export(principal: Principal, scope: StatsFilter, uow: UnitOfWork) -> SimfoniExport:
     try:
         return await exports.simfoni_export(principal, scope, uow)
-    except OutsideRegionError:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "outside the region you supervise") from None
+    except OutsideRegionError as error:
+        raise refused(status.HTTP_403_FORBIDDEN, "outside_your_region", ("query", str(error))) from None
 
 
 def _attachment(content: bytes, media_type: str, filename: str) -> Response:

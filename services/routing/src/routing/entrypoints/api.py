@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import yaml
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
@@ -35,17 +35,19 @@ from routing.entrypoints.directory_models import (
     _DirectoryFile,
     _domain_error,
 )
-from routing.entrypoints.refusals import CallerLanguage, outside_province, refusal
+from routing.entrypoints.refusals import outside_province, without_lead
 from routing.service_layer import handlers
 from shared.auth import Principal
 from shared.contracts.vocabulary import AgencyType, Need
 from shared.dependencies import CurrentUnitOfWork, require_roles
+from shared.http_errors import refused, refused_by
 from shared.validation_messages import DomainValidationError, LocalizedValueError
 
 router = APIRouter(prefix="/v1")
 
 DirectoryEditor = Annotated[Principal, Depends(require_roles(*DIRECTORY_EDITORS))]
 DIRECTORY_READER = [Depends(require_roles(*DIRECTORY_READERS))]
+AGENCY_ID = ("path", "agency_id")
 AgencyId = Annotated[str, Path(pattern=AGENCY_ID_PATTERN, max_length=100, examples=["uptd-ppa-62.13"])]
 __all__ = ["AgencyIn", "AgencyOut", "DirectoryIn", "Hours", "router"]  # the models, as tests and tools import them
 
@@ -63,23 +65,16 @@ BULK_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 async def _write(
-    principal: Principal, agencies: list[Agency], uow: CurrentUnitOfWork, language: CallerLanguage, *,
+    principal: Principal, agencies: list[Agency], uow: CurrentUnitOfWork, *,
     dry_run: bool, deactivate: bool, digest: str | None,
 ) -> DirectoryUpdated:
     try:
         change = await handlers.write_directory(principal, agencies, uow, dry_run=dry_run, deactivate=deactivate,
                                                 digest=digest)
     except handlers.OutsideProvinceError as error:
-        raise refusal(status.HTTP_403_FORBIDDEN, outside_province(error.agency_ids), language) from None
+        raise refused_by(status.HTTP_403_FORBIDDEN, outside_province(error.agency_ids), ("body", "agencies")) from None
     except handlers.RegencyWithoutLeadError as error:
-        regencies = ", ".join(error.regencies)
-        raise DomainValidationError.at(("body", "agencies"), LocalizedValueError(
-            "regency_without_lead_agency",
-            en=f"This would leave regency {regencies} with no active lead agency (UPTD PPA or Dinas PPA): its cases "
-               "would go to a fallback. Keep or add one there.",
-            id=f"Ini akan membuat kabupaten/kota {regencies} tanpa lembaga utama aktif (UPTD PPA atau Dinas PPA): "
-               "kasusnya akan dialihkan ke cadangan. Pertahankan atau tambahkan satu di sana.",
-        )) from None
+        raise DomainValidationError.at(("body", "agencies"), without_lead(error.regencies)) from None
     except handlers.DeactivationNotConfirmedError as error:
         count = len(error.change.deactivated)
         raise DomainValidationError.at(("query", error.missing), LocalizedValueError(
@@ -95,7 +90,7 @@ async def _write(
 @router.put("/directory", response_model=DirectoryUpdated, tags=["directory"],
             summary="Insert or replace agencies by agency_id (idempotent)", responses=BULK_RESPONSES)
 async def put_directory(
-    body: DirectoryIn, *, principal: DirectoryEditor, uow: CurrentUnitOfWork, language: CallerLanguage,
+    body: DirectoryIn, *, principal: DirectoryEditor, uow: CurrentUnitOfWork,
     dry_run: DryRun = False, deactivate: Deactivate = False, digest: Digest = None,
 ) -> DirectoryUpdated:
     """Each agency of the body is inserted, or replaces the one with its id; agencies not named stay as they are.
@@ -103,7 +98,7 @@ async def put_directory(
     a national admin, national ones). Taking an active agency out of service needs a dry run first, then
     `deactivate=true` with the digest it gave; a regency is never left without an active lead agency."""
     agencies = _agencies(body.agencies, ("body", "agencies"))
-    return await _write(principal, agencies, uow, language, dry_run=dry_run, deactivate=deactivate, digest=digest)
+    return await _write(principal, agencies, uow, dry_run=dry_run, deactivate=deactivate, digest=digest)
 
 
 @router.get(
@@ -139,7 +134,7 @@ IMPORT_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {"ap
                                     "regency left without an active lead agency; or a deactivation not previewed"}},
 )
 async def import_directory(
-    request: Request, *, principal: DirectoryEditor, uow: CurrentUnitOfWork, language: CallerLanguage,
+    request: Request, *, principal: DirectoryEditor, uow: CurrentUnitOfWork,
     dry_run: DryRun = False, deactivate: Deactivate = False, digest: Digest = None,
 ) -> DirectoryUpdated:
     """A directory file (as `GET /v1/directory/export` gives, or the demo directory): plain YAML, without
@@ -149,14 +144,14 @@ async def import_directory(
     preview's digest; no regency is left without an active lead agency."""
     media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media_type not in YAML_MEDIA_TYPES:
-        raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, "send the directory as application/yaml")
+        raise refused(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, "directory_media_type", ("header", "content-type"))
     document = _parse_yaml(await request.body())
     try:
         entries = _DirectoryFile.model_validate(document).agencies
     except ValidationError as error:
         raise RequestValidationError([{**item, "loc": ("body", *item["loc"])} for item in error.errors()]) from None
     agencies = _agencies(entries, ("body", "agencies"))
-    return await _write(principal, agencies, uow, language, dry_run=dry_run, deactivate=deactivate, digest=digest)
+    return await _write(principal, agencies, uow, dry_run=dry_run, deactivate=deactivate, digest=digest)
 
 
 def _parse_yaml(body: bytes) -> Any:
@@ -202,7 +197,7 @@ async def get_agencies(
 async def get_agency(agency_id: AgencyId, uow: CurrentUnitOfWork) -> AgencyOut:
     agency = await handlers.get_agency(uow, agency_id)
     if agency is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "agency not found")
+        raise refused(status.HTTP_404_NOT_FOUND, "agency_not_found", AGENCY_ID)
     return AgencyOut.of(agency)
 
 
@@ -216,10 +211,11 @@ OUTSIDE: dict[int | str, dict[str, Any]] = {403: {"description": "An agency outs
 )
 async def put_agency(
     agency_id: AgencyId, body: AgencyIn, response: Response, *, principal: DirectoryEditor, uow: CurrentUnitOfWork,
-    language: CallerLanguage,
 ) -> AgencyOut:
     """The body replaces the whole entry (a field left out takes its default). Its `agency_id` must be the
-    path's. Only an agency of your province, as it is and as it would be (a national one: a national admin)."""
+    path's. Only an agency of your province, as it is and as it would be (a national one: a national admin).
+    Like an import, refused (422, naming the field: `active`, `agency_type`, `level` or `regency_code`) if it would
+    leave its regency without an active lead agency."""
     if body.agency_id != agency_id:
         raise RequestValidationError([_domain_error(("body",), InvalidAgencyError(
             "agency_id", "must be the agency id of the path", "Harus sama dengan agency id pada path.",
@@ -231,7 +227,10 @@ async def put_agency(
     try:
         created = await handlers.put_agency(principal, agency, uow)
     except handlers.OutsideProvinceError as error:
-        raise refusal(status.HTTP_403_FORBIDDEN, outside_province(error.agency_ids), language) from None
+        raise refused_by(status.HTTP_403_FORBIDDEN, outside_province(error.agency_ids), AGENCY_ID) from None
+    except handlers.RegencyWithoutLeadError as error:
+        where = ("body", error.field) if error.field else ("body",)
+        raise DomainValidationError.at(where, without_lead(error.regencies)) from None
     if created:
         response.status_code = status.HTTP_201_CREATED
     return AgencyOut.of(agency)
@@ -240,15 +239,17 @@ async def put_agency(
 @router.delete("/agencies/{agency_id}", response_model=AgencyOut, tags=["directory"],
                summary="Take an agency out of service", responses={**NOT_FOUND, **OUTSIDE})
 async def deactivate_agency(
-    agency_id: AgencyId, principal: DirectoryEditor, uow: CurrentUnitOfWork, language: CallerLanguage
+    agency_id: AgencyId, principal: DirectoryEditor, uow: CurrentUnitOfWork
 ) -> AgencyOut:
     """Marks the agency inactive, so that no new case is referred to it; it is never deleted, as referrals name
     it. Answers the agency, now with `active` false. Doing it again changes nothing. Only an agency of your
-    province (a national one: a national admin)."""
+    province (a national one: a national admin). Refused (422) for its regency's last active lead agency."""
     try:
         agency = await handlers.deactivate_agency(principal, agency_id, uow)
     except handlers.OutsideProvinceError as error:
-        raise refusal(status.HTTP_403_FORBIDDEN, outside_province(error.agency_ids), language) from None
+        raise refused_by(status.HTTP_403_FORBIDDEN, outside_province(error.agency_ids), AGENCY_ID) from None
+    except handlers.RegencyWithoutLeadError as error:
+        raise DomainValidationError.at(AGENCY_ID, without_lead(error.regencies)) from None
     if agency is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "agency not found")
+        raise refused(status.HTTP_404_NOT_FOUND, "agency_not_found", AGENCY_ID)
     return AgencyOut.of(agency)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Request, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from routing.domain.follow_ups import MAX_NOTE, FollowUp, FollowUpNotAllowedError, ReferralNotLiveError
@@ -16,6 +16,7 @@ from routing.service_layer.follow_ups import FollowUpContext
 from routing.service_layer.referrals import ReferralNotFoundError, Routing
 from shared.auth import AGENCY_ROLES, Principal
 from shared.dependencies import CurrentUnitOfWork, require_roles
+from shared.http_errors import LocalizedHTTPError, refused
 from shared.service import Runtime
 from shared.validation_messages import DomainValidationError, LocalizedValueError
 
@@ -71,13 +72,15 @@ class FollowUpOut(BaseModel):
         )
 
 
-def _refused(error: Exception) -> HTTPException:
-    if isinstance(error, ReferralNotFoundError | use_cases.FollowUpNotFoundError):
-        return HTTPException(status.HTTP_404_NOT_FOUND, "not found")
+def _refused(error: Exception) -> LocalizedHTTPError:
+    if isinstance(error, ReferralNotFoundError):
+        return refused(status.HTTP_404_NOT_FOUND, "referral_not_found", ("path", "referral_id"))
+    if isinstance(error, use_cases.FollowUpNotFoundError):
+        return refused(status.HTTP_404_NOT_FOUND, "follow_up_not_found", ("path", "follow_up_id"))
     if isinstance(error, FollowUpNotAllowedError):
-        return HTTPException(status.HTTP_403_FORBIDDEN, str(error))
+        return refused(status.HTTP_403_FORBIDDEN, "follow_up_not_allowed", ("path", "referral_id"))
     assert isinstance(error, ReferralNotLiveError)
-    return HTTPException(status.HTTP_409_CONFLICT, {"status": error.status.value, "message": str(error)})
+    return refused(status.HTTP_409_CONFLICT, "referral_not_live", ("path", "referral_id"))
 
 
 REFUSED = (ReferralNotFoundError, use_cases.FollowUpNotFoundError, FollowUpNotAllowedError, ReferralNotLiveError)

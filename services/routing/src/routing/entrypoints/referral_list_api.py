@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
 from routing.domain.referral_list import LISTERS, MAX_PAGE, InvalidCursorError
@@ -15,7 +15,8 @@ from routing.entrypoints.referrals_api import CurrentRouting
 from routing.service_layer import referral_list as use_case
 from shared.auth import Principal
 from shared.contracts.vocabulary import Priority, ViolenceType
-from shared.dependencies import CurrentUnitOfWork, require_roles
+from shared.dependencies import AUTHORIZATION, CurrentUnitOfWork, require_roles
+from shared.http_errors import refused
 from shared.validation_messages import DomainValidationError, LocalizedValueError
 
 router = APIRouter(prefix="/v1")
@@ -69,8 +70,8 @@ async def list_referrals(
             principal, uow, now=routing.clock(), statuses=tuple(s.value for s in status_), priority=priority,
             overdue_only=overdue, cursor=cursor, limit=limit,
         )
-    except use_case.NotListedError as error:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, str(error)) from None
+    except use_case.NotListedError:
+        raise refused(status.HTTP_403_FORBIDDEN, "referrals_not_listed", AUTHORIZATION) from None
     except InvalidCursorError:
         raise DomainValidationError.at(("query", "cursor"), LocalizedValueError(
             "cursor_invalid", en="Not a cursor of this list with these filters; start again without it.",

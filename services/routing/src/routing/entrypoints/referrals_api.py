@@ -10,20 +10,21 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from routing.domain.access import REFERRAL_READERS, REVOKERS
 from routing.domain.referrals import Referral, ReferralStatus, ReferralTransitionError
-from routing.entrypoints.refusals import CallerLanguage, refusal
 from routing.service_layer import referrals as use_cases
 from routing.service_layer.referrals import Action, Routing
 from shared.auth import AGENCY_ROLES, Principal
 from shared.contracts.vocabulary import Need
 from shared.dependencies import CurrentUnitOfWork, require_roles
-from shared.validation_messages import Language, LocalizedValueError
+from shared.http_errors import refused, refused_by
+from shared.validation_messages import LocalizedValueError
 
 router = APIRouter(prefix="/v1")
+REFERRAL_ID = ("path", "referral_id")
 
 ReferralReader = Annotated[Principal, Depends(require_roles(*REFERRAL_READERS))]
 ReferralActor = Annotated[Principal, Depends(require_roles(*AGENCY_ROLES))]
@@ -84,7 +85,7 @@ async def get_case_referrals(case_id: UUID, principal: ReferralReader, uow: Curr
     you may not see answers exactly like one that does not exist, or is not routed yet: 404."""
     referrals = await use_cases.referrals_of_case(principal, uow, case_id)
     if not referrals:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no referrals found")
+        raise refused(status.HTTP_404_NOT_FOUND, "case_referrals_not_found", ("path", "case_id"))
     return [ReferralOut.of(referral) for referral in referrals]
 
 
@@ -97,7 +98,7 @@ async def get_referral(referral_id: UUID, principal: ReferralReader, uow: Curren
     region you supervise. Not the case behind it: that is intake's to show, while your agency may see it."""
     referral = await use_cases.get_referral(principal, uow, referral_id)
     if referral is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "referral not found")
+        raise refused(status.HTTP_404_NOT_FOUND, "referral_not_found", REFERRAL_ID)
     return ReferralOut.of(referral)
 
 
@@ -115,17 +116,18 @@ class Completion(BaseModel):
 
 async def _move(
     principal: Principal, uow: CurrentUnitOfWork, routing: Routing, referral_id: UUID, action: Action,
-    *, language: Language, **details: Any,
+    **details: Any,
 ) -> ReferralOut:
     try:
         referral = await use_cases.move(principal, uow, routing, referral_id, action, **details)
     except use_cases.ReferralNotFoundError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "referral not found") from None
-    except use_cases.NotAllowedError as error:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, str(error)) from None
+        raise refused(status.HTTP_404_NOT_FOUND, "referral_not_found", REFERRAL_ID) from None
+    except use_cases.NotAllowedError:
+        raise refused(status.HTTP_403_FORBIDDEN, "referral_move_not_allowed", REFERRAL_ID) from None
     except ReferralTransitionError as error:
+        # Worded by the domain, which knows the referral's status and the move in both languages.
         reason = LocalizedValueError(error.code, en=error.en, id=error.id)
-        raise refusal(status.HTTP_409_CONFLICT, reason, language, status=error.status.value) from None
+        raise refused_by(status.HTTP_409_CONFLICT, reason, REFERRAL_ID) from None
     return ReferralOut.of(referral)
 
 
@@ -133,51 +135,46 @@ async def _move(
              responses=MOVE_RESPONSES)
 async def accept_referral(
     referral_id: UUID, *, principal: ReferralActor, uow: CurrentUnitOfWork, routing: CurrentRouting,
-    language: CallerLanguage,
 ) -> ReferralOut:
     """Your agency takes the case on (`referral.accepted`)."""
-    return await _move(principal, uow, routing, referral_id, "accept", language=language)
+    return await _move(principal, uow, routing, referral_id, "accept")
 
 
 @router.post("/referrals/{referral_id}/decline", response_model=ReferralOut, tags=["referrals"],
              responses=MOVE_RESPONSES)
 async def decline_referral(
     referral_id: UUID, body: Reason, *, principal: ReferralActor, uow: CurrentUnitOfWork, routing: CurrentRouting,
-    language: CallerLanguage,
 ) -> ReferralOut:
     """Your agency cannot take the case (`referral.declined`); routing refers it to the next eligible agency
     (`referral.created` with `replaces_referral_id`)."""
-    return await _move(principal, uow, routing, referral_id, "decline", language=language, reason=body.reason)
+    return await _move(principal, uow, routing, referral_id, "decline", reason=body.reason)
 
 
 @router.post("/referrals/{referral_id}/start", response_model=ReferralOut, tags=["referrals"],
              responses=MOVE_RESPONSES)
 async def start_service(
     referral_id: UUID, *, principal: ReferralActor, uow: CurrentUnitOfWork, routing: CurrentRouting,
-    language: CallerLanguage,
 ) -> ReferralOut:
     """Your agency started serving the victim (`referral.service_started`)."""
-    return await _move(principal, uow, routing, referral_id, "start_service", language=language)
+    return await _move(principal, uow, routing, referral_id, "start_service")
 
 
 @router.post("/referrals/{referral_id}/complete", response_model=ReferralOut, tags=["referrals"],
              responses=MOVE_RESPONSES)
 async def complete_referral(
     referral_id: UUID, body: Completion, *, principal: ReferralActor, uow: CurrentUnitOfWork, routing: CurrentRouting,
-    language: CallerLanguage,
 ) -> ReferralOut:
     """Your agency finished, naming the services given (`referral.completed`). When every referral of the case
     is done, routing says so (`case.services_completed`)."""
     services = tuple(body.services_given)
-    return await _move(principal, uow, routing, referral_id, "complete", language=language, services=services)
+    return await _move(principal, uow, routing, referral_id, "complete", services=services)
 
 
 @router.post("/referrals/{referral_id}/revoke", response_model=ReferralOut, tags=["referrals"],
              responses=MOVE_RESPONSES)
 async def revoke_referral(
     referral_id: UUID, body: Reason, *, principal: Revoker, uow: CurrentUnitOfWork, routing: CurrentRouting,
-    language: CallerLanguage,
 ) -> ReferralOut:
     """The district supervisor or province admin of the case's region withdraws a referral
     (`referral.revoked`)."""
-    return await _move(principal, uow, routing, referral_id, "revoke", language=language, reason=body.reason)
+    return await _move(principal, uow, routing, referral_id, "revoke", reason=body.reason)

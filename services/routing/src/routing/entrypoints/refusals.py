@@ -1,31 +1,11 @@
-"""Refusals in the caller's language (Bahasa Indonesia unless ``Accept-Language`` asks for English): a 403 for
-what is not the caller's to change, a 409 for a move its referral's state does not allow. The body keeps the shape
-routing's and intake's refusals already have (``{"detail": {"message": ..., ...}}``, with ``type`` the machine
-code), labelled with ``Content-Language`` like the 422s of ``shared.validation_messages``."""
+"""Routing's refusals worded with what they concern (agency ids and regency codes: public directory codes, never
+personal data): a directory or rules write outside the admin's province (403, raised with
+``shared.http_errors.refused_by``), and a directory write that would leave a regency without an active lead
+agency (422). Both reach the caller in the shared shape and language of every error."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from fastapi import Depends, HTTPException, Request
-
-from shared.validation_messages import Language, LocalizedValueError, request_language
-
-
-async def _language(request: Request) -> Language:
-    return request_language(request)
-
-
-CallerLanguage = Annotated[Language, Depends(_language)]
-
-
-def refusal(status_code: int, error: LocalizedValueError, language: Language, **details: Any) -> HTTPException:
-    return HTTPException(
-        status_code,
-        {"type": error.code, "message": error.message(language), **details},
-        headers={"Content-Language": language.value, "Vary": "Accept-Language"},
-    )
-
+from shared.validation_messages import LocalizedValueError
 
 SHOWN_IDS = 5  # enough to find the culprits; the rest counted
 
@@ -39,4 +19,16 @@ def outside_province(agency_ids: tuple[str, ...] = ()) -> LocalizedValueError:
            "admin the national agencies and the national default rules.",
         id=f"Bukan wewenang Anda untuk mengubahnya{which}: admin provinsi hanya mengubah provinsinya sendiri, dan "
            "hanya admin nasional yang mengubah lembaga nasional dan aturan bawaan nasional.",
+    )
+
+
+def without_lead(regencies: tuple[str, ...]) -> LocalizedValueError:
+    """The same refusal for an import, one agency's replacement and a deactivation."""
+    which = ", ".join(regencies)
+    return LocalizedValueError(
+        "regency_without_lead_agency",
+        en=f"This would leave regency {which} with no active lead agency (UPTD PPA or Dinas PPA): its cases would go "
+           "to a fallback. Keep or add one there.",
+        id=f"Ini akan membuat kabupaten/kota {which} tanpa lembaga utama aktif (UPTD PPA atau Dinas PPA): kasusnya "
+           "akan dialihkan ke cadangan. Pertahankan atau tambahkan satu di sana.",
     )

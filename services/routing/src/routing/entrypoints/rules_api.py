@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
+from fastapi import APIRouter, Depends, Path, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import ValidationError
@@ -14,10 +14,11 @@ from yaml import YAMLError
 
 from routing.domain.access import RULE_EDITORS
 from routing.domain.rules import NATIONAL_SCOPE, RuleSet
-from routing.entrypoints.refusals import CallerLanguage, outside_province, refusal
+from routing.entrypoints.refusals import outside_province
 from routing.service_layer import rules as rule_cases
 from shared.auth import Principal, Role
 from shared.dependencies import CurrentUnitOfWork, require_roles
+from shared.http_errors import LocalizedHTTPError, edge_error, refused, refused_by
 
 router = APIRouter(prefix="/v1")
 
@@ -55,43 +56,41 @@ async def get_province_rules(province_code: Province, _reader: RuleReader, uow: 
 
 @router.put("/rules", response_class=Response, tags=["rules"], openapi_extra=YAML_BODY, responses=PUT_RESPONSES)
 async def put_rules(
-    request: Request, principal: RuleEditor, uow: CurrentUnitOfWork, language: CallerLanguage
+    request: Request, principal: RuleEditor, uow: CurrentUnitOfWork
 ) -> PlainTextResponse:
     """Replace the national default with a new version (YAML; `version` one above the default in force); a
     national admin only. Takes effect for the next case of every province without rules of its own, on every
     routing instance, without a restart; earlier referrals keep the version they were made under."""
-    return await _store(request, principal, uow, language, NATIONAL_SCOPE)
+    return await _store(request, principal, uow, NATIONAL_SCOPE)
 
 
 @router.put("/provinces/{province_code}/rules", response_class=Response, tags=["rules"], openapi_extra=YAML_BODY,
             responses=PUT_RESPONSES)
 async def put_province_rules(
     province_code: Province, request: Request, principal: RuleEditor, uow: CurrentUnitOfWork,
-    language: CallerLanguage,
 ) -> PlainTextResponse:
     """Give the province rules of its own, or a new version of them (`version` one above the rules in force
     there, the national default's until it has its own); the province's admin only."""
-    return await _store(request, principal, uow, language, province_code)
+    return await _store(request, principal, uow, province_code)
 
 
 async def _store(
-    request: Request, principal: Principal, uow: CurrentUnitOfWork, language: CallerLanguage, scope: str
+    request: Request, principal: Principal, uow: CurrentUnitOfWork, scope: str
 ) -> PlainTextResponse:
     text = (await request.body()).decode("utf-8", errors="replace")
     try:
         rules = RuleSet.from_yaml(text)
     except YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            [{"loc": ["body"], "msg": f"not YAML{where}", "type": "yaml_invalid"}]) from None
+        item = edge_error("yaml_invalid", line=mark.line + 1 if mark is not None else None)
+        raise LocalizedHTTPError(status.HTTP_422_UNPROCESSABLE_CONTENT, [item]) from None
     except ValidationError as error:  # answered like any other 422: localized, never echoing the input
         raise RequestValidationError([{**item, "loc": ("body", *item["loc"])} for item in error.errors()]) from None
     try:
         stored = await rule_cases.replace_rules(uow, rules, by=principal, scope=scope)
     except rule_cases.OutsideProvinceError:
-        raise refusal(status.HTTP_403_FORBIDDEN, outside_province(), language) from None
+        raise refused_by(status.HTTP_403_FORBIDDEN, outside_province(), ("body",)) from None
     except rule_cases.VersionConflictError as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, {"version_in_force": error.in_force,
-                                                        "message": str(error)}) from None
+        raise refused(status.HTTP_409_CONFLICT, "rules_version_conflict", ("body", "version"),
+                      in_force=error.in_force, next_version=error.in_force + 1) from None
     return _yaml(stored, scope)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from routing.adapters import repository
 from routing.domain import access
@@ -36,9 +37,25 @@ class DeactivationNotConfirmedError(Exception):
 
 
 class RegencyWithoutLeadError(Exception):
-    def __init__(self, regencies: tuple[str, ...]) -> None:
+    """A write would leave ``regencies`` without an active lead agency; ``field``, for a write of one agency, is
+    the first of its fields whose change does it."""
+
+    def __init__(self, regencies: tuple[str, ...], field: str | None = None) -> None:
         super().__init__(f"no active lead agency would be left in {', '.join(regencies)}")
         self.regencies = regencies
+        self.field = field
+
+
+# The fields of an agency that decide whether it leads its regency's cases (``directory_changes``).
+_LEAD_FIELDS = ("active", "agency_type", "level", "regency_code")
+
+
+def _refuse_lead_gap(current: Sequence[Agency], agency: Agency, existing: Agency | None) -> None:
+    """The import's rule (``regencies_left_without_lead``) for one agency's write."""
+    gaps = regencies_left_without_lead(current, [agency])
+    if gaps:
+        changed = [name for name in _LEAD_FIELDS if existing and getattr(existing, name) != getattr(agency, name)]
+        raise RegencyWithoutLeadError(gaps, changed[0] if changed else None)
 
 
 def _refuse_outside(principal: Principal, agencies: Iterable[Agency]) -> None:
@@ -99,11 +116,14 @@ async def get_agency(uow: UnitOfWork, agency_id: str) -> Agency | None:
 
 
 async def put_agency(principal: Principal, agency: Agency, uow: UnitOfWork) -> bool:
-    """Create or replace one agency of the caller's; True if it is new."""
+    """Create or replace one agency of the caller's; True if it is new. Refused like an import's entry: outside
+    the caller's province (OutsideProvinceError), or leaving its regency without an active lead agency
+    (RegencyWithoutLeadError)."""
     _refuse_outside(principal, [agency])
     async with uow:
         existing = await repository.get_agency(uow.session, agency.agency_id)
         _refuse_outside(principal, [] if existing is None else [existing])
+        _refuse_lead_gap(await repository.list_agencies(uow.session), agency, existing)
         created = await repository.put_agency(uow.session, agency)
         await uow.commit()
     return created
@@ -111,12 +131,13 @@ async def put_agency(principal: Principal, agency: Agency, uow: UnitOfWork) -> b
 
 async def deactivate_agency(principal: Principal, agency_id: str, uow: UnitOfWork) -> Agency | None:
     """Take an agency of the caller's out of service without deleting it (referrals name it); None if there is
-    none."""
+    none. Refused (RegencyWithoutLeadError) if it is its regency's last active lead agency."""
     async with uow:
         existing = await repository.get_agency(uow.session, agency_id)
         if existing is None:
             return None
         _refuse_outside(principal, [existing])
+        _refuse_lead_gap(await repository.list_agencies(uow.session), replace(existing, active=False), existing)
         agency = await repository.deactivate_agency(uow.session, agency_id)
         await uow.commit()
     if agency is not None:

@@ -49,7 +49,7 @@ FIELD_ERRORS = {
     "follow_up_note_too_long": N_("The follow-up note must be 2000 characters or fewer."),
 }
 REFUSED = {
-    409: N_("This referral has moved on since you opened it (it is now: %(status)s). Nothing was changed."),
+    409: N_("This referral has moved on since you opened it: %(reason)s Nothing was changed."),
     403: N_("Your role may not make this change. Nothing was changed."),
 }
 

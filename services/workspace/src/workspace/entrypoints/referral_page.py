@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from workspace.adapters.services import ServiceError, Services, ServiceUnavailableError, TokenRejectedError
 from workspace.domain.person import Person
 from workspace.domain.referrals import FieldError, Move, check_completion, check_decline, check_note
-from workspace.entrypoints.labels import REFUSED, STATUS
+from workspace.entrypoints.labels import REFUSED
 from workspace.entrypoints.people import bearer_token, current_person
 from workspace.entrypoints.rendering import language, pages
 from workspace.entrypoints.security import check_csrf
@@ -117,20 +117,20 @@ async def make_move(
 async def refused(
     request: Request, token: str, case_id: UUID, referral_id: UUID, *, error: ServiceError, values: dict[str, Any]
 ) -> Response:
-    """A move the service refused: 409 and 403 are said in the person's language on the page, 422 names the
-    field (the service's own message, already in the person's language); anything else is its own page."""
+    """A move the service refused: 409 and 403 are said in the person's language on the page (a 409's reason is
+    the service's, asked for in the person's language), 422 names the field (the service's own message too);
+    anything else is its own page. Every service answers errors as ``{"detail": [{"loc", "msg", "type"}]}``."""
     page = pages(request)
+    items = [item for item in error.detail if isinstance(item, dict)] if isinstance(error.detail, list) else []
     if error.status == 409:
-        detail = error.detail if isinstance(error.detail, dict) else {}
-        status_label = page.gettext(request, STATUS.get(str(detail.get("status")), str(detail.get("status", ""))))
-        refusal = page.gettext(request, REFUSED[409]) % {"status": status_label}
+        reason = " ".join(str(item.get("msg", "")) for item in items)
+        refusal = page.gettext(request, REFUSED[409]) % {"reason": reason}
         return await show(request, token, case_id, referral_id, status_code=409, refusal=refusal, values=values)
-    if error.status == 403 and isinstance(error.detail, str) and "not found" not in error.detail:
+    if error.status == 403 and items:
         refusal = page.gettext(request, REFUSED[403])
         return await show(request, token, case_id, referral_id, status_code=403, refusal=refusal, values=values)
-    if error.status == 422 and isinstance(error.detail, list):
-        errors = [FieldError(_field_of(item), str(item.get("msg", ""))) for item in error.detail
-                  if isinstance(item, dict)]
+    if error.status == 422 and items:
+        errors = [FieldError(_field_of(item), str(item.get("msg", ""))) for item in items]
         return await show(request, token, case_id, referral_id, status_code=422, errors=errors, values=values)
     return service_error_page(request, error, values, draft_of=referral_id)
 

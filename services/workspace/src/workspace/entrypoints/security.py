@@ -64,4 +64,4 @@ async def check_csrf(request: Request) -> None:
     form = await request.form()
     given = form.get(CSRF_FIELD)
     if not csrf_matches(request.session.get(_CSRF_KEY), given if isinstance(given, str) else None):
-        raise HTTPException(status_code=403, detail="csrf")
+        raise HTTPException(status_code=403)  # the forbidden page says it, in the person's language
