@@ -3,6 +3,7 @@ the case facts each referral keeps for it."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -79,10 +80,13 @@ def page_query(
     limit: int,
 ) -> Select[Any]:
     """A UNION ALL of one ordered, limited index range per segment from the cursor's on (never OFFSET), so a
-    page reads at most ``limit`` rows of each range however long the list is."""
+    page reads at most ``limit`` rows of each range however long the list is. Filtered by status, one range per
+    segment and status, of the index that leads with the status (0007): filtering one range of the other index
+    would read, and drop, every referral of another status in it."""
     start = after.segment if after is not None else -1
     parts = []
-    for index in segments:
+    each_status: Sequence[str | None] = statuses or [None]
+    for index, status in itertools.product(segments, each_status):
         if index < start:
             continue
         segment = SEGMENTS[index]
@@ -92,8 +96,8 @@ def page_query(
             REFERRALS.c.priority == segment.priority.value,
             deadline < as_of if segment.overdue else deadline >= as_of,
         )
-        if statuses:
-            query = query.where(REFERRALS.c.status.in_(statuses))
+        if status is not None:
+            query = query.where(REFERRALS.c.status == status)
         if after is not None and index == after.segment:
             last = tuple_(_deadline_parameter(after.deadline), after.referral_id)
             query = query.where(tuple_(deadline, REFERRALS.c.referral_id) > last)
