@@ -4,7 +4,7 @@
 Without it a status filter walked the list's index (0006) and dropped every referral of another status on the
 way. Most of a year's referrals are done, and each has no running deadline ('infinity', at the end of its range),
 so asking for the few waiting in the queue read every done referral of the agency, regency or province: the time
-grew with the history (tens of milliseconds for a regency's 14,000 referrals, more for a province's 40,000).
+grew with the history (38 ms for a regency's 14,000 referrals, 84 ms for a province's 44,000).
 
 Revision ID: 0007
 Revises: 0006
