@@ -51,7 +51,8 @@ LATER_PAGE = 5
 PEOPLE = (f"agency_staff.uptd-ppa-{HOME_REGENCY}", f"district_supervisor.{HOME_REGENCY}")
 VIEWS = {"first page": "/inbox", f"page {LATER_PAGE}": None, "overdue": "/inbox?overdue=1",
          "in the queue": "/inbox?status=created"}
-_NEXT = re.compile(r'<a href="(/inbox\?[^"]*)" rel="next">')
+# The "next page" link: the only link of the inbox to itself with a cursor.
+_NEXT = re.compile(r'href="(/inbox\?[^"]*cursor=[^"]*)"')
 APPS = ("routing", "workspace")
 
 
