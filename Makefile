@@ -103,7 +103,7 @@ CHAOS_ARGS ?=
 chaos: install  ## the chaos suite at CHAOS_REPORTS (10,000) reports: kills, restarts, then checks
 	$(BIN)/python -m sinergi_local.chaos --reports $(CHAOS_REPORTS) $(CHAOS_ARGS)
 
-# The benchmarks P1-P5, each beside its bare baseline (docs/benchmarks.md); BENCH_ARGS="P1 --runs 5 --write".
+# The benchmarks P1-P6, each beside its bare baseline (docs/benchmarks.md); BENCH_ARGS="P1 --runs 5 --write".
 BENCH_ARGS ?=
 
 # Debian's wrk: the benchmarks' HTTP load generator, a process apart from what it measures.
@@ -112,7 +112,7 @@ WRK := /usr/bin/wrk
 $(WRK):
 	$(APT) install -y -q wrk >/dev/null || ($(APT) update -q >/dev/null && $(APT) install -y -q wrk >/dev/null)
 
-bench: install $(WRK)  ## the benchmarks P1-P5 beside their baselines (BENCH_ARGS="P1 --runs 5")
+bench: install $(WRK)  ## the benchmarks P1-P6 beside their baselines (BENCH_ARGS="P1 --runs 5")
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:  ## stop and delete the local platform's data, .venv and the tools

@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import uuid4
 
 import pytest
 
+from routing.adapters import referral_list as store
 from routing.domain.referral_list import (
     NO_DEADLINE,
     SEGMENTS,
@@ -75,3 +77,31 @@ def test_a_cursor_round_trips_and_is_refused_for_other_filters() -> None:
     for text in ("", "bm90IGEgY3Vyc29y", "%%%", Cursor(NOW, 9, NOW, uuid4(), filters).encode(), *encoded):
         with pytest.raises(InvalidCursorError):
             Cursor.decode(text, filters=filters)
+
+
+def test_pages_of_one_shape_share_one_statement_and_bind_their_values() -> None:
+    """The page's statement is built once for each shape (scope kind, ranges, number of statuses, the cursor's
+    range): building it took longer than running it. Everything else is a bound value."""
+    def page(
+        scope: Scope, as_of: datetime, after: Cursor | None = None, statuses: tuple[str, ...] = ()
+    ) -> tuple[Any, dict[str, Any]]:
+        return store.page_parts(scope, as_of=as_of, segments=range(len(SEGMENTS)), after=after, statuses=statuses,
+                           limit=26)
+
+    first, first_values = page(Scope(ScopeKind.AGENCY, "uptd-ppa-62.13"), NOW)
+    other, other_values = page(Scope(ScopeKind.AGENCY, "police-ppa-62.13"), NOW + timedelta(hours=1))
+    assert other is first
+    assert first_values == {"scope": "uptd-ppa-62.13", "as_of": NOW, "limit": 26}
+    assert other_values["scope"] == "police-ppa-62.13"
+    # A filter by status, a cursor, another audience: other statements, each built once too.
+    waiting, values = page(Scope(ScopeKind.AGENCY, "uptd-ppa-62.13"), NOW, statuses=("created",))
+    assert waiting is not first
+    assert values["status_0"] == "created"
+    assert page(Scope(ScopeKind.AGENCY, "dinsos-62.13"), NOW, statuses=("accepted",))[0] is waiting
+    after = Cursor(NOW, 4, NOW + timedelta(hours=3), uuid4(), "")
+    resumed, values = page(Scope(ScopeKind.AGENCY, "uptd-ppa-62.13"), NOW, after=after)
+    assert resumed not in (first, waiting)
+    assert (values["after_deadline"], values["after_id"]) == (after.deadline, after.referral_id)
+    done = Cursor(NOW, 4, NO_DEADLINE, uuid4(), "")  # past the last running deadline: 'infinity' in the statement
+    assert "after_deadline" not in page(Scope(ScopeKind.AGENCY, "uptd-ppa-62.13"), NOW, after=done)[1]
+    assert page(Scope(ScopeKind.REGENCY, "62.13"), NOW)[0] is not first

@@ -80,7 +80,7 @@ RUNNING_DEADLINE = (
     "COALESCE(CASE status WHEN 'created' THEN accept_by WHEN 'accepted' THEN first_service_by END,"
     " 'infinity'::timestamptz)"
 )
-# The referral list's order within each of its ranges, for each audience (0006).
+# The referral list's order within each of its ranges, for each audience (0006), and by status (0007).
 LIST_ORDER = ("priority", "running_deadline", "referral_id")
 
 
@@ -91,6 +91,9 @@ class ReferralRow(RoutingTable, table=True):
     __table_args__ = (
         UniqueConstraint("case_id", "round", "agency_id", name="referrals_case_round_agency_key"),
         *(Index(f"referrals_list_by_{scope}", scope, *LIST_ORDER)
+          for scope in ("agency_id", "regency_code", "province_code")),
+        # The list filtered by status (0007): one exact range per status, however many referrals are done.
+        *(Index(f"referrals_list_by_{scope}_status", scope, "status", *LIST_ORDER)
           for scope in ("agency_id", "regency_code", "province_code")),
     )
 
