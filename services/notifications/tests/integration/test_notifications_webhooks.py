@@ -180,6 +180,12 @@ async def test_invalid_subscription_names_the_field_and_never_echoes_the_secret(
     assert ("body", field) in [tuple(item["loc"][:2]) for item in response.json()["detail"]]
     assert str(body.get("secret", "no secret given")) not in response.text
     assert "+6281234567890" not in response.text  # nor a phone number
+    english = await notifications.post("/v1/subscriptions", json=body, headers={"Accept-Language": "en"})
+    said = {language: next(item["msg"] for item in answer.json()["detail"] if tuple(item["loc"][:2]) == ("body", field))
+            for language, answer in (("id", response), ("en", english))}
+    assert said["id"] != said["en"], said  # each in its own language, not one generic sentence
+    assert "Nilai tidak valid." not in said.values(), said
+    assert "Invalid value." not in said.values(), said
 
 
 async def test_unknown_subscription_has_no_delivery_log(notifications: httpx.AsyncClient) -> None:

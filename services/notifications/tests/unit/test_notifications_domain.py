@@ -34,6 +34,7 @@ from notifications.domain.subscriptions import (
     check_secret,
 )
 from shared.contracts.vocabulary import Priority
+from shared.language import Language as ErrorLanguage
 
 POLICY = RetryPolicy(base_seconds=1.0, cap_seconds=300.0, max_attempts=12)
 NOW = datetime(2026, 3, 14, 2, 30, tzinfo=UTC)
@@ -203,7 +204,10 @@ def test_unknown_or_missing_event_types_name_the_field(scope: Scope, event_types
 def test_case_reported_is_for_region_subscriptions_only() -> None:
     error = invalid(spec(event_types=("referral.created", "case.reported")), Scope.AGENCY)
     assert error.field == "event_types"
-    assert "case.reported" in error.reason
+    for message in (error.en, error.id):  # what agency subscriptions may choose, never the input echoed
+        assert "referral.created" in message
+        assert "case.reported" not in message
+    assert error.id != error.en
     accepted = spec(event_types=("case.reported",)).validated(Scope.REGION, "62.13")
     assert accepted.event_types == ("case.reported",)
 
@@ -378,10 +382,11 @@ def test_a_long_enough_secret_is_accepted(secret: str) -> None:
     assert len(secret) >= MIN_SECRET_LENGTH
 
 
-def test_the_error_is_a_value_error_naming_field_and_reason() -> None:
-    error = InvalidSubscriptionError("target", "needs a host")
+def test_the_error_is_a_value_error_naming_field_and_reason_in_both_languages() -> None:
+    error = InvalidSubscriptionError("target", en="Needs a host.", id="Memerlukan host.")
     assert isinstance(error, ValueError)
-    assert str(error) == "target: needs a host"
+    assert (str(error), error.field, error.code) == ("Needs a host.", "target", "subscription_target")
+    assert (error.message(ErrorLanguage.EN), error.message(ErrorLanguage.ID)) == ("Needs a host.", "Memerlukan host.")
 
 
 # -- filters ---------------------------------------------------------------------------------------------------

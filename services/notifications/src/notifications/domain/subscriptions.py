@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from uuid import UUID
 
 from shared.contracts.vocabulary import Priority
+from shared.validation_messages import LocalizedValueError
 
 
 class Channel(StrEnum):
@@ -82,17 +83,17 @@ _T = TypeVar("_T")
 MIN_SECRET_LENGTH = 16
 _E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_NOT_A_URL_EN, _NOT_A_URL_ID = "Not a valid URL.", "Bukan URL yang valid."
 _REGION_CODE = re.compile(r"^[0-9]{2}(\.[0-9]{2})?$")
 
 
-class InvalidSubscriptionError(ValueError):
-    """A subscription that cannot be: ``field`` names the offending field, ``reason`` says why (never quoting
-    the value, which may be a phone number or an address)."""
+class InvalidSubscriptionError(LocalizedValueError):
+    """A subscription that cannot be: ``field`` names the offending field, ``en`` and ``id`` say why in each
+    language (never quoting the value, which may be a phone number or an address)."""
 
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
+    def __init__(self, field: str, *, en: str, id: str) -> None:
+        super().__init__(f"subscription_{field}", en=en, id=id, field=field)
+        self.reason = en
 
 
 @dataclass(frozen=True)
@@ -156,18 +157,22 @@ class SubscriptionSpec:
     def validated(self, scope: Scope, region_code: str | None) -> SubscriptionSpec:
         allowed = REGION_EVENT_TYPES if scope is Scope.REGION else AGENCY_EVENT_TYPES
         if not self.event_types:
-            raise InvalidSubscriptionError("event_types", "at least one event type is required")
+            raise InvalidSubscriptionError("event_types", en="At least one event type is required.",
+                                           id="Pilih setidaknya satu jenis peristiwa.")
         unknown = sorted(set(self.event_types) - set(allowed))
         if unknown:
             raise InvalidSubscriptionError(
-                "event_types", f"not available to {scope.value} subscriptions: {unknown}; available: {list(allowed)}"
+                "event_types", en=f"Not available to {scope.value} subscriptions; available: {', '.join(allowed)}.",
+                id=f"Tidak tersedia untuk langganan {scope.value}; yang tersedia: {', '.join(allowed)}.",
             )
         _check_target(self.channel, self.target)
         for code in self.filters.regions:
             if not _REGION_CODE.fullmatch(code):
-                raise InvalidSubscriptionError("regions", "each must be a province (62) or regency (62.13) code")
+                raise InvalidSubscriptionError("regions", en="Each must be a province (62) or regency (62.13) code.",
+                                               id="Setiap kode harus kode provinsi (62) atau kabupaten/kota (62.13).")
             if region_code is not None and not (code.startswith(region_code) or region_code.startswith(code)):
-                raise InvalidSubscriptionError("regions", f"must lie within {region_code}")
+                raise InvalidSubscriptionError("regions", en=f"Must lie within {region_code}.",
+                                               id=f"Harus berada di dalam wilayah {region_code}.")
         # The same type, region or priority twice would mean nothing more; keep first occurrences in order.
         return replace(
             self,
@@ -182,18 +187,23 @@ def _check_target(channel: Channel, target: str) -> None:
             parts = urlsplit(target)
             port = parts.port  # raises on a port out of range
         except ValueError:
-            raise InvalidSubscriptionError("target", "not a valid URL") from None
+            raise InvalidSubscriptionError("target", en=_NOT_A_URL_EN, id=_NOT_A_URL_ID) from None
         if any(character.isspace() for character in target) or port == 0:
-            raise InvalidSubscriptionError("target", "not a valid URL")
+            raise InvalidSubscriptionError("target", en=_NOT_A_URL_EN, id=_NOT_A_URL_ID)
         if parts.scheme not in {"http", "https"} or not parts.hostname:
-            raise InvalidSubscriptionError("target", "a webhook needs an http or https URL with a host")
+            raise InvalidSubscriptionError("target", en="A webhook needs an http or https URL with a host.",
+                                          id="Webhook memerlukan URL http atau https dengan nama host.")
         if parts.username or parts.password:
-            raise InvalidSubscriptionError("target", "put no credentials in the URL; requests are signed")
+            raise InvalidSubscriptionError("target", en="Put no credentials in the URL; requests are signed.",
+                                          id="Jangan menaruh kredensial di URL; permintaan sudah ditandatangani.")
     elif channel is Channel.EMAIL:
         if not _EMAIL.fullmatch(target) or len(target) > 254:
-            raise InvalidSubscriptionError("target", "an email subscription needs an email address")
+            raise InvalidSubscriptionError("target", en="An email subscription needs an email address.",
+                                          id="Langganan email memerlukan alamat email.")
     elif not _E164.fullmatch(target):
-        raise InvalidSubscriptionError("target", f"{channel.value} needs a phone number in E.164 form, e.g. +62812...")
+        raise InvalidSubscriptionError(
+            "target", en=f"{channel.value} needs a phone number in E.164 form, e.g. +62812...",
+            id=f"{channel.value} memerlukan nomor telepon berformat E.164, contoh: +62812...")
 
 
 def _unique(items: Iterable[_T]) -> tuple[_T, ...]:
@@ -202,4 +212,5 @@ def _unique(items: Iterable[_T]) -> tuple[_T, ...]:
 
 def check_secret(secret: str) -> None:
     if len(secret) < MIN_SECRET_LENGTH:
-        raise InvalidSubscriptionError("secret", f"must be at least {MIN_SECRET_LENGTH} characters")
+        raise InvalidSubscriptionError("secret", en=f"Must be at least {MIN_SECRET_LENGTH} characters.",
+                                      id=f"Minimal {MIN_SECRET_LENGTH} karakter.")

@@ -10,7 +10,6 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
-from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from notifications.domain.access import SUBSCRIBERS, SUBSCRIPTION_READERS
@@ -35,6 +34,7 @@ from shared.auth import Principal
 from shared.contracts.vocabulary import Priority
 from shared.dependencies import CurrentCipher, CurrentUnitOfWork, require_roles
 from shared.http_errors import refused
+from shared.validation_messages import DomainValidationError, LocalizedValueError
 
 router = APIRouter(prefix="/v1", tags=["subscriptions"])
 
@@ -182,8 +182,8 @@ class EventTypeOut(BaseModel):
     scopes: list[Scope]
 
 
-def _invalid(error: InvalidSubscriptionError) -> RequestValidationError:
-    return RequestValidationError([{"loc": ("body", error.field), "msg": error.reason, "type": "value_error"}])
+def _invalid(error: InvalidSubscriptionError) -> DomainValidationError:
+    return DomainValidationError.at("body", error)
 
 
 @contextlib.contextmanager
@@ -228,9 +228,11 @@ async def create_subscription(
     """An agency supervisor subscribes their own agency; a province admin any agency (for the cases of the
     admin's province); a district supervisor or a province admin their region (`scope: region`)."""
     if body.scope is Scope.AGENCY and body.agency_id is None:
-        raise _invalid(InvalidSubscriptionError("agency_id", "an agency subscription names its agency"))
+        raise _invalid(InvalidSubscriptionError("agency_id", en="An agency subscription names its agency.",
+                                                 id="Langganan lembaga harus menyebut lembaganya."))
     if body.scope is Scope.REGION and body.agency_id is not None:
-        raise _invalid(InvalidSubscriptionError("agency_id", "a region subscription names no agency"))
+        raise _invalid(InvalidSubscriptionError("agency_id", en="A region subscription names no agency.",
+                                                 id="Langganan wilayah tidak menyebut lembaga."))
     request = NewSubscription(
         scope=body.scope, agency_id=body.agency_id, spec=_spec(body),
         secret=None if body.secret is None else body.secret.get_secret_value(),
@@ -251,8 +253,9 @@ async def list_subscriptions(
 ) -> list[SubscriptionOut]:
     """An agency's subscriptions, or a region's; give exactly one of `agency_id` and `region_code`."""
     if (agency_id is None) == (region_code is None):
-        raise RequestValidationError([{"loc": ("query", "agency_id"), "type": "value_error",
-                                       "msg": "give exactly one of agency_id and region_code"}])
+        raise DomainValidationError.at("query", LocalizedValueError(
+            "one_of_agency_or_region", field="agency_id", en="Give exactly one of agency_id and region_code.",
+            id="Isi tepat satu dari agency_id dan region_code."))
     with _answers():
         found = await handlers.list_subscriptions(principal, uow, cipher, agency_id=agency_id,
                                                   region_code=region_code)

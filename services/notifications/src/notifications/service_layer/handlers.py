@@ -61,7 +61,8 @@ async def subscribe(
             secret = made_secret = new_secret()
         check_secret(secret)
     elif secret is not None:
-        raise InvalidSubscriptionError("secret", "only webhooks are signed")
+        raise InvalidSubscriptionError("secret", en="Only webhooks are signed.",
+                                       id="Hanya webhook yang ditandatangani.")
     now = utc_now()
     subscription = Subscription(
         subscription_id=uuid4(), scope=request.scope,
@@ -79,7 +80,8 @@ def _checked(
     spec: SubscriptionSpec, scope: Scope, region: str | None, available: frozenset[Channel]
 ) -> SubscriptionSpec:
     if spec.channel not in available:
-        raise InvalidSubscriptionError("channel", f"{spec.channel.value} is not configured on this deployment")
+        raise InvalidSubscriptionError("channel", en=f"{spec.channel.value} is not configured on this deployment.",
+                                       id=f"{spec.channel.value} tidak diatur pada instalasi ini.")
     return spec.validated(scope, region)
 
 
@@ -152,7 +154,8 @@ async def rotate_secret(
     async with uow:
         subscription = await _managed(principal, subscription_id, uow, cipher)
         if subscription.channel is not Channel.WEBHOOK:
-            raise InvalidSubscriptionError("channel", "only webhooks have a secret")
+            raise InvalidSubscriptionError("channel", en="Only webhooks have a secret.",
+                                           id="Hanya webhook yang memiliki rahasia.")
         secret = new_secret()
         until = utc_now() + keep_previous_for if keep_previous_for > timedelta(0) else None
         await repository.set_secret(uow.session, subscription_id, secret, cipher, keep_previous_until=until)
