@@ -8,9 +8,7 @@ and at desktop width go to .run/screenshots."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,10 +16,8 @@ import pytest
 from playwright.async_api import BrowserContext, Page, expect
 from playwright.async_api import Error as PlaywrightError
 
-from sinergi_local.infrastructure import Infrastructure
 from sinergi_local.platform import Platform
 from sinergi_local.seed import seed_directory
-from tests import workspace_platform
 from tests.accessibility import axe_violations
 from tests.browser import chromium, screenshot_path
 
@@ -40,13 +36,6 @@ REPORT: dict[str, Any] = {
     "reporter": {"anonymous": True, "relation": "tetangga"}, "narrative": "laporan uji peramban",
 }
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
-
-
-@pytest.fixture(scope="module")
-def signed_platform(
-    infra: Infrastructure, service_env: Callable[[str], dict[str, str]], test_run_dir: Path
-) -> Iterator[Platform]:
-    yield from workspace_platform.signed_platform(infra, service_env, test_run_dir)
 
 
 class Visit:
