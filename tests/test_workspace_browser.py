@@ -176,6 +176,9 @@ async def test_a_caseworker_works_a_referral_and_nobody_else_sees_it(signed_plat
         await district.page.goto(referral_url)
         await expect(district.page.locator("h1")).to_contain_text(case_number)
         assert VICTIM not in await district.page.content()
+        assert NOTE not in await district.page.content()
+        # Who wrote the note and when, not what it says: that is the agency's to read.
+        await expect(district.page.locator(".notes").first).to_contain_text("Hanya lembaga yang menangani kasus")
         assert await district.page.locator("form[action*='/referrals/']").count() == 0
         await district.check("referral-district")
         # A role the workspace has no pages for yet is told so.
