@@ -194,3 +194,24 @@ async def test_a_role_without_workspace_pages_is_told_so(
         page = await browser_client.get(path, headers={"accept-language": "en"})
         assert page.status_code == 403, path
         assert "The workspace has no pages for your role yet" in page.text, path
+
+
+async def test_a_form_posted_when_the_token_cannot_be_renewed_is_kept_as_a_draft(
+    workspace_app: FastAPI, browser_client: httpx.AsyncClient
+) -> None:
+    """The session lasts but the provider no longer renews its token (here: it cannot be reached): the person
+    signs in again, and what they typed waits for them as above."""
+    store = workspace_app.state.session_store
+    key = "k-refresh-" + datetime.now(UTC).isoformat()
+    await store.create(key, {"person": {"sub": "u6", "name": "Nur", "sinergi_roles": ["agency_staff"],
+                                        "sinergi_agency": "uptd-ppa-62.13"},
+                             "tokens": {"access_token": "t", "refresh_token": "r", "expires_at": 0}},
+                       datetime.now(UTC))
+    browser_client.cookies.set(COOKIE, key, domain="127.0.0.1")
+    token = await _csrf(browser_client)
+    posted = await browser_client.post(f"{PAGE}/decline", data={"csrf_token": token, "reason": TYPED})
+    assert posted.status_code == 303
+    assert posted.headers["location"] == "/auth/sign-in"
+    kept = await store.load(browser_client.cookies[COOKIE])
+    assert kept.data["drafts"] == {REFERRAL: {"values": {"reason": TYPED}, "owner": "u6", "why": "expired"}}
+    assert "tokens" not in kept.data
