@@ -183,6 +183,7 @@ async def test_a_district_supervisors_inbox_is_live_with_their_regencys_referral
         assert page.status_code == 200
         assert y["case_number"] in page.text
         assert 'action="' + page_of(y) not in page.text
+        assert "Hanya lembaga yang menangani rujukan yang melihat tindak lanjutnya." in page.text
 
 
 async def test_the_referral_page_speaks_the_persons_language_and_takes_day_first_dates(platform: Platform) -> None:
