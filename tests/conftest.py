@@ -21,6 +21,7 @@ from sinergi_local import tansu
 from sinergi_local.infrastructure import Infrastructure
 from sinergi_local.platform import SERVICES, Platform
 from sinergi_local.processes import free_port
+from tests import workspace_platform
 from tests.broker import TEST_KAFKA_SETTINGS
 from tests.databases import on_database, scratch_database
 
@@ -140,3 +141,12 @@ def platform(
         finally:
             running.stop()
             tansu.stop(broker_dir)
+
+
+@pytest.fixture(scope="session")
+def signed_platform(
+    infra: Infrastructure, service_env: Callable[[str], dict[str, str]], test_run_dir: Path
+) -> Iterator[Platform]:
+    """The whole platform behind the OIDC provider (``tests.workspace_platform``): the workspace's tests that sign
+    in through the provider's own page share it, once per session (each starts six processes)."""
+    yield from workspace_platform.signed_platform(infra, service_env, test_run_dir)

@@ -16,6 +16,9 @@ endpoint:
 so an endpoint added later joins with one line. ``DATABASE_MATRIX`` asks Postgres the same questions directly
 as the app role, with each principal's identity set for the transaction and no API check in the way: row-level
 security alone must give the same answers.
+
+The workspace's pages, which call these endpoints as the signed-in person, have their part of the matrix in
+``tests/test_access_matrix_workspace.py`` (every page and form, per role, signed in through the OIDC provider).
 """
 
 from __future__ import annotations

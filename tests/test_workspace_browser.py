@@ -8,9 +8,7 @@ and at desktop width go to .run/screenshots."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,10 +16,8 @@ import pytest
 from playwright.async_api import BrowserContext, Page, expect
 from playwright.async_api import Error as PlaywrightError
 
-from sinergi_local.infrastructure import Infrastructure
 from sinergi_local.platform import Platform
 from sinergi_local.seed import seed_directory
-from tests import workspace_platform
 from tests.accessibility import axe_violations
 from tests.browser import chromium, screenshot_path
 
@@ -40,13 +36,6 @@ REPORT: dict[str, Any] = {
     "reporter": {"anonymous": True, "relation": "tetangga"}, "narrative": "laporan uji peramban",
 }
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
-
-
-@pytest.fixture(scope="module")
-def signed_platform(
-    infra: Infrastructure, service_env: Callable[[str], dict[str, str]], test_run_dir: Path
-) -> Iterator[Platform]:
-    yield from workspace_platform.signed_platform(infra, service_env, test_run_dir)
 
 
 class Visit:
@@ -147,8 +136,14 @@ async def test_a_caseworker_works_a_referral_and_nobody_else_sees_it(signed_plat
         await page.fill("#note", NOTE)
         await page.click("text=Simpan catatan")
         await expect(page.locator(".notes").first).to_contain_text(NOTE)
-        await page.fill("#due_date", (date.today() + timedelta(days=2)).isoformat())  # noqa: DTZ011 - a form's date
+        await page.fill("#due_date", "31/13/2027")  # day first, as written in Indonesia: there is no 13th month
         await page.fill("#follow_up_note", FOLLOW_UP)
+        await page.click("text=Simpan tindak lanjut")
+        await expect(page.locator(".error-summary")).to_be_focused()
+        await expect(page.locator("#due_date")).to_have_value("31/13/2027")
+        await staff.check("referral-date-error")
+        in_two_days = date.today() + timedelta(days=2)  # noqa: DTZ011 - a form's date
+        await page.fill("#due_date", in_two_days.strftime("%d/%m/%Y"))
         await page.click("text=Simpan tindak lanjut")
         await expect(page.locator("[role=status]")).to_contain_text("Tindak lanjut telah dijadwalkan.")
         await expect(page.locator("main")).to_contain_text(FOLLOW_UP)
@@ -171,6 +166,25 @@ async def test_a_caseworker_works_a_referral_and_nobody_else_sees_it(signed_plat
         assert VICTIM not in content
         assert case_number not in content
         await other.check("referral-not-found")
+
+        # The district supervisor of 62.13: the regency's inbox with the case, its page without an agency's forms.
+        district = await sign_in(await browser.new_context(viewport=DESKTOP, locale="id-ID"), platform,
+                                 "district_supervisor.62.13")
+        await expect(district.page.locator("h1")).to_contain_text("62.13")
+        await expect(district.page.locator(f"a:has-text('{case_number}')")).to_be_visible()
+        await district.check("inbox-district")
+        await district.page.goto(referral_url)
+        await expect(district.page.locator("h1")).to_contain_text(case_number)
+        assert VICTIM not in await district.page.content()
+        assert NOTE not in await district.page.content()
+        # Who wrote the note and when, not what it says: that is the agency's to read.
+        await expect(district.page.locator(".notes").first).to_contain_text("Hanya lembaga yang menangani kasus")
+        assert await district.page.locator("form[action*='/referrals/']").count() == 0
+        await district.check("referral-district")
+        # A role the workspace has no pages for yet is told so.
+        auditor = await sign_in(await browser.new_context(viewport=DESKTOP, locale="id-ID"), platform, "auditor.64")
+        await expect(auditor.page.locator("h1")).to_contain_text("belum memiliki halaman untuk peran Anda")
+        await auditor.check("not-yet")
 
         await page.click("text=Keluar")
         await page.click("button[value=yes]")  # the provider asks to confirm its own sign-out

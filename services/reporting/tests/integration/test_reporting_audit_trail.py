@@ -143,7 +143,7 @@ async def test_every_event_of_a_case_is_chained_in_the_order_it_arrived(
     assert [(r["actor_user_id"], r["agency_id"]) for r in records] == [
         (None, None), (None, AGENCY), (None, AGENCY), ("staff-91.77", AGENCY), ("staff-91.77", AGENCY)]
     assert records[3]["details"] == {"referral_id": records[1]["details"]["referral_id"], "agency_id": AGENCY,
-                                     "accepted_by": "staff-91.77"}
+                                     "accepted_by": "staff-91.77", "province_code": None, "regency_code": None}
     assert records[0]["details"]["regency_code"] == REGENCY
     assert all(r["recorded_at"] for r in records)
     # Each record carries the hash of the one before, and its own hash is what anyone can compute again.

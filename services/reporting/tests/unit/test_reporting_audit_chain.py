@@ -76,7 +76,8 @@ def test_the_record_keeps_the_envelope_in_columns_and_the_rest_as_details() -> N
     accepted = records[2]
     assert (accepted.event_type, accepted.schema_version, accepted.producer, accepted.topic) == (
         "referral.accepted", 1, "routing", REFERRALS.name)
-    assert set(accepted.details) == {"referral_id", "agency_id", "accepted_by"}
+    # Everything the event holds but the envelope, its optional region codes included.
+    assert set(accepted.details) == {"referral_id", "agency_id", "accepted_by", "province_code", "regency_code"}
     assert records[0].details["regency_code"] == "62.13"
     assert "case_id" not in records[0].details
 

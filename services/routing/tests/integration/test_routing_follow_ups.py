@@ -193,7 +193,8 @@ async def test_a_due_follow_up_raises_one_event_without_its_note(
     assert datetime.fromisoformat(event["due_at"]) == due
     assert "Sari" not in json.dumps(event)
     assert set(event) == {"event_id", "event_type", "schema_version", "occurred_at", "case_id", "producer",
-                          "referral_id", "agency_id", "follow_up_id", "due_at"}
+                          "referral_id", "agency_id", "follow_up_id", "due_at", "province_code", "regency_code"}
+    assert event["regency_code"].startswith(f"{event['province_code']}.")  # codes of the case's region, not names
 
 
 async def test_notes_are_re_encrypted_by_key_rotation(

@@ -137,6 +137,8 @@ def test_exactly_the_allowed_moves_succeed(status: ReferralStatus, action: str) 
         assert event.occurred_at == T1
         assert event.referral_id == before.referral_id  # type: ignore[attr-defined]
         assert event.agency_id == before.agency_id  # type: ignore[attr-defined]
+        # The case's region, so that its supervisors' open inboxes hear of it (the workspace's live inbox).
+        assert (event.province_code, event.regency_code) == ("62", "62.13")  # type: ignore[attr-defined]
     else:
         with pytest.raises(ReferralTransitionError) as refused:
             ACTIONS[action](before)

@@ -67,8 +67,11 @@ def create_app(settings: WorkspaceSettings | None = None) -> FastAPI:
 
 
 async def _purge_sessions(store: SessionStore, limits: SessionLimits) -> None:
-    """Sessions past their idle timeout are deleted, not only refused, so no token outlives it in the table."""
+    """Sessions past their idle timeout lose their tokens, not only are refused, so no token outlives it in the
+    table; what is left (whose it was, for a draft of a form posted late) is deleted after the longest session."""
     while True:
+        now = datetime.now(UTC)
         with contextlib.suppress(Exception):
-            await store.delete_unused_since(datetime.now(UTC) - limits.idle)
+            await store.delete_unused_since(now - limits.idle - limits.absolute)
+            await store.retire_unused_since(now - limits.idle)
         await asyncio.sleep(_PURGE_EVERY_SECONDS)

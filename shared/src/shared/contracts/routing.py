@@ -51,6 +51,9 @@ class ReferralAccepted(Event):
     referral_id: UUID
     agency_id: str
     accepted_by: str = Field(description="The `sub` of the token that accepted.")
+    province_code: str | None = Field(default=None, description="The case's province (added later: optional).")
+    regency_code: str | None = Field(default=None, description="The case's regency (added later: optional), so "
+                                     "that a region's supervisors can follow its referrals without a lookup.")
 
 
 class _Transition(Event):
@@ -62,6 +65,9 @@ class _Transition(Event):
     referral_id: UUID
     agency_id: str
     actor: str = Field(description="The `sub` of the token that made the change.")
+    province_code: str | None = Field(default=None, description="The case's province (added later: optional).")
+    regency_code: str | None = Field(default=None, description="The case's regency (added later: optional), so "
+                                     "that a region's supervisors can follow its referrals without a lookup.")
 
 
 class ReferralDeclined(_Transition):
@@ -110,6 +116,9 @@ class ReferralSlaBreached(Event):
     deadline: Literal["accept", "first_service"]
     due_at: AwareDatetime
     escalated_to: str | None = Field(description="The agency the case was escalated to; None past SAPA 129.")
+    province_code: str | None = Field(default=None, description="The case's province (added later: optional).")
+    regency_code: str | None = Field(default=None, description="The case's regency (added later: optional), so "
+                                     "that a region's supervisors can follow its referrals without a lookup.")
 
 
 class ReferralFollowUpDue(Event):
@@ -126,6 +135,9 @@ class ReferralFollowUpDue(Event):
     agency_id: str
     follow_up_id: UUID
     due_at: AwareDatetime
+    province_code: str | None = Field(default=None, description="The case's province (added later: optional).")
+    regency_code: str | None = Field(default=None, description="The case's regency (added later: optional), so "
+                                     "that a region's supervisors can follow its referrals without a lookup.")
 
 
 class CaseServicesCompleted(Event):

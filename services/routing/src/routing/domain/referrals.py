@@ -134,6 +134,11 @@ class Referral:
             round=round_,
         )
 
+    @property
+    def region(self) -> dict[str, str]:
+        """The case's region, as every referral event names it (no personal field: codes only)."""
+        return {"province_code": self.province_code, "regency_code": self.regency_code}
+
     def created_event(self) -> ReferralCreated:
         return ReferralCreated(
             case_id=self.case_id,
@@ -161,7 +166,8 @@ class Referral:
     def accept(self, *, by: str, at: datetime) -> tuple[Referral, Event]:
         moved = self._move({ReferralStatus.CREATED}, ReferralStatus.ACCEPTED, "accepted", at)
         return moved, ReferralAccepted(
-            case_id=self.case_id, occurred_at=at, referral_id=self.referral_id, agency_id=self.agency_id, accepted_by=by
+            case_id=self.case_id, occurred_at=at, referral_id=self.referral_id, agency_id=self.agency_id,
+            accepted_by=by, **self.region,
         )
 
     def decline(self, *, by: str, at: datetime, reason: str) -> tuple[Referral, Event]:
@@ -169,13 +175,14 @@ class Referral:
                            at, status_reason=reason)
         return moved, ReferralDeclined(
             case_id=self.case_id, occurred_at=at, referral_id=self.referral_id, agency_id=self.agency_id, actor=by,
-            reason=reason,
+            reason=reason, **self.region,
         )
 
     def start_service(self, *, by: str, at: datetime) -> tuple[Referral, Event]:
         moved = self._move({ReferralStatus.ACCEPTED}, ReferralStatus.IN_SERVICE, "started", at)
         return moved, ReferralServiceStarted(
-            case_id=self.case_id, occurred_at=at, referral_id=self.referral_id, agency_id=self.agency_id, actor=by
+            case_id=self.case_id, occurred_at=at, referral_id=self.referral_id, agency_id=self.agency_id, actor=by,
+            **self.region,
         )
 
     def complete(self, *, by: str, at: datetime, services: tuple[Need, ...]) -> tuple[Referral, Event]:
@@ -186,7 +193,7 @@ class Referral:
                            services_given=given)
         return moved, ReferralCompleted(
             case_id=self.case_id, occurred_at=at, referral_id=self.referral_id, agency_id=self.agency_id, actor=by,
-            services_given=given,
+            services_given=given, **self.region,
         )
 
     def revoke(self, *, by: str, at: datetime, reason: str) -> tuple[Referral, Event]:
@@ -194,7 +201,7 @@ class Referral:
                            ReferralStatus.REVOKED, "revoked", at, status_reason=reason)
         return moved, ReferralRevoked(
             case_id=self.case_id, occurred_at=at, referral_id=self.referral_id, agency_id=self.agency_id, actor=by,
-            reason=reason,
+            reason=reason, **self.region,
         )
 
     def met(self, deadline: str) -> bool:

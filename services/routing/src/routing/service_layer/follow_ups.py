@@ -92,7 +92,7 @@ async def announce_due_follow_ups(uow: UnitOfWork, routing: Routing, *, follow_u
             referral = await referral_store.get_referral(uow.session, referral_id)
             if referral is not None and agency_access(referral, now, follow_up=follow_up_period).may_write:
                 uow.emit(ReferralFollowUpDue(case_id=referral.case_id, referral_id=referral_id, agency_id=agency_id,
-                                             follow_up_id=follow_up_id, due_at=due_at))
+                                             follow_up_id=follow_up_id, due_at=due_at, **referral.region))
             await store.mark_fired(uow.session, follow_up_id, now)
         await uow.commit()
     return len(due)

@@ -295,6 +295,7 @@ async def _escalate(
         ReferralSlaBreached(
             case_id=referral.case_id, referral_id=referral.referral_id, agency_id=referral.agency_id,
             deadline=deadline, due_at=due_at, escalated_to=target.agency_id if target else None,
+            **referral.region,
         )
     )
     if case is None or target is None:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.crypto import DecryptionError, FieldCipher
 from workspace.adapters.tables import sessions
+from workspace.domain.session import is_tombstone, tombstone
 
 _FIELD = "workspace.session"
 
@@ -74,6 +75,27 @@ class SessionStore:
         async with self._engine.begin() as connection:
             result = await connection.execute(sessions.delete().where(sessions.c.last_seen_at < cutoff))
         return int(result.rowcount or 0)
+
+    async def retire_unused_since(self, cutoff: datetime) -> int:
+        """Sessions unused since ``cutoff`` lose their tokens and claims: each becomes a tombstone that says only
+        whose it was and its CSRF token (``domain.session.tombstone``), so that a form its person posts after
+        it ended is kept as their draft. How many were retired."""
+        async with self._engine.begin() as connection:
+            rows = (await connection.execute(
+                sa.select(sessions.c.id, sessions.c.data).where(sessions.c.last_seen_at < cutoff).with_for_update()
+            )).all()
+            retired = 0
+            for row in rows:
+                try:
+                    data = json.loads(self._cipher.decrypt(row.data, case_id=row.id, field=_FIELD))
+                except DecryptionError:
+                    data = {}
+                if is_tombstone(data):
+                    continue
+                await connection.execute(sessions.update().where(sessions.c.id == row.id)
+                                         .values(data=self._seal(row.id, tombstone(data))))
+                retired += 1
+        return retired
 
     def _seal(self, session_id: uuid.UUID, data: dict[str, Any]) -> str:
         return self._cipher.encrypt(json.dumps(data, separators=(",", ":")), case_id=session_id, field=_FIELD)

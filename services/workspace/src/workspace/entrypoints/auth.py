@@ -6,7 +6,7 @@ import logging
 
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.starlette_client import StarletteOAuth2App
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from workspace.adapters.oidc import end_session_url, unverified_claims
@@ -58,8 +58,11 @@ async def callback(request: Request) -> Response:
     return RedirectResponse(safe_return_path(request.session.pop("return_to", None)), status_code=303)
 
 
-@router.post("/auth/sign-out", dependencies=[Depends(check_csrf)])
+@router.post("/auth/sign-out")
 async def sign_out(request: Request) -> Response:
+    if not request.session.get("person"):
+        return RedirectResponse("/auth/signed-out", status_code=303)  # the session had ended: nothing to end here
+    await check_csrf(request)
     id_token = (request.session.get("tokens") or {}).get("id_token")
     lang = request.session.get("lang")
     request.session.clear()  # the local session ends here, whatever the provider answers

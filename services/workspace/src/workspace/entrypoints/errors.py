@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
-from workspace.entrypoints.people import sign_in_required
+from workspace.entrypoints.people import NoWorkspaceYetError, sign_in_required
 from workspace.entrypoints.rendering import pages
 from workspace.service_layer.signin import SignInRequiredError
 
@@ -17,6 +17,11 @@ async def http_error_page(request: Request, error: Exception) -> Response:
     return pages(request).render(request, template, status_code=status)
 
 
+async def no_workspace_yet(request: Request, _error: Exception) -> Response:
+    return pages(request).render(request, "not_yet.html", status_code=403)
+
+
 def register_error_pages(app: FastAPI) -> None:
+    app.exception_handler(NoWorkspaceYetError)(no_workspace_yet)
     app.exception_handler(SignInRequiredError)(sign_in_required)
     app.exception_handler(HTTPException)(http_error_page)

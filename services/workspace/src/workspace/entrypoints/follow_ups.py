@@ -12,13 +12,13 @@ from fastapi.responses import RedirectResponse, Response
 from workspace.adapters.services import ServiceError
 from workspace.domain.follow_ups import parse_follow_up
 from workspace.domain.person import Person
-from workspace.entrypoints.people import bearer_token, current_person
+from workspace.entrypoints.people import bearer_token, workspace_person
 from workspace.entrypoints.referral_page import PAGE, refused, services_of, show
 from workspace.entrypoints.rendering import language
 from workspace.entrypoints.security import check_csrf
 
 router = APIRouter(include_in_schema=False)
-SignedIn = Annotated[Person, Depends(current_person)]
+SignedIn = Annotated[Person, Depends(workspace_person)]
 Token = Annotated[str, Depends(bearer_token)]
 
 

@@ -1,5 +1,5 @@
-"""The inbox: the referrals to the person's agency, as routing lists them (most urgent first), with filters
-and cursor paging."""
+"""The inbox: the referrals to the person's agency, or of a district supervisor's regency, as routing lists them
+(most urgent first), with filters and cursor paging."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from workspace.adapters.services import ServiceError
 from workspace.domain.inbox import PRIORITIES, STATUSES, InboxFilters, inbox_page
 from workspace.domain.person import Person
-from workspace.entrypoints.people import bearer_token, current_person
+from workspace.entrypoints.people import bearer_token, workspace_person
 from workspace.entrypoints.referral_page import service_error_page, services_of
 from workspace.entrypoints.rendering import language, pages
 
@@ -22,7 +22,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/inbox")
 async def inbox(
-    request: Request, person: Annotated[Person, Depends(current_person)], token: Annotated[str, Depends(bearer_token)]
+    request: Request, person: Annotated[Person, Depends(workspace_person)], token: Annotated[str, Depends(bearer_token)]
 ) -> Response:
     filters = InboxFilters.parse(request.query_params)
     try:

@@ -1,5 +1,6 @@
-"""The live inbox: server-sent events telling an open inbox that one of its agency's referrals changed. The
-page's script then fetches the inbox again (as the person, so every access rule holds) and announces it."""
+"""The live inbox: server-sent events telling an open inbox that one of its referrals changed (its agency's, or a
+district supervisor's regency's). The page's script then fetches the inbox again (as the person, so every access
+rule holds) and announces it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 
 from workspace.domain.person import Person
-from workspace.entrypoints.people import current_person
+from workspace.entrypoints.people import workspace_person
 from workspace.service_layer.live import LiveHub
 
 router = APIRouter(include_in_schema=False)
@@ -25,11 +26,12 @@ def hub_of(request: Request) -> LiveHub:
 
 
 @router.get("/inbox/events")
-async def inbox_events(request: Request, person: Annotated[Person, Depends(current_person)]) -> Response:
-    if not person.works_in_agency or person.agency_id is None:
+async def inbox_events(request: Request, person: Annotated[Person, Depends(workspace_person)]) -> Response:
+    audience = person.live_audience
+    if audience is None:
         return Response(status_code=204)  # nothing to follow: the script stops asking
-    hub, agency_id = hub_of(request), person.agency_id
-    queue = hub.listen(agency_id)
+    hub = hub_of(request)
+    queue = hub.listen(audience)
 
     async def stream() -> AsyncIterator[str]:
         try:
@@ -42,7 +44,7 @@ async def inbox_events(request: Request, person: Annotated[Person, Depends(curre
                     continue
                 yield f"event: referral\ndata: {json.dumps(notice.as_dict())}\n\n"
         finally:
-            hub.stop_listening(agency_id, queue)
+            hub.stop_listening(audience, queue)
 
     return StreamingResponse(stream(), media_type="text/event-stream",
                              headers={"x-accel-buffering": "no"})

@@ -13,15 +13,16 @@ from fastapi.responses import RedirectResponse, Response
 from workspace.adapters.services import ServiceError, Services, ServiceUnavailableError, TokenRejectedError
 from workspace.domain.person import Person
 from workspace.domain.referrals import FieldError, Move, check_completion, check_decline, check_note
+from workspace.entrypoints import drafts
 from workspace.entrypoints.labels import REFUSED
-from workspace.entrypoints.people import bearer_token, current_person
+from workspace.entrypoints.people import bearer_token, person_of, workspace_person
 from workspace.entrypoints.rendering import language, pages
 from workspace.entrypoints.security import check_csrf
 from workspace.service_layer.referral_view import referral_view
 from workspace.service_layer.signin import SignInRequiredError
 
 router = APIRouter(include_in_schema=False)
-SignedIn = Annotated[Person, Depends(current_person)]
+SignedIn = Annotated[Person, Depends(workspace_person)]
 Token = Annotated[str, Depends(bearer_token)]
 PAGE = "/cases/{case_id}/referrals/{referral_id}"
 
@@ -36,9 +37,9 @@ async def show(
     errors: list[FieldError] | None = None, values: dict[str, Any] | None = None, refusal: str | None = None,
 ) -> Response:
     lang = language(request)
-    drafts = request.session.setdefault("drafts", {})
-    if values is None:
-        values = drafts.pop(str(referral_id), None)  # what was typed when a service was down
+    kept = drafts.take(request, str(referral_id)) if values is None else None
+    if kept is not None:
+        values = kept["values"]  # what was typed when a service was down, or the session ended
     try:
         view = await referral_view(services_of(request), token, lang, case_id, referral_id, now=datetime.now(UTC))
     except ServiceError as error:
@@ -46,7 +47,7 @@ async def show(
     return pages(request).render(
         request, "referral.html", status_code=status_code, view=view, errors=errors or [], values=values or {},
         refusal=refusal, done=request.session.pop("done", None), action=PAGE.format(
-            case_id=case_id, referral_id=referral_id),
+            case_id=case_id, referral_id=referral_id), draft=kept["why"] if kept else None, me=person_of(request),
     )
 
 
@@ -54,11 +55,15 @@ def service_error_page(
     request: Request, error: ServiceError, values: dict[str, Any] | None = None, draft_of: UUID | None = None
 ) -> Response:
     if isinstance(error, TokenRejectedError):
+        owner = (request.session.get("person") or {}).get("sub")
+        if draft_of is not None and values and any(values.values()) and owner:
+            drafts.keep(request, str(draft_of), values, owner=owner, why="expired")
         raise SignInRequiredError
     if isinstance(error, ServiceUnavailableError):
         if draft_of is not None and values and any(values.values()):
             # Kept (encrypted, in the session) until the page opens again, and put back into its form.
-            request.session.setdefault("drafts", {})[str(draft_of)] = values
+            owner = (request.session.get("person") or {}).get("sub")
+            drafts.keep(request, str(draft_of), values, owner=owner, why="unavailable")
         return pages(request).render(request, "unavailable.html", status_code=503, what=error.service,
                                      values=values or {})
     template = {403: "forbidden.html"}.get(error.status, "not_found.html")

@@ -12,7 +12,10 @@ from fastapi import HTTPException, Request
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from workspace.domain.session import csrf_matches, new_csrf_token
+from workspace.domain.session import EndedSession, csrf_matches, new_csrf_token
+from workspace.entrypoints import drafts
+from workspace.entrypoints.session_middleware import ENDED
+from workspace.service_layer.signin import SignInRequiredError
 
 CSRF_FIELD = "csrf_token"
 _CSRF_KEY = "csrf"
@@ -60,8 +63,19 @@ def csrf_token(request: Request) -> str:
 
 
 async def check_csrf(request: Request) -> None:
-    """A dependency of every POST: the form's token must be the session's."""
+    """A dependency of every POST: the form's token must be the session's.
+
+    A form posted by someone not signed in (their session ended, or never began) is not done: they sign in
+    first. If its token is that of the session that has just ended, it came from that person's page, and what
+    they typed is kept as their draft; any other token keeps nothing."""
     form = await request.form()
     given = form.get(CSRF_FIELD)
-    if not csrf_matches(request.session.get(_CSRF_KEY), given if isinstance(given, str) else None):
-        raise HTTPException(status_code=403)  # the forbidden page says it, in the person's language
+    token = given if isinstance(given, str) else None
+    if csrf_matches(request.session.get(_CSRF_KEY), token):
+        return
+    ended = request.scope.get(ENDED)
+    if isinstance(ended, EndedSession) or not request.session.get("person"):
+        if isinstance(ended, EndedSession) and csrf_matches(ended.csrf, token):
+            drafts.keep_after_session_ended(request, form, ended)
+        raise SignInRequiredError
+    raise HTTPException(status_code=403)  # the forbidden page says it, in the person's language

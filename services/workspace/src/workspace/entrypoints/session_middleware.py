@@ -13,12 +13,13 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from workspace.adapters.session_store import SessionStore
-from workspace.domain.session import SessionLimits, new_session_key
+from workspace.domain.session import SessionLimits, ended_session, is_tombstone, new_session_key
 
 COOKIE = "sinergi_workspace"
 # Set by a handler to give the session a new key (after signing in: a key seen before sign-in is worthless).
 ROTATE = "workspace.session.rotate"
-EXPIRED = "workspace.session.expired"
+# The session the request's cookie named, when it had just ended (an ``EndedSession``), else None.
+ENDED = "workspace.session.ended"
 _NO_SESSION_PATHS = ("/static/", "/health", "/ready", "/metrics")
 
 
@@ -36,13 +37,14 @@ class ServerSessionMiddleware:
         now = datetime.now(UTC)
         key = _cookie(scope, COOKIE)
         stored = await self.store.load(key) if key else None
-        scope[EXPIRED] = False
-        if stored is not None and self.limits.expired(
+        scope[ENDED] = None
+        if stored is not None and (is_tombstone(stored.data) or self.limits.expired(
             created_at=stored.created_at, last_seen_at=stored.last_seen_at, now=now
-        ):
+        )):
             await self.store.delete(stored.id)
-            # What the person was doing survives the expiry only as "you were signed in": nothing of the old data.
-            scope[EXPIRED] = bool(stored.data.get("person"))
+            # Of the old data only whose it was, its CSRF token and language survive, for this request alone: a
+            # form posted from it is kept as its person's draft (``entrypoints.drafts``). Never its tokens.
+            scope[ENDED] = ended_session(stored.data)
             stored = None
         scope["session"] = dict(stored.data) if stored else {}
         before = _snapshot(scope["session"])

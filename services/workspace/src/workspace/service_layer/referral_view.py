@@ -16,7 +16,7 @@ from workspace.domain.referrals import Deadline, Move, deadline, moves_from
 @dataclass(frozen=True)
 class Note:
     update_id: str
-    text: str
+    text: str | None  # None: the reader sees who wrote it and when, not the text (a region's supervisor)
     author: str | None = None
     at: str | None = None
 
@@ -38,14 +38,14 @@ def notes_of(updates: list[dict[str, Any]]) -> list[Note]:
     agency they acted for) and when; the text where the reader may read it."""
     notes = []
     for update in updates:
-        if not update.get("note"):
-            continue
         author = update.get("author") or {}
         who = str(author.get("user_id") or "")
         if author.get("agency_id"):
             who = f"{who} ({author['agency_id']})"
-        notes.append(Note(str(update.get("update_id")), str(update["note"]), who or None,
-                          str(update.get("written_at") or "") or None))
+        if not update.get("note") and not who:
+            continue
+        notes.append(Note(str(update.get("update_id")), str(update["note"]) if update.get("note") else None,
+                          who or None, str(update.get("written_at") or "") or None))
     return sorted(notes, key=lambda note: note.at or "", reverse=True)
 
 

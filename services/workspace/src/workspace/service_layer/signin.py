@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import UTC, datetime
 from typing import Any
 
+from workspace.domain.drafts import SESSION_KEY, owned_by
 from workspace.domain.person import Person
 from workspace.domain.session import needs_refresh
 
@@ -28,13 +29,17 @@ def tokens_of(token: dict[str, Any]) -> dict[str, Any]:
 
 def signed_in(session: Session, token: dict[str, Any], claims: dict[str, Any], lang: str | None) -> Person:
     """Starts a signed-in session: whatever the session held before (the sign-in's state) is dropped, except
-    the page to go back to and the chosen language."""
+    the page to go back to, the chosen language, and the drafts of the person who signed in (typed before their
+    session ended; another person's are dropped unseen)."""
     return_to = session.get("return_to")
     person = Person.from_claims(claims)
+    drafts = owned_by(session.get(SESSION_KEY) or {}, person.user_id)
     session.clear()
     session.update({"person": person.as_claims(), "tokens": tokens_of(token)})
     if return_to:
         session["return_to"] = return_to
+    if drafts:
+        session[SESSION_KEY] = drafts
     if lang:
         session["lang"] = lang
     return person
