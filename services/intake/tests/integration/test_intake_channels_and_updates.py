@@ -83,7 +83,7 @@ def _event_or_none(value: bytes) -> dict[str, Any] | None:
     """The event in ``value``; None for a poison record, which the poison tests publish on the same worker's topic."""
     try:
         event = json.loads(value)
-    except ValueError:
+    except (ValueError, RecursionError):  # the poison set holds malformed and too deeply nested JSON
         return None
     return event if isinstance(event, dict) else None
 
