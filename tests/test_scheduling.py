@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
-from tests.scheduling import slow_first
+from tests.scheduling import SIGNED_PLATFORM_FILES, SIGNED_PLATFORM_SCOPE, scope_of, slow_first
+
+REPO_ROOT = Path(__file__).parent.parent
 
 
 def test_cross_service_files_then_integration_files_then_the_rest_each_in_xdists_order() -> None:
@@ -30,3 +34,11 @@ def test_a_loadfile_run_starts_with_the_cross_service_files() -> None:
     order = [line.split()[-1] for line in ran.stdout.splitlines() if line.startswith("[gw0]") and "PASSED" in line]
     assert order, ran.stdout
     assert order[0].startswith("tests/test_scheduling.py"), order
+
+
+def test_the_signed_platforms_files_are_one_unit_and_the_list_is_whole() -> None:
+    users = {str(path.relative_to(REPO_ROOT)) for path in REPO_ROOT.glob("tests/test_*.py")
+             if re.search(r"\bsigned_platform\s*:", path.read_text())}  # a parameter
+    assert users == SIGNED_PLATFORM_FILES
+    assert {scope_of(f"{path}::test_x") for path in users} == {SIGNED_PLATFORM_SCOPE}
+    assert scope_of("tests/test_end_to_end.py::test_x[a]") == "tests/test_end_to_end.py"
