@@ -11,6 +11,7 @@ import itertools
 import json
 import subprocess
 import time
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -28,7 +29,7 @@ from shared.auth import Role
 from shared.contracts.topics import CASES, REFERRALS
 from shared.webhooks import SIGNATURE_HEADER, sign
 from sinergi_local import postgres
-from sinergi_local.platform import Platform
+from sinergi_local.platform import SERVICES, Platform
 from sinergi_local.seed import (
     read_as_lead_agencies,
     sample_reports,
@@ -401,11 +402,21 @@ async def _every_topic(bootstrap_servers: str) -> str:
         await consumer.stop()
 
 
+def _wait_for_every_span_so_far(platform: Platform, otlp_receiver: Any) -> None:
+    """Until every span each service has ended so far has reached the receiver: a request to each, on a path of
+    this call's own, ends a span after them, and a service's exporter sends its spans in the order they ended."""
+    marker = f"/spans-so-far-{uuid.uuid4().hex}"
+    for service in SERVICES:
+        httpx.get(f"{platform.url(service)}{marker}", timeout=10)  # no such page: only its span matters
+    services = {f"sinergi-{service}" for service in SERVICES}
+    otlp_receiver.wait_for(lambda spans: {s.service for s in spans if marker in s.text()} >= services)
+
+
 def test_no_personal_value_in_plaintext_anywhere(seeded: Platform, otlp_receiver: Any) -> None:
     """Runs last: after the reports, the referrals, the webhooks and the agencies' reads above."""
     platform = seeded
     otlp_receiver.wait_for(lambda spans: any(s.service == "sinergi-reporting" for s in spans))
-    time.sleep(1)  # the last spans of the reads, batched by the exporters
+    _wait_for_every_span_so_far(platform, otlp_receiver)  # the last spans of the reads, batched by the exporters
     places = {
         "the database dump": _database_dump(platform, platform.run_dir / "scan-dump.sql"),
         "the topics": asyncio.run(_every_topic(platform.infra.kafka_bootstrap_servers)),

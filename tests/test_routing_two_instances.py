@@ -8,6 +8,7 @@ province UPTD PPA, SAPA 129) within seconds, with both instances checking the sa
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import sys
@@ -20,18 +21,22 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
 from routing.adapters import repository
 from routing.app import create_app
 from routing.domain.agencies import Agency, AgencyLevel
+from routing.metrics import SLA_TIMERS, TIMER_CHECKS
 from routing.settings import RoutingSettings
 from shared.access import SERVICE_CONTEXT
 from shared.contracts import CASES
 from shared.contracts.examples import example_case_reported
 from shared.contracts.vocabulary import AgencyType, Priority, TriageReason
 from sinergi_local import processes
+from tests.polling import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -110,6 +115,30 @@ async def _outbox(settings: RoutingSettings, case_ids: list[str]) -> list[dict[s
         await runtime.engine.dispose()
 
 
+async def _sla_checks(port: int) -> float:
+    """The SLA timer checks the instance on ``port`` finished, from its /metrics."""
+    async with httpx.AsyncClient(timeout=10) as client:
+        response = await client.get(f"http://127.0.0.1:{port}/metrics")
+    response.raise_for_status()
+    return sum(sample.value for family in text_string_to_metric_families(response.text) for sample in family.samples
+               if sample.name == f"{TIMER_CHECKS}_total" and sample.labels.get("timer") == SLA_TIMERS)
+
+
+async def _sla_checks_since(port: int, count: float) -> bool:
+    return await _sla_checks(port) >= count
+
+
+async def _committed_past(settings: RoutingSettings, partition: TopicPartition, offset: int) -> bool:
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(settings.consumer_group("routing"),
+                                                            partitions=[partition])
+    finally:
+        await admin.close()
+    return partition in committed and committed[partition].offset > offset
+
+
 async def test_two_instances_refer_and_escalate_each_case_exactly_once(
     two_instances: dict[str, int], make_settings: Callable[..., RoutingSettings], test_run_dir: Path
 ) -> None:
@@ -140,7 +169,7 @@ async def test_two_instances_refer_and_escalate_each_case_exactly_once(
     try:
         for event in events:
             await producer.send_and_wait(CASES.name, value=event.to_json(), key=event.key)
-        await producer.send_and_wait(CASES.name, value=events[0].to_json(), key=events[0].key)  # redelivered
+        redelivered = await producer.send_and_wait(CASES.name, value=events[0].to_json(), key=events[0].key)
     finally:
         await producer.stop()
 
@@ -152,8 +181,16 @@ async def test_two_instances_refer_and_escalate_each_case_exactly_once(
         counts = Counter(e["event_type"] for e in await _outbox(settings, case_ids))
         if all(counts[kind] >= number for kind, number in expected.items()):
             break
-        await asyncio.sleep(0.5)
-    await asyncio.sleep(3)  # both instances keep checking: nothing more may come
+        await asyncio.sleep(0.2)
+    # Both instances keep checking: nothing more may come. Proof that they have moved past it: each finished the
+    # check it was in (whose commit would have come) and a whole one after, and the group has committed past the
+    # redelivered copy of the first case.
+    checks = {name: await _sla_checks(port) for name, port in two_instances.items()}
+    for name, port in two_instances.items():
+        await eventually(functools.partial(_sla_checks_since, port, checks[name] + 2),
+                         f"two more SLA timer checks by {name}")
+    await eventually(functools.partial(_committed_past, settings, TopicPartition(CASES.name, redelivered.partition),
+                                       redelivered.offset), "the redelivered case committed")
     published = await _outbox(settings, case_ids)
     counts = Counter(e["event_type"] for e in published)
     assert {kind: counts[kind] for kind in expected} == expected, counts

@@ -119,7 +119,7 @@ async def test_handled_offsets_are_committed_in_a_few_batches(
 
 
 async def test_no_commit_passes_an_event_being_handled_or_waiting_to_be_retried(
-    settings: Settings, topic: TopicSpec, admin: AIOKafkaAdminClient
+    settings: Settings, topic: TopicSpec, admin: AIOKafkaAdminClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     key = example_case_reported().key  # one case: every event on one partition, in order
     events = [example_case_reported(case_id=uuid.UUID(key.decode())) for _ in range(6)]
@@ -131,6 +131,15 @@ async def test_no_commit_passes_an_event_being_handled_or_waiting_to_be_retried(
     handled: list[uuid.UUID] = []
     committer = OffsetCommitter(INTERVAL)
     group = f"g-{uuid.uuid4().hex[:8]}"
+    rounds = 0  # commit rounds of the running committer that have finished
+    commit = committer.commit
+
+    async def counted_commit() -> None:
+        nonlocal rounds
+        await commit()
+        rounds += 1
+
+    monkeypatch.setattr(committer, "commit", counted_commit)  # the real commit, counted
 
     async def handler(event: CaseReported) -> None:
         nonlocal failures_left
@@ -149,7 +158,10 @@ async def test_no_commit_passes_an_event_being_handled_or_waiting_to_be_retried(
     running = asyncio.create_task(committer.run())
     try:
         await asyncio.wait_for(busy_started.wait(), 40)
-        await asyncio.sleep(INTERVAL * 4)  # several commit rounds while the third event is in its handler
+        started = rounds
+        async with asyncio.timeout(30):  # several commit rounds while the third event is in its handler
+            while rounds < started + 4:  # noqa: ASYNC110 - the committer runs in a task of its own
+                await asyncio.sleep(0.05)
         assert (await committed(admin, group, topic)).get(partition) == landed[2][1]
         release_busy.set()
         async with asyncio.timeout(30):  # the fifth fails three times, a retry delay each, then succeeds

@@ -39,6 +39,7 @@ UNREADABLE = "unreadable"
 EVENTS_CONSUMED = "sinergi_events_consumed_total"
 HANDLER_SECONDS = "sinergi_event_handler_seconds"
 EVENTS_PUBLISHED = "sinergi_events_published_total"
+OUTBOX_FAILURES = "sinergi_outbox_relay_failures_total"
 OUTBOX_BACKLOG = "sinergi_outbox_backlog"
 CONSUMER_LAG = "sinergi_consumer_lag"
 DLQ_DEPTH = "sinergi_dlq_depth"
@@ -53,6 +54,7 @@ class ServiceMetrics:
     events_consumed: Counter
     handler_seconds: Histogram
     events_published: Counter
+    outbox_failures: Counter
     outbox_backlog: Gauge
     consumer_lag: Gauge
     dlq_depth: Gauge
@@ -74,6 +76,10 @@ class ServiceMetrics:
             ),
             events_published=Counter(
                 EVENTS_PUBLISHED, "Events the outbox relay published, by topic", ("topic",), registry=registry
+            ),
+            outbox_failures=Counter(
+                OUTBOX_FAILURES, "Tries of the outbox relay that failed (the broker or the database unreachable); "
+                "their rows wait for a later try", registry=registry,
             ),
             outbox_backlog=Gauge(OUTBOX_BACKLOG, "Outbox rows not yet published", registry=registry),
             consumer_lag=Gauge(

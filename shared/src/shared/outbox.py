@@ -89,7 +89,8 @@ class OutboxRelay:
         self._poll_interval = poll_interval
         self._wakeup = asyncio.Event()
         self._lock_id = zlib.crc32(f"outbox:{table.fullname}".encode())
-        self._published = (metrics or ServiceMetrics.create()).events_published
+        metrics = metrics or ServiceMetrics.create()
+        self._published, self._failures = metrics.events_published, metrics.outbox_failures
 
     def wake(self) -> None:
         self._wakeup.set()
@@ -112,6 +113,7 @@ class OutboxRelay:
                     raise
                 except Exception as error:  # noqa: BLE001 - the relay must outlive broker and database outages
                     failures += 1
+                    self._failures.inc()
                     log.warning("outbox relay failed (%s); retrying", type(error).__name__)
                     # The connection may be what failed (the database restarted): the next try takes a fresh one.
                     await _close_quietly(connection)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -10,13 +11,16 @@ from pathlib import Path
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
 from intake.app import create_app
 from intake.settings import IntakeSettings
+from shared.metrics import OUTBOX_FAILURES
 from sinergi_local import tansu
 from sinergi_local.faults import TcpProxy
 from sinergi_local.processes import free_port
+from tests.polling import eventually
 
 # It stops the worker's PostgreSQL or broker and reads what each phase answered: beside other workers' load a
 # healthy phase can time out too, so `make test` runs it by itself, after the rest (tests/tiers.py).
@@ -42,6 +46,18 @@ async def pending_rows(app: object, case_ids: list[str]) -> int:
     return int(count or 0)
 
 
+async def relay_failures(client: httpx.AsyncClient) -> float:
+    """The failed tries of intake's outbox relay, from its /metrics."""
+    response = await client.get("/metrics")
+    assert response.status_code == 200
+    return sum(sample.value for family in text_string_to_metric_families(response.text) for sample in family.samples
+               if sample.name == OUTBOX_FAILURES)
+
+
+async def relay_failed(client: httpx.AsyncClient, times: float) -> bool:
+    return await relay_failures(client) >= times
+
+
 async def test_reports_are_accepted_while_kafka_is_down_and_flow_after(
     make_settings: Callable[..., IntakeSettings], tmp_path: Path
 ) -> None:
@@ -57,10 +73,13 @@ async def test_reports_are_accepted_while_kafka_is_down_and_flow_after(
                     httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://intake") as client):
             await proxy.cut()  # Kafka goes down
 
-            # Reports keep being accepted all through the outage: at once, and after the relay has failed a while.
+            # Reports keep being accepted all through the outage: at once, and (twice) after the relay has tried,
+            # failed and kept the rows. A try fails when the request times out (10 s here), so one is waited for.
             case_ids = []
-            for wait in (0, 2, 2):
-                await asyncio.sleep(wait)  # the relay tries, fails and keeps the rows
+            failed_before = await relay_failures(client)
+            for failed in (0, 1, 1):
+                await eventually(functools.partial(relay_failed, client, failed_before + failed),
+                                 f"{failed} failed tries of the relay")
                 accepted = await client.post("/v1/reports", json=REPORT)
                 assert accepted.status_code == 201, accepted.text
                 case_ids.append(accepted.json()["case_id"])

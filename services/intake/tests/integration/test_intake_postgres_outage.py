@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import sys
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -170,21 +170,26 @@ async def test_intake_answers_503_while_postgres_is_down_and_writes_nothing_half
             before = await _stored(own_postgres.admin_dsn)
             reporters = Reporters(client, operator)
 
-            async def recovered() -> bool:
-                return sum(p == "back" and r.status_code == 201 for p, _, r in reporters.answers) >= 3
+            def answered(phase: str, status: int) -> Callable[[], Awaitable[bool]]:
+                """Whether three reports sent in ``phase`` were answered ``status``."""
+
+                async def check() -> bool:
+                    return sum(p == phase and r.status_code == status for p, _, r in reporters.answers) >= 3
+
+                return check
 
             # A 500 raises out of the client (the app's own exception), and out of the task group with it.
             async with asyncio.TaskGroup() as group:
                 tasks = [group.create_task(reporters.keep_reporting(n)) for n in range(3)]
-                await asyncio.sleep(1.5)
+                await eventually(answered("up", 201), "reports accepted")
                 reporters.phase = "stopping"
                 await asyncio.to_thread(own_postgres.stop)  # Postgres goes down, open transactions rolled back
                 reporters.phase = "down"
-                await asyncio.sleep(2)
+                await eventually(answered("down", 503), "reports refused while Postgres is down")
                 reporters.phase = "starting"
                 await asyncio.to_thread(own_postgres.start)  # and comes back, on the same data
                 reporters.phase = "back"
-                await eventually(recovered, "reports accepted again")
+                await eventually(answered("back", 201), "reports accepted again")
                 for task in tasks:
                     task.cancel()
 

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator, Callable
@@ -354,7 +353,13 @@ async def test_pause_holds_deliveries_resume_sends_them_delete_dead_letters_the_
     assert paused.json()["paused"] is True
     await report_and_refer(publisher, (agency, "uptd_ppa"))
     [waiting] = await all_settled(notifications, subscription_id, 1, "pending")
-    await asyncio.sleep(0.5)
+    # A delivery queued after it, to a subscription not paused: once that is delivered, the worker has claimed
+    # since the held one was due, and a claim takes the due deliveries oldest first.
+    other_agency = f"uptd-ppa-{uuid4().hex[:8]}"
+    other_subscription, _ = await hook_subscription(notifications, receiver, other_agency, ["referral.created"])
+    await report_and_refer(publisher, (other_agency, "uptd_ppa"))
+    await all_settled(notifications, other_subscription, 1, "delivered")
+    assert [entry["attempts"] for entry in await log_of(notifications, subscription_id)] == [0]  # never claimed
     assert receiver.of(hook) == []  # held, not dropped
     assert (await notifications.post(f"/v1/subscriptions/{subscription_id}/resume")).json()["paused"] is False
     await all_settled(notifications, subscription_id, 1, "delivered")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -290,7 +289,14 @@ async def test_endpoint_that_keeps_failing_ends_in_the_dead_letters(
     assert entry["last_status_code"] == 500
     assert entry["last_error"] == "HTTP 500"
     assert entry["next_attempt_at"] is None
-    await asyncio.sleep(0.3)  # nothing more is sent once dead
+    # Nothing more is sent once dead: a delivery queued after its death is delivered, so the worker has claimed
+    # (and sent what it claimed) since, and the dead one was not among it.
+    other_agency = new_agency()
+    other_subscription, _ = await subscribe(notifications, receiver, other_agency)
+    other = await refer(publish, other_agency)
+    await settled(notifications, other_subscription, other.event_id, "delivered")
+    [still_dead] = await delivery_log(notifications, subscription_id)
+    assert (still_dead["status"], still_dead["attempts"]) == ("dead", MAX_ATTEMPTS)
     assert len(receiver.of(hook)) == MAX_ATTEMPTS
 
 
@@ -330,27 +336,40 @@ async def test_a_redelivered_event_creates_no_second_delivery(
 
 
 async def test_a_delivery_whose_worker_died_is_sent_when_its_lease_runs_out(
-    notifications: httpx.AsyncClient, receiver: Receiver
+    notifications: httpx.AsyncClient, receiver: Receiver, publish: Publish
 ) -> None:
     """The state a crash leaves behind: attempt 1 claimed (its lease taken) and never reported. The work lives
-    in the table, so once the lease has run out the delivery is sent again, as attempt 2."""
+    in the table, so once the lease has run out the delivery is sent again, as attempt 2. The lease is an hour
+    long and the test ends it by moving its end to now, as the clock would: no wait in between decides whether
+    the worker has looked yet."""
     agency = new_agency()
     subscription_id, hook = await subscribe(notifications, receiver, agency)
-    event = referral_of(uuid4(), agency)
+    event, delivery_id = referral_of(uuid4(), agency), uuid4()
     async with notifications.app.state.runtime.unit_of_work(SERVICE_CONTEXT) as uow:  # type: ignore[attr-defined]
         await uow.session.execute(
             text(
                 "INSERT INTO deliveries (delivery_id, subscription_id, event_id, event_type, case_id, payload, "
                 "status, attempts, next_attempt_at, last_attempt_at, created_at) VALUES (:delivery_id, "
                 ":subscription_id, :event_id, :event_type, :case_id, :payload, 'pending', 1, "
-                "now() + interval '1 second', now(), now())"
+                "now() + interval '1 hour', now(), now())"
             ),
-            {"delivery_id": uuid4(), "subscription_id": UUID(subscription_id), "event_id": event.event_id,
+            {"delivery_id": delivery_id, "subscription_id": UUID(subscription_id), "event_id": event.event_id,
              "event_type": event.event_type, "case_id": event.case_id, "payload": event.model_dump_json()},
         )
         await uow.commit()
-    await asyncio.sleep(0.5)
+    # A delivery queued after it is delivered: the worker has claimed since, and a claim takes the due
+    # deliveries by when they are due, so the leased one would have been taken no later.
+    other_agency = new_agency()
+    other_subscription, _ = await subscribe(notifications, receiver, other_agency)
+    other = await refer(publish, other_agency)
+    await settled(notifications, other_subscription, other.event_id, "delivered")
+    assert [entry["attempts"] for entry in await delivery_log(notifications, subscription_id)] == [1]
     assert receiver.of(hook) == []  # still leased
+
+    async with notifications.app.state.runtime.unit_of_work(SERVICE_CONTEXT) as uow:  # type: ignore[attr-defined]
+        await uow.session.execute(text("UPDATE deliveries SET next_attempt_at = now() WHERE delivery_id = :id"),
+                                  {"id": delivery_id})  # the lease runs out
+        await uow.commit()
 
     entry = await settled(notifications, subscription_id, event.event_id, "delivered")
     assert entry["attempts"] == 2

@@ -7,7 +7,7 @@ from routing.adapters.tables import metadata
 from routing.entrypoints import api, follow_ups_api, referral_list_api, referrals_api, rules_api
 from routing.entrypoints.follow_up_timer import follow_up_timer_loop
 from routing.entrypoints.subscribers import register_subscribers, sla_timer_loop
-from routing.metrics import fallback_referrals
+from routing.metrics import FOLLOW_UP_TIMERS, SLA_TIMERS, fallback_referrals, timer_checks
 from routing.service_layer.referrals import Routing
 from routing.settings import RoutingSettings
 from shared.crypto import FieldCipher
@@ -26,8 +26,11 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
         on_fallback=lambda province, regency: fallbacks.labels(province=province, regency=regency).inc(),
     )
     register_subscribers(runtime, routing)
-    sla_timer_loop(runtime, routing, interval_seconds=settings.sla_check_interval_seconds)
-    follow_up_timer_loop(runtime, routing, interval_seconds=settings.sla_check_interval_seconds)
+    checks = timer_checks(runtime.metrics)
+    sla_timer_loop(runtime, routing, interval_seconds=settings.sla_check_interval_seconds,
+                   on_checked=checks.labels(timer=SLA_TIMERS).inc)
+    follow_up_timer_loop(runtime, routing, interval_seconds=settings.sla_check_interval_seconds,
+                         on_checked=checks.labels(timer=FOLLOW_UP_TIMERS).inc)
     app = create_service_app(
         runtime,
         title="Sinergi routing",

@@ -19,6 +19,7 @@ from routing.adapters import repository
 from routing.app import create_app
 from routing.domain.agencies import Agency, AgencyLevel
 from routing.domain.sla import Deadlines, SlaPolicy
+from routing.metrics import FOLLOW_UP_TIMERS, SLA_TIMERS, TIMER_CHECKS
 from routing.service_layer.referrals import Routing, fire_due_timers, refer_case
 from routing.settings import RoutingSettings
 from shared.access import SERVICE_CONTEXT
@@ -190,3 +191,11 @@ async def test_a_breached_deadline_is_counted(routing: httpx.AsyncClient) -> Non
     assert counted["accept"] >= 1
     assert sum(counted.values()) == breached
     assert "21.02" not in (await routing.get("/metrics")).text, "labels name deadlines, never cases or places"
+
+
+async def test_each_timer_check_that_ran_to_the_end_is_counted(routing: httpx.AsyncClient) -> None:
+    """Both timer loops check once at start (then every hour, here): a rate of zero is a loop that stopped."""
+    counted = await until(routing, "a check of each timer counted", lambda m: all(
+        value(m, f"{TIMER_CHECKS}_total", timer=timer) >= 1 for timer in (SLA_TIMERS, FOLLOW_UP_TIMERS)))
+    assert {labels for name, labels in counted if name == f"{TIMER_CHECKS}_total"} == {
+        frozenset({("timer", SLA_TIMERS)}), frozenset({("timer", FOLLOW_UP_TIMERS)})}

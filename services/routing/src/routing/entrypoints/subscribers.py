@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from routing import SERVICE
 from routing.service_layer.case_lifecycle import close_case, reopen_case
@@ -40,14 +41,18 @@ def register_subscribers(runtime: Runtime, routing: Routing) -> None:
     runtime.consume(CASES, CONSUMES[CASES], on_case_event, consumer=SERVICE)
 
 
-def sla_timer_loop(runtime: Runtime, routing: Routing, *, interval_seconds: float) -> None:
-    """Check due SLA timers every ``interval_seconds`` for the app's lifetime (``fire_due_timers``)."""
+def sla_timer_loop(
+    runtime: Runtime, routing: Routing, *, interval_seconds: float, on_checked: Callable[[], None]
+) -> None:
+    """Check due SLA timers every ``interval_seconds`` for the app's lifetime (``fire_due_timers``), and tell
+    ``on_checked`` after each check that ran to the end."""
 
     async def run() -> None:
         while True:
             try:
                 while await fire_due_timers(runtime.unit_of_work(SERVICE_CONTEXT), routing):
                     pass  # a full batch may leave more due
+                on_checked()
             except Exception:
                 log.exception("checking SLA timers failed; retrying in %.1f s", interval_seconds)
             await asyncio.sleep(interval_seconds)
