@@ -90,6 +90,18 @@ def test_the_base_report_is_valid() -> None:
         ),
         ({"village_code": "62.13.01.2001"}, ("location", "village_code"), "village_outside_district"),
         ({"village_code": "62.13.01.201"}, ("location", "village_code"), "string_pattern_mismatch"),
+        ({"district_code": "62.13.11"}, ("location", "district_code"), "unknown_district"),
+        ({"district_code": "62.13.00"}, ("location", "district_code"), "unknown_district"),
+        ({"district_code": "62.03.01"}, ("location", "district_code"), "district_outside_regency"),
+        ({"district_code": "62.13.01", "village_code": "62.13.01.2001"}, ("location", "village_code"),
+         "unknown_village"),
+        ({"district_code": "62.13.01", "village_code": "62.13.01.9999"}, ("location", "village_code"),
+         "unknown_village"),
+        (
+            {"district_code": "62.13.01", "village_code": "62.13.02.2003"},  # an existing village, in 62.13.02
+            ("location", "village_code"),
+            "village_outside_district",
+        ),
         ({"place": "hutan"}, ("location", "place"), "enum"),
         ({"address": ""}, ("location", "address"), "string_too_short"),
         ({"address": "x" * 501}, ("location", "address"), "string_too_long"),
@@ -105,7 +117,9 @@ def test_location_rules(overrides: dict[str, Any], loc: Loc, code: str) -> None:
     [
         {},
         {"district_code": "62.13.01"},
-        {"district_code": "62.13.01", "village_code": "62.13.01.2001"},
+        {"district_code": "62.13.01", "village_code": "62.13.01.2003"},
+        {"district_code": "62.13.01", "village_code": "62.13.01.1012"},
+        {"province_code": "31", "regency_code": "31.71", "district_code": "31.71.03", "village_code": "31.71.03.1001"},
         {"province_code": "31", "regency_code": "31.71"},
         {"province_code": "91", "regency_code": "91.71", "address": "Jl. Contoh 1"},
     ],
@@ -452,7 +466,7 @@ def full_report_data() -> dict[str, Any]:
     perpetrator's name)."""
     return report_data(
         incident={"date": "2026-01-15", "precision": "month"},
-        location=location(district_code="62.13.01", village_code="62.13.01.2001",
+        location=location(district_code="62.13.01", village_code="62.13.01.2003",
                           address=PERSONAL_VALUES["location.address"]),
         violence_types=["seksual", "fisik", "seksual"],
         injuries=True,
@@ -502,7 +516,7 @@ def test_split_personal_takes_out_exactly_the_personal_fields() -> None:
     assert set(facts["reporter"]) == {"anonymous", "relation"}
     # What is not personal stays, JSON-ready.
     assert facts["location"] == {"province_code": "62", "regency_code": "62.13", "district_code": "62.13.01",
-                                 "village_code": "62.13.01.2001", "place": "rumah_tangga"}
+                                 "village_code": "62.13.01.2003", "place": "rumah_tangga"}
     assert facts["violence_types"] == ["seksual", "fisik"]
     assert facts["victims"][1] == {"sex": "laki_laki", "age": 35, "has_disability": None,
                                    "education": "tidak_diketahui", "nationality": "wna"}
@@ -728,3 +742,4 @@ def test_updated_and_closed_events() -> None:
     closed = case.closed_event(reason="duplicate", duplicate_of=duplicate_of, by="staff-2")
     assert (closed.case_id, closed.case_number, closed.regency_code, closed.reason, closed.duplicate_of,
             closed.closed_by) == (case.case_id, case.case_number, "62.13", "duplicate", duplicate_of, "staff-2")
+
