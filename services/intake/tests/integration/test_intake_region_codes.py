@@ -1,5 +1,6 @@
 """Intake's API and the district (kecamatan) and village (desa/kelurahan) codes of a report: an unknown code, or
-one outside the regency or district given, is refused with a 422 naming the field in the caller's language."""
+one outside the regency or district given, is refused with a 422 naming the field in the caller's language;
+a known one is stored and travels on the events as a code, never a name."""
 
 from __future__ import annotations
 
@@ -11,10 +12,14 @@ from uuid import uuid4
 import httpx
 import pytest
 from pydantic import ValidationError
+from sqlalchemy import text
 
 from intake.app import create_app
 from intake.domain.record import Location
 from intake.settings import IntakeSettings
+from shared.access import SERVICE_CONTEXT
+from shared.contracts import CaseReported
+from shared.contracts.base import parse_event
 from shared.validation_messages import LocalizedValueError
 
 pytestmark = pytest.mark.integration
@@ -102,3 +107,27 @@ async def test_a_report_down_to_the_village_is_accepted_with_the_codes_the_error
     location = {**BARITO_TIMUR, "district_code": "62.13.01", "village_code": "62.13.01.2003"}
     response = await intake.post("/v1/reports", json=report(location))
     assert response.status_code == 201, response.text
+
+
+async def test_the_case_is_stored_and_published_with_the_district_and_village_codes_but_no_names(
+    intake: httpx.AsyncClient,
+) -> None:
+    location = {**BARITO_TIMUR, "district_code": "62.13.01", "village_code": "62.13.01.2003"}
+    response = await intake.post("/v1/reports", json=report(location))
+    assert response.status_code == 201, response.text
+    case_id = response.json()["case_id"]
+    runtime = intake.app.state.runtime  # type: ignore[attr-defined]
+    async with runtime.unit_of_work(SERVICE_CONTEXT) as uow:
+        stored = (await uow.session.execute(
+            text("SELECT facts -> 'location' FROM intake.cases WHERE case_id = :id"), {"id": case_id}
+        )).scalar_one()
+        payload = (await uow.session.execute(
+            text("SELECT payload FROM intake.outbox WHERE message_key = :id AND event_type = 'case.reported'"),
+            {"id": case_id},
+        )).scalar_one()
+    assert stored == location
+    event = parse_event(payload.encode())
+    assert isinstance(event, CaseReported)
+    assert (event.district_code, event.village_code) == ("62.13.01", "62.13.01.2003")
+    assert "Dusun Timur" not in payload
+    assert "Pulau Patai" not in payload

@@ -657,9 +657,9 @@ def test_the_reported_event_carries_no_personal_value() -> None:
     _, found = split_personal(case.report)
     for _, value in found.values():
         assert value not in wire
-    # Nor the fields that could point at one family, nor the person who recorded it.
-    for absent in ("62.13.01", "district", "village", "address", "narrative", "name", "birth", "phone", "email",
-                   "operator-1", "7f3a"):
+    # Nor the person who recorded it, nor any name or address; the district and village travel as codes only.
+    for absent in ("address", "narrative", "name", "birth", "phone", "email", "operator-1", "7f3a",
+                   "Dusun Timur", "Pulau Patai"):
         assert absent not in wire
 
 
@@ -669,6 +669,7 @@ def test_the_reported_event_carries_the_facts() -> None:
     assert event.case_id == case.case_id
     assert event.case_number == "6213-2026-00007"
     assert (event.province_code, event.regency_code) == ("62", "62.13")
+    assert (event.district_code, event.village_code) == ("62.13.01", "62.13.01.2003")
     assert event.violence_types == (ViolenceType.SEKSUAL, ViolenceType.FISIK)
     assert (event.incident_date, event.incident_date_precision) == (date(2026, 1, 1), "month")
     assert event.channel is Channel.WALK_IN
@@ -743,3 +744,14 @@ def test_updated_and_closed_events() -> None:
     assert (closed.case_id, closed.case_number, closed.regency_code, closed.reason, closed.duplicate_of,
             closed.closed_by) == (case.case_id, case.case_number, "62.13", "duplicate", duplicate_of, "staff-2")
 
+
+def test_every_event_of_a_case_carries_its_district_and_village_codes() -> None:
+    case = case_of(full_report_data())
+    updated = case.updated_event(update_id=uuid4(), kind="corrected", changed=("victims",), by="staff-1")
+    closed = case.closed_event(reason="handled", duplicate_of=None, by="staff-2")
+    reopened = case.reopened_event(reason="victim_returned", by="staff-3")
+    for event in (case.reported_event(), updated, closed, reopened):
+        assert (event.district_code, event.village_code) == ("62.13.01", "62.13.01.2003"), event.event_type
+    without = case_of(report_data())
+    assert (without.reported_event().district_code, without.reported_event().village_code) == (None, None)
+    assert (without.closed_event(reason="handled", duplicate_of=None, by="s").village_code) is None
