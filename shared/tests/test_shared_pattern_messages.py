@@ -31,14 +31,14 @@ def test_codes_in_the_wrong_format_are_explained_by_example() -> None:
         "province_code": "Harus berupa kode provinsi dua digit, mis. 62.",
         "regency_code": "Harus berupa kode kabupaten/kota, mis. 62.13.",
         "district_code": "Harus berupa kode kecamatan, mis. 62.13.01.",
-        "village_code": "Harus berupa kode desa/kelurahan, mis. 62.13.01.2001.",
+        "village_code": "Harus berupa kode desa/kelurahan, mis. 62.13.01.2003.",
         "slot": "Formatnya tidak sesuai.",
     }
     assert messages(Language.EN) == {
         "province_code": "Must be a two-digit province code, e.g. 62.",
         "regency_code": "Must be a regency or city code, e.g. 62.13.",
         "district_code": "Must be a district (kecamatan) code, e.g. 62.13.01.",
-        "village_code": "Must be a village (desa) code, e.g. 62.13.01.2001.",
+        "village_code": "Must be a village (desa) code, e.g. 62.13.01.2003.",
         "slot": "Does not have the required format.",
     }
 

@@ -22,8 +22,9 @@ _KINDS: Mapping[str, _Kind] = {
     r"^(\d{2})?$": _PROVINCE,
     r"^\d{2}\.\d{2}$": _REGENCY,
     r"^(\d{2}\.\d{2})?$": _REGENCY,
+    # Examples that exist (Dusun Timur, Pulau Patai): intake refuses an unknown code.
     r"^\d{2}\.\d{2}\.\d{2}$": ("a district (kecamatan) code", "kode kecamatan", ("62.13.01",)),
-    r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$": ("a village (desa) code", "kode desa/kelurahan", ("62.13.01.2001",)),
+    r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$": ("a village (desa) code", "kode desa/kelurahan", ("62.13.01.2003",)),
     r"^\d{2}(\.\d{2})?$": _REGION,
     r"^[0-9]{2}(\.[0-9]{2})?$": _REGION,
     r"^\+?[0-9]{6,20}$": _PHONE,

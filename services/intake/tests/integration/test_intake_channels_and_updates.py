@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from sqlalchemy import text
 from intake.app import create_app
 from intake.domain.model import channel_for
 from intake.domain.record import Location, Report
+from intake.domain.regions import load_regions
 from intake.service_layer.handlers import record_referral
 from intake.settings import DEVELOPMENT_GATEWAY_SECRET, IntakeSettings
 from shared.access import ANONYMOUS, SERVICE_CONTEXT
@@ -35,6 +37,7 @@ from tests.apps import as_if_fresh
 pytestmark = pytest.mark.integration
 
 TODAY = date.today()  # noqa: DTZ011 - the record's rules use the local calendar date too
+REGENCIES = [r.code for p in load_regions().provinces() for r in load_regions().regencies_of(p.code)]
 STAFF_CHANNELS = ("hotline", "walk_in", "police", "school", "health", "community")
 
 Bearer = Callable[..., dict[str, str]]
@@ -444,15 +447,17 @@ async def test_the_same_contact_in_another_format_is_linked(
 
 
 def village() -> dict[str, str]:
-    district = f"62.13.{digits(2)}"
-    return {"district_code": district, "village_code": f"{district}.{digits(4)}", "place": "sekolah"}
+    """A location at a real village picked at random (of 83,762), so no earlier run's case shares the place."""
+    regions = load_regions()
+    code = random.choice(regions.villages_of(random.choice(regions.districts_of(random.choice(REGENCIES)))))
+    return {"province_code": code[:2], "regency_code": code[:5], "district_code": code[:8], "village_code": code,
+            "place": "sekolah"}
 
 
 async def test_the_same_place_within_three_days_is_linked(
     intake: httpx.AsyncClient, events: CaseEvents, bearer: Bearer
 ) -> None:
-    staff, where, day = operator(bearer), village(), TODAY - timedelta(days=20)
-    location = {"province_code": "62", "regency_code": "62.13", **where}
+    staff, location, day = operator(bearer), village(), TODAY - timedelta(days=20)
     first_id = await submit(intake, report(channel="school", location=location,
                                            incident={"date": day.isoformat()}), staff)
     second_id = await submit(intake, report(channel="community", location=location,
@@ -466,8 +471,7 @@ async def test_the_same_place_within_three_days_is_linked(
 async def test_the_same_place_ten_days_apart_is_not_linked(
     intake: httpx.AsyncClient, events: CaseEvents, bearer: Bearer
 ) -> None:
-    staff, where, day = operator(bearer), village(), TODAY - timedelta(days=20)
-    location = {"province_code": "62", "regency_code": "62.13", **where}
+    staff, location, day = operator(bearer), village(), TODAY - timedelta(days=20)
     first_id = await submit(intake, report(channel="school", location=location,
                                            incident={"date": day.isoformat()}), staff)
     second_id = await submit(intake, report(channel="school", location=location,

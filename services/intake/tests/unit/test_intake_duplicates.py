@@ -21,7 +21,7 @@ from shared.contracts.vocabulary import LinkReason
 KEY = b"test-linking-key"
 OTHER_KEY = b"another-linking-key"
 REPORTED_ON = date(2026, 6, 20)
-VILLAGE = {"district_code": "62.13.01", "village_code": "62.13.01.2001"}
+VILLAGE = {"district_code": "62.13.01", "village_code": "62.13.01.2003"}
 
 
 def report(
@@ -162,7 +162,7 @@ def test_a_village_and_kind_of_place_is_a_place() -> None:
     assert at_home is not None
     assert place(report(location=VILLAGE)) == at_home
     assert place(report(location={**VILLAGE, "place": "sekolah"})).digest != at_home.digest  # type: ignore[union-attr]
-    other_village = {"district_code": "62.13.01", "village_code": "62.13.01.2002"}
+    other_village = {"district_code": "62.13.01", "village_code": "62.13.01.2004"}
     assert place(report(location=other_village)).digest != at_home.digest  # type: ignore[union-attr]
 
 

@@ -90,6 +90,18 @@ def test_the_base_report_is_valid() -> None:
         ),
         ({"village_code": "62.13.01.2001"}, ("location", "village_code"), "village_outside_district"),
         ({"village_code": "62.13.01.201"}, ("location", "village_code"), "string_pattern_mismatch"),
+        ({"district_code": "62.13.11"}, ("location", "district_code"), "unknown_district"),
+        ({"district_code": "62.13.00"}, ("location", "district_code"), "unknown_district"),
+        ({"district_code": "62.03.01"}, ("location", "district_code"), "district_outside_regency"),
+        ({"district_code": "62.13.01", "village_code": "62.13.01.2001"}, ("location", "village_code"),
+         "unknown_village"),
+        ({"district_code": "62.13.01", "village_code": "62.13.01.9999"}, ("location", "village_code"),
+         "unknown_village"),
+        (
+            {"district_code": "62.13.01", "village_code": "62.13.02.2003"},  # an existing village, in 62.13.02
+            ("location", "village_code"),
+            "village_outside_district",
+        ),
         ({"place": "hutan"}, ("location", "place"), "enum"),
         ({"address": ""}, ("location", "address"), "string_too_short"),
         ({"address": "x" * 501}, ("location", "address"), "string_too_long"),
@@ -105,7 +117,9 @@ def test_location_rules(overrides: dict[str, Any], loc: Loc, code: str) -> None:
     [
         {},
         {"district_code": "62.13.01"},
-        {"district_code": "62.13.01", "village_code": "62.13.01.2001"},
+        {"district_code": "62.13.01", "village_code": "62.13.01.2003"},
+        {"district_code": "62.13.01", "village_code": "62.13.01.1012"},
+        {"province_code": "31", "regency_code": "31.71", "district_code": "31.71.03", "village_code": "31.71.03.1001"},
         {"province_code": "31", "regency_code": "31.71"},
         {"province_code": "91", "regency_code": "91.71", "address": "Jl. Contoh 1"},
     ],
@@ -452,7 +466,7 @@ def full_report_data() -> dict[str, Any]:
     perpetrator's name)."""
     return report_data(
         incident={"date": "2026-01-15", "precision": "month"},
-        location=location(district_code="62.13.01", village_code="62.13.01.2001",
+        location=location(district_code="62.13.01", village_code="62.13.01.2003",
                           address=PERSONAL_VALUES["location.address"]),
         violence_types=["seksual", "fisik", "seksual"],
         injuries=True,
@@ -502,7 +516,7 @@ def test_split_personal_takes_out_exactly_the_personal_fields() -> None:
     assert set(facts["reporter"]) == {"anonymous", "relation"}
     # What is not personal stays, JSON-ready.
     assert facts["location"] == {"province_code": "62", "regency_code": "62.13", "district_code": "62.13.01",
-                                 "village_code": "62.13.01.2001", "place": "rumah_tangga"}
+                                 "village_code": "62.13.01.2003", "place": "rumah_tangga"}
     assert facts["violence_types"] == ["seksual", "fisik"]
     assert facts["victims"][1] == {"sex": "laki_laki", "age": 35, "has_disability": None,
                                    "education": "tidak_diketahui", "nationality": "wna"}
@@ -643,9 +657,9 @@ def test_the_reported_event_carries_no_personal_value() -> None:
     _, found = split_personal(case.report)
     for _, value in found.values():
         assert value not in wire
-    # Nor the fields that could point at one family, nor the person who recorded it.
-    for absent in ("62.13.01", "district", "village", "address", "narrative", "name", "birth", "phone", "email",
-                   "operator-1", "7f3a"):
+    # Nor the person who recorded it, nor any name or address; the district and village travel as codes only.
+    for absent in ("address", "narrative", "name", "birth", "phone", "email", "operator-1", "7f3a",
+                   "Dusun Timur", "Pulau Patai"):
         assert absent not in wire
 
 
@@ -655,6 +669,7 @@ def test_the_reported_event_carries_the_facts() -> None:
     assert event.case_id == case.case_id
     assert event.case_number == "6213-2026-00007"
     assert (event.province_code, event.regency_code) == ("62", "62.13")
+    assert (event.district_code, event.village_code) == ("62.13.01", "62.13.01.2003")
     assert event.violence_types == (ViolenceType.SEKSUAL, ViolenceType.FISIK)
     assert (event.incident_date, event.incident_date_precision) == (date(2026, 1, 1), "month")
     assert event.channel is Channel.WALK_IN
@@ -728,3 +743,15 @@ def test_updated_and_closed_events() -> None:
     closed = case.closed_event(reason="duplicate", duplicate_of=duplicate_of, by="staff-2")
     assert (closed.case_id, closed.case_number, closed.regency_code, closed.reason, closed.duplicate_of,
             closed.closed_by) == (case.case_id, case.case_number, "62.13", "duplicate", duplicate_of, "staff-2")
+
+
+def test_every_event_of_a_case_carries_its_district_and_village_codes() -> None:
+    case = case_of(full_report_data())
+    updated = case.updated_event(update_id=uuid4(), kind="corrected", changed=("victims",), by="staff-1")
+    closed = case.closed_event(reason="handled", duplicate_of=None, by="staff-2")
+    reopened = case.reopened_event(reason="victim_returned", by="staff-3")
+    for event in (case.reported_event(), updated, closed, reopened):
+        assert (event.district_code, event.village_code) == ("62.13.01", "62.13.01.2003"), event.event_type
+    without = case_of(report_data())
+    assert (without.reported_event().district_code, without.reported_event().village_code) == (None, None)
+    assert (without.closed_event(reason="handled", duplicate_of=None, by="s").village_code) is None

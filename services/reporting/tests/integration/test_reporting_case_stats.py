@@ -38,8 +38,10 @@ def case_reported(
     sex: Sex = Sex.PEREMPUAN,
     age_group: AgeGroup = AgeGroup.AGE_6_12,
     channel: Channel = Channel.HOTLINE,
+    district_code: str | None = None,
 ) -> CaseReported:
     return example_case_reported(
+        district_code=district_code,
         case_id=uuid4(),
         case_number=f"{regency_code.replace('.', '')}-{YEAR}-{random.randint(1, 99_999):05d}",
         province_code=regency_code[:2],
@@ -173,15 +175,44 @@ async def test_filters_by_period_province_and_regency(
     assert outside.json() == {"group_by": ["regency"], "rows": [], "total_cases": 0, "exact": False}
 
 
+async def test_cases_count_by_district_and_a_case_without_one_under_unknown(
+    reporting: httpx.AsyncClient, producer: AIOKafkaProducer
+) -> None:
+    regency = "97.03"
+    events = [
+        case_reported(regency, (ViolenceType.FISIK,), at(5, 1), district_code="97.03.02"),
+        case_reported(regency, (ViolenceType.FISIK, ViolenceType.PSIKIS), at(5, 2), district_code="97.03.01"),
+        case_reported(regency, (ViolenceType.SEKSUAL,), at(5, 3), district_code="97.03.02"),
+        case_reported(regency, (ViolenceType.PSIKIS,), at(5, 4)),
+    ]
+    for event in events:
+        await publish(producer, event)
+    await wait_for_total(reporting, 4, regency=regency)
+
+    by_district = await stats(reporting, group_by="district", regency=regency)
+    assert by_district["rows"] == [
+        {"district": "97.03.01", "count": 1},
+        {"district": "97.03.02", "count": 2},
+        {"district": "unknown", "count": 1},
+    ]
+    by_type = await stats(reporting, group_by="district,violence_type", regency=regency)
+    assert by_type["rows"][:3] == [
+        {"district": "97.03.01", "violence_type": "fisik", "count": 1},
+        {"district": "97.03.01", "violence_type": "psikis", "count": 1},
+        {"district": "97.03.02", "violence_type": "fisik", "count": 1},
+    ]
+    assert by_type["total_cases"] == 4
+
+
 async def test_unknown_group_key_and_bad_filters_name_the_field(reporting: httpx.AsyncClient) -> None:
     response = await reporting.get(
-        "/v1/stats/cases", params={"group_by": "regency,district"}, headers=admin_for(reporting, {})
+        "/v1/stats/cases", params={"group_by": "regency,victim_name"}, headers=admin_for(reporting, {})
     )
     assert response.status_code == 422
     [error] = response.json()["detail"]
     assert (error["loc"], error["type"]) == (["query", "group_by"], "group_by_unknown")
     assert error["msg"].startswith("Kelompokkan menurut salah satu dari: ")
-    assert "district" not in error["msg"]  # the allowed keys, never the input
+    assert "victim_name" not in error["msg"]  # the allowed keys, never the input
     for allowed in ALLOWED_GROUP_KEYS:
         assert allowed in error["msg"]
 

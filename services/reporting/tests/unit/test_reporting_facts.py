@@ -89,6 +89,13 @@ def test_facts_of_a_reported_case() -> None:
     )
 
 
+def test_the_district_code_is_kept_and_none_when_the_report_named_none() -> None:
+    assert CaseFacts.from_event(reported(district_code="62.13.01", village_code="62.13.01.2003")).district_code == (
+        "62.13.01"
+    )
+    assert CaseFacts.from_event(reported()).district_code is None
+
+
 def test_violence_types_and_relationships_count_once_each_in_the_order_first_named() -> None:
     event = reported(
         violence_types=(ViolenceType.SEKSUAL, ViolenceType.FISIK, ViolenceType.SEKSUAL, ViolenceType.PSIKIS),

@@ -26,8 +26,8 @@ def test_group_by_keeps_the_callers_order() -> None:
 def test_every_allowed_key_parses() -> None:
     assert parse_group_by(",".join(ALLOWED_GROUP_KEYS), GroupKey) == tuple(GroupKey)
     assert set(ALLOWED_GROUP_KEYS) == {
-        "regency", "province", "violence_type", "victim_sex", "age_group", "place", "relationship", "channel",
-        "status", "month",
+        "regency", "district", "province", "violence_type", "victim_sex", "age_group", "place", "relationship",
+        "channel", "status", "month",
     }
 
 
@@ -40,7 +40,9 @@ def test_group_by_tolerates_spaces_empty_items_and_repeats() -> None:
     assert parse_group_by(" regency , ,month,regency,", GroupKey) == (GroupKey.REGENCY, GroupKey.MONTH)
 
 
-@pytest.mark.parametrize("raw", ["regency,district", "Regency", "case_number", "regency_code", "count"])
+@pytest.mark.parametrize(
+    "raw", ["regency,victim_name", "Regency", "District", "district_code", "case_number", "regency_code", "count"]
+)
 def test_unknown_group_key_is_refused_naming_the_field_and_allowed_keys(raw: str) -> None:
     with pytest.raises(StatsQueryError) as caught:
         parse_group_by(raw, GroupKey)

@@ -72,6 +72,7 @@ def _case_sql(group_by: str) -> str:
         ("status", [("LEFT OUTER JOIN", "case_closures"), ("LEFT OUTER JOIN", "case_reopenings")]),
         ("violence_type,relationship", [("JOIN", "case_violence_types"), ("JOIN", "case_relationships")]),
         ("regency,province,place,channel,month", []),
+        ("district,regency", []),  # the district is a column of case_facts
     ],
 )
 def test_a_breakdown_joins_only_the_tables_its_keys_need(group_by: str, joins: list[tuple[str, str]]) -> None:
@@ -105,6 +106,14 @@ def test_group_keys_become_labelled_columns_grouped_and_sorted_in_order() -> Non
     group_by = sql.split("GROUP BY")[1].split("ORDER BY")[0]
     assert group_by.index("to_char") < group_by.index("regency_code")
     assert "ORDER BY to_char" in sql
+
+
+def test_the_district_is_the_case_facts_district_code_grouped_and_sorted() -> None:
+    sql = _case_sql("district")
+    assert _labels(sql) == ["district", "count"]
+    district = "coalesce(reporting.case_facts.district_code, 'unknown')"
+    assert f"{district} AS district" in sql
+    assert sql.split("GROUP BY")[1].split("ORDER BY")[0].strip() == district
 
 
 def test_age_groups_sort_in_simfoni_order() -> None:

@@ -1,8 +1,10 @@
 """Events produced by intake.
 
-They carry only what routing and statistics need: no name, contact, address, narrative or other free text, and
-no district or village code (with a victim's age and sex those can point at one family). An authorised agency
-reads the details through intake's API.
+They carry only what routing and statistics need: no name, contact, address, narrative or other free text. The
+region goes down to the district (kecamatan) and village (desa/kelurahan), as Kemendagri codes only, never their
+names or an address; with a victim's age and sex a village can point at one family, so consumers show them only
+to whom ``shared.contracts.visibility`` allows and count them only where the cells are large enough. An
+authorised agency reads the details through intake's API.
 """
 
 from datetime import date
@@ -29,6 +31,10 @@ from shared.contracts.vocabulary import (
     TriageReason,
     ViolenceType,
 )
+
+# Added after version 1 was published: optional, so older events (and older producers) still read.
+DISTRICT = "Kemendagri district (kecamatan) code, e.g. `62.13.01`; None when the report did not name one."
+VILLAGE = "Kemendagri village (desa/kelurahan) code, e.g. `62.13.01.2003`; None when the report did not name one."
 
 
 class VictimFacts(BaseModel):
@@ -69,6 +75,8 @@ class CaseFacts(BaseModel):
     case_number: str = Field(description="Human-readable case number, unique per regency and year.")
     province_code: str = Field(description="Kemendagri province code, e.g. `62`.")
     regency_code: str = Field(description="Kemendagri regency/city code, e.g. `62.13`.")
+    district_code: str | None = Field(default=None, description=DISTRICT)
+    village_code: str | None = Field(default=None, description=VILLAGE)
     violence_types: tuple[ViolenceType, ...] = Field(min_length=1)
     child_in_conflict_with_law: bool = Field(description="ABH: a child in conflict with the law.")
     place: PlaceCategory
@@ -137,6 +145,8 @@ class CaseClosed(Event):
     case_number: str
     province_code: str
     regency_code: str
+    district_code: str | None = Field(default=None, description=DISTRICT)
+    village_code: str | None = Field(default=None, description=VILLAGE)
     reason: Literal["handled", "duplicate", "withdrawn", "referred_elsewhere", "unreachable"]
     duplicate_of: UUID | None = Field(default=None, description="The case this one duplicates, for `duplicate`.")
     closed_by: str = Field(description="The `sub` of the token that closed it.")
@@ -155,6 +165,8 @@ class CaseReopened(Event):
     case_number: str
     province_code: str
     regency_code: str
+    district_code: str | None = Field(default=None, description=DISTRICT)
+    village_code: str | None = Field(default=None, description=VILLAGE)
     reason: Literal["victim_returned", "repeat_perpetrator", "closed_by_mistake", "new_information"] = Field(
         description="Why, as a category; any words the person added stay in intake as an encrypted note."
     )

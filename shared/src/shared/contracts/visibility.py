@@ -16,7 +16,7 @@ class FactGroup(StrEnum):
     """Groups of a case's facts (``shared.contracts.intake.CaseFacts``), shown or withheld together."""
 
     REFERENCE = "reference"  # case number, region, priority, when and how it was reported
-    OFFENCE = "offence"  # violence types, ABH, place, incident date
+    OFFENCE = "offence"  # violence types, ABH, place (with its district and village), incident date
     VICTIMS = "victims"  # each victim's sex, age group, disability, education, nationality
     PERPETRATORS = "perpetrators"  # each perpetrator's sex, age group, relationship to the victim
     NEEDS = "needs"  # the services the victim needs
@@ -26,8 +26,9 @@ class FactGroup(StrEnum):
 
 FACT_FIELDS: Mapping[FactGroup, tuple[str, ...]] = {
     FactGroup.REFERENCE: ("case_number", "province_code", "regency_code", "priority", "reported_at", "channel"),
-    FactGroup.OFFENCE: (
-        "violence_types", "child_in_conflict_with_law", "place", "incident_date", "incident_date_precision",
+    FactGroup.OFFENCE: (  # the district and village say where it happened, as intake's own reads do
+        "violence_types", "child_in_conflict_with_law", "place", "district_code", "village_code", "incident_date",
+        "incident_date_precision",
     ),
     FactGroup.VICTIMS: ("victims",),
     FactGroup.PERPETRATORS: ("perpetrators",),

@@ -22,13 +22,13 @@ RECORD_FACTS: dict[str, str] = {
     "reporter": "channel",  # how the report reached us: by whom (a relation, never a name), and by which channel
     "channel": "channel",
 }
-# The parts of ``location``: the region is the case's reference, the district, village and place where it
-# happened.
+# The parts of ``location``, each under the ``CaseFacts`` field of the same name (the district and village are
+# seen with the place, where it happened; the province and regency are the case's reference).
 LOCATION_FACTS: dict[str, str] = {
     "province_code": "province_code",
     "regency_code": "regency_code",
-    "district_code": "place",
-    "village_code": "place",
+    "district_code": "district_code",
+    "village_code": "village_code",
     "place": "place",
 }
 

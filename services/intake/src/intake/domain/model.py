@@ -75,6 +75,8 @@ class Case:
             case_number=self.case_number,
             province_code=report.location.province_code,
             regency_code=report.location.regency_code,
+            district_code=report.location.district_code,
+            village_code=report.location.village_code,
             violence_types=tuple(report.violence_types),
             child_in_conflict_with_law=report.child_in_conflict_with_law,
             place=report.location.place,
@@ -114,12 +116,14 @@ class Case:
         location = self.report.location
         return CaseClosed(
             case_id=self.case_id, case_number=self.case_number, province_code=location.province_code,
-            regency_code=location.regency_code, reason=reason, duplicate_of=duplicate_of, closed_by=by,
+            regency_code=location.regency_code, district_code=location.district_code,
+            village_code=location.village_code, reason=reason, duplicate_of=duplicate_of, closed_by=by,
         )
 
     def reopened_event(self, *, reason: ReopenReason, by: str) -> CaseReopened:
         location = self.report.location
         return CaseReopened(
             case_id=self.case_id, case_number=self.case_number, province_code=location.province_code,
-            regency_code=location.regency_code, reason=reason, reopened_by=by,
+            regency_code=location.regency_code, district_code=location.district_code,
+            village_code=location.village_code, reason=reason, reopened_by=by,
         )

@@ -104,8 +104,14 @@ class IncidentDate(_Record):
 class Location(_Record):
     province_code: str = Field(pattern=r"^\d{2}$", examples=["62"], description="Kemendagri province code")
     regency_code: str = Field(pattern=r"^\d{2}\.\d{2}$", examples=["62.13"], description="Kemendagri code")
-    district_code: str | None = Field(default=None, pattern=r"^\d{2}\.\d{2}\.\d{2}$", description="Kecamatan")
-    village_code: str | None = Field(default=None, pattern=r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$", description="Desa")
+    district_code: str | None = Field(
+        default=None, pattern=r"^\d{2}\.\d{2}\.\d{2}$", examples=["62.13.01"],
+        description="Kemendagri kecamatan code, in the regency given",
+    )
+    village_code: str | None = Field(
+        default=None, pattern=r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$", examples=["62.13.01.2003"],
+        description="Kemendagri desa/kelurahan code, in the district given",
+    )
     place: PlaceCategory
     address: str | None = Field(
         default=None, min_length=1, max_length=500, json_schema_extra=personal(PersonalField.ADDRESS)
@@ -130,10 +136,16 @@ class Location(_Record):
                 "regency_outside_province", en="This regency/city is not in the province given.",
                 id="Kabupaten/kota ini tidak berada di provinsi yang dipilih.", field="regency_code",
             )
+        # A code under another parent is refused as such, whether or not it exists: that is the clearer reason.
         if self.district_code is not None and not district_belongs_to(self.district_code, self.regency_code):
             raise LocalizedValueError(
                 "district_outside_regency", en="This district is not in the regency/city given.",
                 id="Kecamatan ini tidak berada di kabupaten/kota yang dipilih.", field="district_code",
+            )
+        if self.district_code is not None and not regions.is_district(self.district_code):
+            raise LocalizedValueError(
+                "unknown_district", en="Not a Kemendagri district (kecamatan) code.",
+                id="Bukan kode kecamatan Kemendagri.", field="district_code",
             )
         if self.village_code is not None and (
             self.district_code is None or not village_belongs_to(self.village_code, self.district_code)
@@ -141,6 +153,11 @@ class Location(_Record):
             raise LocalizedValueError(
                 "village_outside_district", en="A village needs the district it is in.",
                 id="Desa/kelurahan harus berada di kecamatan yang dipilih.", field="village_code",
+            )
+        if self.village_code is not None and not regions.is_village(self.village_code):
+            raise LocalizedValueError(
+                "unknown_village", en="Not a Kemendagri village (desa/kelurahan) code.",
+                id="Bukan kode desa/kelurahan Kemendagri.", field="village_code",
             )
         return self
 

@@ -10,10 +10,11 @@ lines at the top of that file name the decree, where the list was taken from, wh
 ``load_regions()`` reads it once and answers from memory; the file is static package data, so reading it is not
 I/O in the sense the rest of the domain avoids.
 
-Districts and villages are deliberately not shipped: there are over 7,000 districts and 80,000 villages, they
-are split and renamed far more often than regencies, and intake only needs the regency to route a report.
-So their codes are only checked for shape and for belonging to the given regency or district
-(``district_belongs_to``, ``village_belongs_to``), never looked up.
+The districts (kecamatan, 7,285) and villages (desa/kelurahan, 83,762) of the same decree ship beside it, from the
+same package, in ``districts.csv.gz`` and ``villages.csv.gz``; ``intake.domain.subregions`` reads them on the
+first ask and keeps their codes as sorted integer arrays (about 0.7 MB), their names apart and only when asked.
+The catalogue answers for every level: ``is_district``, ``villages_of``, ``village_name`` and so on.
+``district_belongs_to`` and ``village_belongs_to`` check only a code's shape and prefix.
 """
 
 from __future__ import annotations
@@ -26,10 +27,17 @@ from enum import StrEnum
 from functools import cache
 from importlib.resources import files
 
+from intake.domain.subregions import (
+    DISTRICT_CODE,
+    REGENCY_CODE,
+    VILLAGE_CODE,
+    district_codes,
+    district_names,
+    village_codes,
+    village_names,
+)
+
 PROVINCE_CODE = re.compile(r"^\d{2}$", re.ASCII)
-REGENCY_CODE = re.compile(r"^\d{2}\.\d{2}$", re.ASCII)
-DISTRICT_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}$", re.ASCII)
-VILLAGE_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$", re.ASCII)
 
 _HEADER = ["code", "name", "kind"]
 _DECREE_PREFIX = "# decree:"
@@ -108,6 +116,29 @@ class RegionCatalogue:
 
     def __len__(self) -> int:
         return len(self._by_code)
+
+    # Districts and villages: read from their own files on the first call (see intake.domain.subregions).
+    def is_district(self, code: str) -> bool:
+        """Whether ``code`` is a known district (kecamatan)."""
+        return code in district_codes()
+
+    def is_village(self, code: str) -> bool:
+        """Whether ``code`` is a known village (desa/kelurahan)."""
+        return code in village_codes()
+
+    def districts_of(self, regency_code: str) -> tuple[str, ...]:
+        """The codes of a regency's districts, sorted; empty for an unknown regency."""
+        return district_codes().under(regency_code)
+
+    def villages_of(self, district_code: str) -> tuple[str, ...]:
+        """The codes of a district's villages, sorted; empty for an unknown district."""
+        return village_codes().under(district_code)
+
+    def district_name(self, code: str) -> str | None:
+        return district_names().name_of(code)
+
+    def village_name(self, code: str) -> str | None:
+        return village_names().name_of(code)
 
 
 def _code(region: Region) -> str:

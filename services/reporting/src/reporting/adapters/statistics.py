@@ -36,6 +36,7 @@ Counts: TypeAlias = Select[*tuple[Any, ...]]
 # when both are textually the same, and two bound parameters never are.
 _UTC: ColumnElement[str] = literal_column("'UTC'")
 _YEAR_MONTH: ColumnElement[str] = literal_column("'YYYY-MM'")
+_UNKNOWN: ColumnElement[str] = literal_column("'unknown'")  # a case whose report named no district
 
 
 def _month(moment: ColumnElement[Any]) -> ColumnElement[str]:
@@ -47,6 +48,7 @@ def group_column(key: GroupKey) -> ColumnElement[str]:
     """The whitelist: the only SQL a group key can turn into."""
     columns: dict[GroupKey, ColumnElement[str]] = {
         GroupKey.REGENCY: case_facts.c.regency_code,
+        GroupKey.DISTRICT: func.coalesce(case_facts.c.district_code, _UNKNOWN),
         GroupKey.PROVINCE: case_facts.c.province_code,
         GroupKey.VIOLENCE_TYPE: case_violence_types.c.violence_type,
         GroupKey.VICTIM_SEX: case_victims.c.sex,

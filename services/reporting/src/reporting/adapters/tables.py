@@ -29,6 +29,7 @@ class CaseFactsRow(ReportingTable, table=True):
     case_number: str = Field(sa_type=Text)
     province_code: str = Field(sa_type=Text)
     regency_code: str = Field(sa_type=Text, index=True)
+    district_code: str | None = Field(default=None, sa_type=Text, index=True)  # None when the report named none
     place: str = Field(sa_type=Text)
     channel: str = Field(sa_type=Text)
     reported_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))

@@ -34,6 +34,7 @@ class CaseFacts:
     channel: Channel
     reported_at: datetime
     as_of: datetime
+    district_code: str | None = None  # the kecamatan, when the report named one
 
     @classmethod
     def from_event(cls, event: CaseReported | CaseUpdated) -> CaseFacts:
@@ -52,4 +53,5 @@ class CaseFacts:
             channel=event.channel,
             reported_at=event.reported_at,
             as_of=event.occurred_at,
+            district_code=event.district_code,
         )

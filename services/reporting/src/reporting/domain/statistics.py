@@ -23,6 +23,7 @@ class GroupKey(StrEnum):
     a caller sends ever reaches SQL except as a bound parameter."""
 
     REGENCY = "regency"
+    DISTRICT = "district"  # the kecamatan; a case whose report named none counts under "unknown"
     PROVINCE = "province"
     VIOLENCE_TYPE = "violence_type"  # several per case
     VICTIM_SEX = "victim_sex"  # one per victim, so several per case
