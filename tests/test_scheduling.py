@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.scheduling import SIGNED_PLATFORM_FILES, SIGNED_PLATFORM_SCOPE, scope_of, slow_first
 
 REPO_ROOT = Path(__file__).parent.parent
@@ -27,6 +29,7 @@ def test_a_loadfile_run_starts_with_the_cross_service_files() -> None:
     files = ["shared/tests/test_shared_validation_messages.py", "tests/test_scheduling.py"]
     ran = subprocess.run(
         [sys.executable, "-m", "pytest", "-n", "1", "--dist", "loadfile", "-p", "no:cacheprovider", "-v",
+         "--noconftest", "-p", "tests.scheduling",  # the plugin alone: the suite's fixtures cost seconds to load
          "-k", "not loadfile_run", *files],  # not this test itself
         capture_output=True, text=True, check=False,
     )
@@ -42,3 +45,7 @@ def test_the_signed_platforms_files_are_one_unit_and_the_list_is_whole() -> None
     assert users == SIGNED_PLATFORM_FILES
     assert {scope_of(f"{path}::test_x") for path in users} == {SIGNED_PLATFORM_SCOPE}
     assert scope_of("tests/test_end_to_end.py::test_x[a]") == "tests/test_end_to_end.py"
+
+
+def test_the_suite_loads_the_scheduler(pytestconfig: pytest.Config) -> None:
+    assert pytestconfig.pluginmanager.has_plugin("tests.scheduling")
