@@ -11,7 +11,8 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from reporting.settings import ReportingSettings
-from services.reporting.tests.integration.support import reporting_client, started_producer
+from services.reporting.tests.integration.support import lag, reporting_client, started_producer
+from tests.polling import eventually
 
 
 @pytest.fixture(scope="package")
@@ -19,6 +20,12 @@ async def reporting(
     make_settings: Callable[..., ReportingSettings], bearer: Callable[..., dict[str, str]]
 ) -> AsyncIterator[httpx.AsyncClient]:
     async for client in reporting_client(make_settings(ReportingSettings, "reporting"), bearer):
+        async def caught_up(settings: ReportingSettings = client.app.state.runtime.settings) -> bool:  # type: ignore[attr-defined]
+            return await lag(settings) == 0
+
+        # The worker's earlier tests (other services' apps) published on these topics while no reporting app ran:
+        # the modules here start once the app has read that backlog, bounded for a stuck group, not a speed check.
+        await eventually(caught_up, "reporting to read what the worker's earlier tests published", within=300)
         yield client
 
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 
 import httpx
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from reporting.app import create_app
 from reporting.settings import ReportingSettings
 from shared.contracts import Event
+from shared.contracts.topics import CASES, REFERRALS
 
 
 async def reporting_client(
@@ -24,6 +26,30 @@ async def reporting_client(
             client.app = app  # type: ignore[attr-defined]
             client.bearer = bearer  # type: ignore[attr-defined]
             yield client
+
+
+async def lag(settings: ReportingSettings) -> int:
+    """Events on the read models' topics that the service's consumer groups have not yet committed."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await admin.start()
+    await consumer.start()
+    try:
+        behind = 0
+        for group, topic in ((settings.consumer_group("reporting"), CASES),
+                             (settings.consumer_group("reporting-referrals"), REFERRALS)):
+            partitions = [TopicPartition(topic.name, number) for number in range(topic.partitions)]
+            ends = await consumer.end_offsets(partitions)
+            committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
+            # At most 0 per partition: Tansu gives a partition's end as its last batch's first offset plus one, so
+            # a group that read a batch of several records has committed past that "end".
+            behind += sum(max(end - max(committed[p].offset if p in committed else 0, 0), 0)
+                          for p, end in ends.items())
+        return behind
+    finally:
+        await consumer.stop()
+        await admin.close()
+
 
 
 async def started_producer(bootstrap_servers: str) -> AIOKafkaProducer:

@@ -16,18 +16,14 @@ from uuid import uuid4
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import AIOKafkaProducer
 from sqlalchemy import insert
 
 from reporting.adapters.read_models import dump_read_models
 from reporting.adapters.tables import case_facts
-from reporting.settings import ReportingSettings
-from services.reporting.tests.integration.support import publish
+from services.reporting.tests.integration.support import lag, publish
 from shared.access import SERVICE_CONTEXT
 from shared.contracts import (
-    CASES,
-    REFERRALS,
     CaseClosed,
     CaseReopened,
     CaseUpdated,
@@ -45,26 +41,6 @@ from tests.polling import eventually
 pytestmark = pytest.mark.integration
 
 YEAR = random.randint(2200, 2999)
-
-
-async def _lag(settings: ReportingSettings) -> int:
-    """Events on the read models' topics that the service's consumer groups have not yet committed."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers)
-    await admin.start()
-    await consumer.start()
-    try:
-        lag = 0
-        for group, topic in ((settings.consumer_group("reporting"), CASES),
-                             (settings.consumer_group("reporting-referrals"), REFERRALS)):
-            partitions = [TopicPartition(topic.name, number) for number in range(topic.partitions)]
-            ends = await consumer.end_offsets(partitions)
-            committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
-            lag += sum(end - max(committed[p].offset if p in committed else 0, 0) for p, end in ends.items())
-        return lag
-    finally:
-        await consumer.stop()
-        await admin.close()
 
 
 def _events() -> list[Any]:
@@ -118,7 +94,7 @@ async def test_rebuild_equals_incremental_processing(
     await publish(producer, *events)
 
     async def caught_up() -> bool:
-        return await _lag(runtime.settings) == 0
+        return await lag(runtime.settings) == 0
 
     await eventually(caught_up, "the running service to process every event", within=60)
     async with runtime.unit_of_work(SERVICE_CONTEXT) as uow:
