@@ -6,18 +6,19 @@ import asyncio
 import dataclasses
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI, Request, Response
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
-from sinergi_local import tansu
+from sinergi_local import docs, tansu
 from sinergi_local.infrastructure import Infrastructure
 from sinergi_local.platform import SERVICES, Platform
 from sinergi_local.processes import free_port
@@ -150,3 +151,21 @@ def signed_platform(
     """The whole platform behind the OIDC provider (``tests.workspace_platform``): the workspace's tests that sign
     in through the provider's own page share it, once per session (each starts six processes)."""
     yield from workspace_platform.signed_platform(infra, service_env, test_run_dir)
+
+
+# The services' apps built as their documents are (``sinergi_local.docs``): no database or broker behind them,
+# enough for every answer given before either is reached (refusals, validation, the framework's own errors).
+@pytest.fixture(scope="module")
+def apps() -> dict[str, FastAPI]:
+    return {service: docs.unconnected_app(service) for service in SERVICES}
+
+
+@pytest.fixture
+async def clients(apps: dict[str, FastAPI]) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
+    clients = {
+        service: httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{service}")
+        for service, app in apps.items()
+    }
+    yield clients
+    for client in clients.values():
+        await client.aclose()

@@ -19,7 +19,6 @@ from intake.app import create_app as create_intake
 from intake.settings import IntakeSettings
 from shared.auth import Role
 from shared.pattern_messages import KNOWN_PATTERNS
-from sinergi_local import docs
 from sinergi_local.platform import SERVICES, development_bearer
 
 ADMIN = development_bearer(Role.PROVINCE_ADMIN, user_id="admin-62", province_code="62")
@@ -42,20 +41,6 @@ BAD_REGENCY: dict[str, tuple[str, str, dict[str, Any], tuple[str, ...]]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def apps() -> dict[str, FastAPI]:
-    return {service: docs.unconnected_app(service) for service in SERVICES}
-
-
-@pytest.fixture
-async def clients(apps: dict[str, FastAPI]) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
-    clients = {
-        service: httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{service}")
-        for service, app in apps.items()
-    }
-    yield clients
-    for client in clients.values():
-        await client.aclose()
 
 
 def only_item(response: httpx.Response) -> dict[str, Any]:

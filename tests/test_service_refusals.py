@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ast
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -29,8 +29,7 @@ from shared.auth import AuthSettings, Role
 from shared.language import Language
 from shared.refusal_messages import REFUSALS
 from shared.validation_messages import TRANSLATED_ERROR_TYPES
-from sinergi_local import docs
-from sinergi_local.platform import SERVICES, development_bearer
+from sinergi_local.platform import development_bearer
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGLISH = {"Accept-Language": "en"}
@@ -82,20 +81,6 @@ def requests(service: str) -> Iterator[tuple[str, str, dict[str, Any], int, str]
 CASES = [(service, *request) for service in JSON_SERVICES for request in requests(service)]
 
 
-@pytest.fixture(scope="module")
-def apps() -> dict[str, FastAPI]:
-    return {service: docs.unconnected_app(service) for service in SERVICES}
-
-
-@pytest.fixture
-async def clients(apps: dict[str, FastAPI]) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
-    clients = {
-        service: httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{service}")
-        for service, app in apps.items()
-    }
-    yield clients
-    for client in clients.values():
-        await client.aclose()
 
 
 @pytest.mark.parametrize(("service", "method", "path", "options", "status", "error_type"), CASES,

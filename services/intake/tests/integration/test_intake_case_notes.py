@@ -5,7 +5,7 @@ narrative, and that read audited."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -14,9 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from intake.app import create_app
 from intake.service_layer.handlers import record_referral
-from intake.settings import IntakeSettings
 from shared.access import SERVICE_CONTEXT
 from shared.auth import Role
 from shared.contracts import ReferralCreated
@@ -25,16 +23,6 @@ pytestmark = pytest.mark.integration
 
 Bearer = Callable[..., dict[str, str]]
 TODAY = date.today()  # noqa: DTZ011 - the record's rules use the local calendar date too
-
-
-@pytest.fixture
-async def intake(make_settings: Callable[..., IntakeSettings]) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(make_settings(IntakeSettings, "intake", http_public_rate_limit="100000/minute"))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
-            client.app = app  # type: ignore[attr-defined]
-            yield client
 
 
 async def refer(client: httpx.AsyncClient, case_id: UUID, agency_id: str, agency_type: str) -> None:

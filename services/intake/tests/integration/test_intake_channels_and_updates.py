@@ -20,19 +20,17 @@ from aiokafka import AIOKafkaConsumer
 from pydantic import ValidationError
 from sqlalchemy import text
 
-from intake.app import create_app
 from intake.domain.model import channel_for
 from intake.domain.record import Location, Report
 from intake.domain.regions import load_regions
 from intake.service_layer.handlers import record_referral
-from intake.settings import DEVELOPMENT_GATEWAY_SECRET, IntakeSettings
+from intake.settings import DEVELOPMENT_GATEWAY_SECRET
 from shared.access import ANONYMOUS, SERVICE_CONTEXT
 from shared.auth import Principal, Role
 from shared.contracts import ReferralCreated
 from shared.contracts.vocabulary import Channel
 from shared.validation_messages import Language, LocalizedValueError, localize_errors
 from shared.webhooks import SIGNATURE_HEADER, sign
-from tests.apps import as_if_fresh
 
 pytestmark = pytest.mark.integration
 
@@ -63,23 +61,6 @@ def report(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
-
-
-@pytest.fixture(scope="module")
-async def intake_app(make_settings: Callable[..., IntakeSettings]) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(make_settings(IntakeSettings, "intake", http_public_rate_limit="100000/minute"))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
-            client.app = app  # type: ignore[attr-defined]
-            yield client
-
-
-@pytest.fixture
-async def intake(intake_app: httpx.AsyncClient) -> AsyncIterator[httpx.AsyncClient]:
-    """The module's app (its consumer groups take seconds to join on Tansu), as this test found it."""
-    async with as_if_fresh(intake_app) as client:
-        yield client
 
 
 def _event_or_none(value: bytes) -> dict[str, Any] | None:

@@ -4,7 +4,6 @@ a known one is stored and travels on the events as a code, never a name."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
 from datetime import date, timedelta
 from typing import Any
 from uuid import uuid4
@@ -14,9 +13,7 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import text
 
-from intake.app import create_app
 from intake.domain.record import Location
-from intake.settings import IntakeSettings
 from shared.access import SERVICE_CONTEXT
 from shared.contracts import CaseReported
 from shared.contracts.base import parse_event
@@ -37,16 +34,6 @@ def report(location: dict[str, Any]) -> dict[str, Any]:
         "reporter": {"relation": "tetangga", "anonymous": True},
         "narrative": f"Kejadian uji {uuid4().hex[:10]}.",
     }
-
-
-@pytest.fixture(scope="module")
-async def intake(make_settings: Callable[..., IntakeSettings]) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(make_settings(IntakeSettings, "intake", http_public_rate_limit="100000/minute"))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
-            client.app = app  # type: ignore[attr-defined]
-            yield client
 
 
 def rule(location: dict[str, Any]) -> LocalizedValueError:
