@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs
 from uuid import UUID, uuid4
 
+import httpx
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
@@ -159,3 +160,23 @@ class FakeTwilio:
                                 status_code=self.status)
 
         return app
+
+
+async def hook_subscription(
+    client: httpx.AsyncClient, receiver: Receiver, agency_id: str | None, event_types: list[str], *,
+    fail_times: int = 0, delay: float = 0, headers: dict[str, str] | None = None,
+) -> tuple[str, str]:
+    secret = f"secret-{uuid4().hex}"
+    hook = receiver.hook(secret, fail_times=fail_times, delay=delay)
+    body: dict[str, Any] = {"target": receiver.url(hook), "event_types": event_types, "secret": secret}
+    body |= {"agency_id": agency_id} if agency_id else {"scope": "region"}
+    response = await client.post("/v1/subscriptions", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()["subscription_id"], hook
+
+
+async def deliveries(client: httpx.AsyncClient, subscription_id: str) -> list[dict[str, Any]]:
+    response = await client.get(f"/v1/subscriptions/{subscription_id}/deliveries")
+    assert response.status_code == 200, response.text
+    entries: list[dict[str, Any]] = response.json()
+    return entries

@@ -21,6 +21,8 @@ from services.notifications.tests.integration.support import (
     Publish,
     Receiver,
     case_reported,
+    deliveries,
+    hook_subscription,
     referral_of,
 )
 from shared.access import SERVICE_CONTEXT
@@ -53,26 +55,6 @@ async def notifications(
             yield client
 
 
-async def subscribe(
-    client: httpx.AsyncClient, receiver: Receiver, agency_id: str | None, event_types: list[str],
-    headers: dict[str, str] | None = None,
-) -> tuple[str, str]:
-    secret = f"secret-{uuid4().hex}"
-    hook = receiver.hook(secret)
-    body: dict[str, Any] = {"target": receiver.url(hook), "event_types": event_types, "secret": secret}
-    body |= {"agency_id": agency_id} if agency_id else {"scope": "region"}
-    response = await client.post("/v1/subscriptions", json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    return response.json()["subscription_id"], hook
-
-
-async def deliveries(client: httpx.AsyncClient, subscription_id: str) -> list[dict[str, Any]]:
-    response = await client.get(f"/v1/subscriptions/{subscription_id}/deliveries")
-    assert response.status_code == 200, response.text
-    entries: list[dict[str, Any]] = response.json()
-    return entries
-
-
 async def delivered(client: httpx.AsyncClient, subscription_id: str, count: int) -> list[dict[str, Any]]:
     async def check() -> list[dict[str, Any]] | None:
         entries = [e for e in await deliveries(client, subscription_id) if e["status"] == "delivered"]
@@ -94,10 +76,10 @@ async def test_a_closed_and_reopened_case_reaches_those_within_their_follow_up_o
 ) -> None:
     run = uuid4().hex[:6]
     lead, recent, lapsed, declined = (f"{kind}-{run}" for kind in ("uptd", "puskesmas", "polres", "lsm"))
-    subs = {agency: await subscribe(notifications, receiver, agency, [*CASE_EVENTS, "referral.declined"])
+    subs = {agency: await hook_subscription(notifications, receiver, agency, [*CASE_EVENTS, "referral.declined"])
             for agency in (lead, recent, lapsed, declined)}
     supervisor = bearer(Role.DISTRICT_SUPERVISOR, user_id=f"spv-{run}", regency_code="62.13", province_code="62")
-    region = await subscribe(notifications, receiver, None, ["case.reopened"], headers=supervisor)
+    region = await hook_subscription(notifications, receiver, None, ["case.reopened"], headers=supervisor)
 
     case = case_reported(consent=Consent(given_by=ConsentGiver.KORBAN, agency_types=(
         AgencyType.HEALTH, AgencyType.POLICE_PPA, AgencyType.NGO,

@@ -29,7 +29,9 @@ from services.notifications.tests.integration.support import (
     Publish,
     Receiver,
     case_reported,
+    deliveries,
     eventually,
+    hook_subscription,
     referral_of,
 )
 from shared.access import SERVICE_CONTEXT
@@ -86,29 +88,9 @@ async def notifications(
         yield client
 
 
-async def hook_subscription(
-    client: httpx.AsyncClient, receiver: Receiver, agency_id: str | None, event_types: list[str], *,
-    fail_times: int = 0, delay: float = 0, headers: dict[str, str] | None = None,
-) -> tuple[str, str]:
-    secret = f"secret-{uuid4().hex}"
-    hook = receiver.hook(secret, fail_times=fail_times, delay=delay)
-    body: dict[str, Any] = {"target": receiver.url(hook), "event_types": event_types, "secret": secret}
-    body |= {"agency_id": agency_id} if agency_id else {"scope": "region"}
-    response = await client.post("/v1/subscriptions", json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    return response.json()["subscription_id"], hook
-
-
-async def log_of(client: httpx.AsyncClient, subscription_id: str) -> list[dict[str, Any]]:
-    response = await client.get(f"/v1/subscriptions/{subscription_id}/deliveries")
-    assert response.status_code == 200, response.text
-    entries: list[dict[str, Any]] = response.json()
-    return entries
-
-
 async def all_settled(client: httpx.AsyncClient, subscription_id: str, count: int, status: str) -> list[Any]:
     async def check() -> list[dict[str, Any]] | None:
-        entries = [e for e in await log_of(client, subscription_id) if e["status"] == status]
+        entries = [e for e in await deliveries(client, subscription_id) if e["status"] == status]
         return entries if len(entries) >= count else None
 
     found: list[Any] = await eventually(check, f"{count} deliveries to become {status}", within=60)
@@ -254,13 +236,13 @@ async def test_need_to_know_across_agencies_types_regions_and_consent(
     police_seen = bodies(receiver, subs[police][1])
     assert [b["event_type"] for b in police_seen] == ["referral.created"]  # nothing after consent was withdrawn
     assert "perpetrators" in police_seen[0]["case"]
-    assert await log_of(notifications, subs[school][0]) == []  # not referred: never told
-    assert await log_of(notifications, subs[other][0]) == []
+    assert await deliveries(notifications, subs[school][0]) == []  # not referred: never told
+    assert await deliveries(notifications, subs[other][0]) == []
     region_seen = bodies(receiver, region[1])
     assert sorted(b["event_type"] for b in region_seen) == ["case.closed", "case.reported"]
     assert all(PERSONAL_KEYS.isdisjoint(b["case"]) for b in region_seen)  # aggregate fields only
     assert all(b["referral"] is None and b["link"] is None for b in region_seen)
-    assert await log_of(notifications, elsewhere[0]) == []  # another regency's supervisor
+    assert await deliveries(notifications, elsewhere[0]) == []  # another regency's supervisor
     for seen in (health_seen, police_seen, region_seen):
         assert all("operator-1" not in json.dumps(b) for b in seen)  # no staff ids, no free text
 
@@ -280,7 +262,7 @@ async def test_a_referral_that_comes_before_its_case_waits_for_it(
                 text("SELECT count(*) FROM waiting_events WHERE case_id = :id"), {"id": case.case_id})).scalar())
 
     await eventually(parked, "the referral to wait for its case")
-    assert await log_of(notifications, subscription_id) == []
+    assert await deliveries(notifications, subscription_id) == []
     await publisher(case)
     [entry] = await all_settled(notifications, subscription_id, 1, "delivered")
     assert entry["event_id"] == str(referral.event_id)
@@ -359,7 +341,7 @@ async def test_pause_holds_deliveries_resume_sends_them_delete_dead_letters_the_
     other_subscription, _ = await hook_subscription(notifications, receiver, other_agency, ["referral.created"])
     await report_and_refer(publisher, (other_agency, "uptd_ppa"))
     await all_settled(notifications, other_subscription, 1, "delivered")
-    assert [entry["attempts"] for entry in await log_of(notifications, subscription_id)] == [0]  # never claimed
+    assert [entry["attempts"] for entry in await deliveries(notifications, subscription_id)] == [0]  # never claimed
     assert receiver.of(hook) == []  # held, not dropped
     assert (await notifications.post(f"/v1/subscriptions/{subscription_id}/resume")).json()["paused"] is False
     await all_settled(notifications, subscription_id, 1, "delivered")
@@ -376,7 +358,7 @@ async def test_pause_holds_deliveries_resume_sends_them_delete_dead_letters_the_
     await all_settled(notifications, subscription_id, 1, "pending")
     assert (await notifications.delete(f"/v1/subscriptions/{subscription_id}")).status_code == 204
     assert (await notifications.get(f"/v1/subscriptions/{subscription_id}")).status_code == 404
-    log = await log_of(notifications, subscription_id)  # the log outlives the subscription
+    log = await deliveries(notifications, subscription_id)  # the log outlives the subscription
     assert {entry["status"] for entry in log} == {"delivered", "dead"}
     assert [e["last_error"] for e in log if e["status"] == "dead"] == ["subscription deleted"]
 
