@@ -136,18 +136,22 @@ class Platform:
             ))
 
     def migrate(self) -> None:
-        """Each service's migrations; their logs (JSON lines, for machines) go to ``logs/<service>-migrate.log``
-        under the run folder, not to `make up`'s terminal, and a failure names that log and shows its end."""
+        """Each service's migrations, side by side (each owns its schema); their logs (JSON lines, for machines) go
+        to ``logs/<service>-migrate.log`` under the run folder, not to `make up`'s terminal, and a failure names
+        that log and shows its end."""
         logs = self.run_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
+        running: dict[str, subprocess.Popen[bytes]] = {}
         for service in self.apps():
-            log = logs / f"{service}-migrate.log"
-            with log.open("ab") as out:
-                result = subprocess.run([sys.executable, "-m", service, "migrate"], env=self.service_env(service),
-                                        stdout=out, stderr=subprocess.STDOUT, check=False, cwd=REPO_ROOT)
-            if result.returncode != 0:
-                raise RuntimeError(f"{service} migrate failed (exit {result.returncode}), see {log}:\n"
-                                   f"{self.log_tail(f'{service}-migrate')}")
+            with (logs / f"{service}-migrate.log").open("ab") as out:
+                running[service] = subprocess.Popen([sys.executable, "-m", service, "migrate"],
+                                                    env=self.service_env(service), stdout=out,
+                                                    stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+        failed = {service: process.wait() for service, process in running.items()}
+        for service, returncode in failed.items():
+            if returncode != 0:
+                raise RuntimeError(f"{service} migrate failed (exit {returncode}), see "
+                                   f"{logs / f'{service}-migrate.log'}:\n{self.log_tail(f'{service}-migrate')}")
 
     def start_service(self, service: str) -> int:
         if processes.read_pid(self.run_dir / "pids" / f"{service}.pid") is None:
