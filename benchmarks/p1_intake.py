@@ -20,7 +20,7 @@ import asyncpg
 from benchmarks.bare_process import BareIntake, bare_intake
 from benchmarks.common import BenchStack, Figure, median, side_by_side
 from benchmarks.http_load import LoadResult, run_wrk
-from intake.domain.regions import load_regions
+from shared.regions import load_regions
 
 CONNECTIONS = 16
 SECONDS = 10

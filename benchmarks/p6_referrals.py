@@ -25,7 +25,6 @@ from functools import cache
 import asyncpg
 
 from intake.domain.model import case_number
-from intake.domain.regions import load_regions
 from routing.directory_data import demo_directory
 from routing.domain.agencies import Agency
 from routing.domain.cases import CaseToRoute
@@ -35,6 +34,7 @@ from routing.domain.sla import DEFAULT_POLICY
 from routing.entrypoints.directory_models import AgencyIn
 from routing.rules_data import packaged_rules
 from shared.contracts.vocabulary import CASE_MANAGERS, AgencyType, Need, Priority, ViolenceType
+from shared.regions import load_regions
 
 PROVINCES = ("62", "63", "64")
 HOME_REGENCY = "62.13"  # where the demo users the benchmark signs in as work

@@ -22,13 +22,13 @@ from sqlalchemy import text
 
 from intake.domain.model import channel_for
 from intake.domain.record import Location, Report
-from intake.domain.regions import load_regions
 from intake.service_layer.handlers import record_referral
 from intake.settings import DEVELOPMENT_GATEWAY_SECRET
 from shared.access import ANONYMOUS, SERVICE_CONTEXT
 from shared.auth import Principal, Role
 from shared.contracts import ReferralCreated
 from shared.contracts.vocabulary import Channel
+from shared.regions import load_regions
 from shared.validation_messages import Language, LocalizedValueError, localize_errors
 from shared.webhooks import SIGNATURE_HEADER, sign
 

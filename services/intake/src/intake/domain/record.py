@@ -16,7 +16,6 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from intake.domain.access import PersonalField
-from intake.domain.regions import district_belongs_to, load_regions, village_belongs_to
 from shared.contracts.vocabulary import (
     CASE_MANAGERS,
     AgeGroup,
@@ -32,6 +31,7 @@ from shared.contracts.vocabulary import (
     Sex,
     ViolenceType,
 )
+from shared.regions import district_belongs_to, load_regions, village_belongs_to
 from shared.validation_messages import LocalizedValueError
 
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

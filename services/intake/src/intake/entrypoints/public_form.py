@@ -12,8 +12,8 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
-from intake.domain.regions import RegionKind, load_regions
 from shared.limits import public_rate_limit
+from shared.regions import RegionKind, load_regions
 
 router = APIRouter()
 

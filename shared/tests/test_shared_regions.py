@@ -2,7 +2,7 @@ from collections import Counter
 
 import pytest
 
-from intake.domain.regions import (
+from shared.regions.catalogue import (
     Region,
     RegionCatalogue,
     RegionKind,

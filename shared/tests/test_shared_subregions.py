@@ -7,8 +7,8 @@ from importlib.resources import files
 
 import pytest
 
-from intake.domain.regions import RegionCatalogue, load_regions
-from intake.domain.subregions import DISTRICTS, VILLAGES, Level, district_codes, read_codes, village_codes
+from shared.regions.catalogue import RegionCatalogue, load_regions
+from shared.regions.subregions import DISTRICTS, VILLAGES, Level, district_codes, read_codes, village_codes
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +18,7 @@ def regions() -> RegionCatalogue:
 
 def shipped(level: Level) -> tuple[dict[str, str], bytes]:
     """A shipped file's header, as {key: value}, and the lines after it."""
-    raw = gzip.decompress((files("intake") / "data" / level.resource).read_bytes())
+    raw = gzip.decompress((files("shared.regions") / level.resource).read_bytes())
     header: dict[str, str] = {}
     lines = raw.splitlines(keepends=True)
     while lines[0].startswith(b"#"):
@@ -49,7 +49,7 @@ def test_each_file_records_its_origin_and_its_lines_match_the_recorded_sha256(le
 
 
 def test_a_file_whose_lines_do_not_match_its_sha256_is_refused() -> None:
-    packed = (files("intake") / "data" / DISTRICTS.resource).read_bytes()
+    packed = (files("shared.regions") / DISTRICTS.resource).read_bytes()
     tampered = gzip.decompress(packed).replace(b"62.13.01,62.13,Dusun Timur", b"62.13.01,62.13,Dusun Barat")
     assert read_codes(DISTRICTS, packed) is not None
     with pytest.raises(ValueError, match="sha256"):
@@ -135,7 +135,7 @@ def test_the_codes_stay_small_in_memory() -> None:
 
 def test_districts_and_villages_are_not_read_until_asked() -> None:
     script = (
-        "from intake.domain.regions import load_regions; from intake.domain import subregions as s\n"
+        "from shared.regions.catalogue import load_regions; from shared.regions import subregions as s\n"
         "r = load_regions(); r.is_regency('62.13')\n"
         "print(s.district_codes.cache_info().currsize, s.village_codes.cache_info().currsize)\n"
         "r.is_district('62.13.01')\n"

@@ -4,14 +4,14 @@ The Ministry of Home Affairs (Kemendagri) numbers every administrative region: a
 Kalimantan Tengah), a regency (kabupaten, ``NN.01``-``NN.69``) or city (kota, ``NN.71``-``NN.99``) is ``NN.NN``
 (``62.03`` Kabupaten Kapuas), a district (kecamatan) ``NN.NN.NN`` and a village (desa/kelurahan) ``NN.NN.NN.NNNN``.
 
-The provinces and regencies/cities ship with this package in ``intake/data/regions.csv``, taken from the list of
+The provinces and regencies/cities ship with this package in ``shared/regions/regions.csv``, taken from the list of
 Keputusan Menteri Dalam Negeri Nomor 300.2.2-2138 Tahun 2025 (38 provinces, 416 kabupaten, 98 kota); the comment
 lines at the top of that file name the decree, where the list was taken from, when, and its licence.
 ``load_regions()`` reads it once and answers from memory; the file is static package data, so reading it is not
 I/O in the sense the rest of the domain avoids.
 
 The districts (kecamatan, 7,285) and villages (desa/kelurahan, 83,762) of the same decree ship beside it, from the
-same package, in ``districts.csv.gz`` and ``villages.csv.gz``; ``intake.domain.subregions`` reads them on the
+same package, in ``districts.csv.gz`` and ``villages.csv.gz``; ``shared.regions.subregions`` reads them on the
 first ask and keeps their codes as sorted integer arrays (about 0.7 MB), their names apart and only when asked.
 The catalogue answers for every level: ``is_district``, ``villages_of``, ``village_name`` and so on.
 ``district_belongs_to`` and ``village_belongs_to`` check only a code's shape and prefix.
@@ -27,7 +27,7 @@ from enum import StrEnum
 from functools import cache
 from importlib.resources import files
 
-from intake.domain.subregions import (
+from shared.regions.subregions import (
     DISTRICT_CODE,
     REGENCY_CODE,
     VILLAGE_CODE,
@@ -117,7 +117,7 @@ class RegionCatalogue:
     def __len__(self) -> int:
         return len(self._by_code)
 
-    # Districts and villages: read from their own files on the first call (see intake.domain.subregions).
+    # Districts and villages: read from their own files on the first call (see shared.regions.subregions).
     def is_district(self, code: str) -> bool:
         """Whether ``code`` is a known district (kecamatan)."""
         return code in district_codes()
@@ -171,8 +171,8 @@ def village_belongs_to(village_code: str, district_code: str) -> bool:
 
 @cache
 def load_regions() -> RegionCatalogue:
-    """The catalogue shipped with intake (``intake/data/regions.csv``), read once."""
-    text = (files("intake") / "data" / "regions.csv").read_text(encoding="utf-8")
+    """The catalogue shipped with shared (``shared/regions/regions.csv``), read once."""
+    text = (files("shared.regions") / "regions.csv").read_text(encoding="utf-8")
     return _parse(text)
 
 

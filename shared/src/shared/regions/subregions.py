@@ -5,10 +5,11 @@ array of integers (``62.13.01.2003`` is ``6213012003``), eight bytes a code, loo
 children of a regency or district are a contiguous run in it. Names are only needed to show a region, so they are
 read apart, on the first ask, into one UTF-8 string with an array of offsets (``SubRegionNames``).
 
-The files ship with this package as ``intake/data/districts.csv.gz`` and ``villages.csv.gz``: comment lines naming
-the decree, the npm package they were taken from, the sha256 of the lines that follow, and the licence, then the
-package's CSV byte for byte. Reading a file checks that sha256 and that each code's parent column is its prefix,
-so nesting can be answered from the code alone.
+The files ship with this package (in shared, so that every service reads the same list) as
+``shared/regions/districts.csv.gz`` and ``villages.csv.gz``: comment lines naming the decree, the npm package they
+were taken from, the sha256 of the lines that follow, and the licence, then the package's CSV byte for byte.
+Reading a file checks that sha256 and that each code's parent column is its prefix, so nesting
+can be answered from the code alone.
 """
 
 from __future__ import annotations
@@ -132,7 +133,7 @@ def read_names(codes: SubRegionCodes) -> SubRegionNames:
 def _rows(level: Level, packed: bytes | None = None) -> Iterator[tuple[str, str]]:
     """First ``("", decree)``, then the file's rows as (code, name), streamed from the gzip file. After the last
     row it checks the lines against the sha256 the header records, and raises if they differ."""
-    shipped = files("intake") / "data" / level.resource
+    shipped = files("shared.regions") / level.resource
     with BytesIO(packed) if packed is not None else shipped.open("rb") as raw, gzip.GzipFile(fileobj=raw) as lines:
         comments = []
         line = lines.readline()
