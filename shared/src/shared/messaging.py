@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
@@ -35,14 +36,45 @@ EventHandler = Callable[[Any], Awaitable[None]]
 class TogetherStartingBroker(KafkaBroker):
     """A broker whose subscribers join their consumer groups at once. aiokafka's ``start`` waits for the group's
     assignment and FastStream starts subscribers one after another, so a service with seven groups waited for
-    seven joins in a row (about 3 s each on Tansu: reporting took 21 s to start, and every test app as long)."""
+    seven joins in a row (about 3 s each on Tansu: reporting took 21 s to start, and every test app as long).
+    A join that takes longer than ``join_timeout`` is given up and tried again with a fresh member."""
+
+    def __init__(self, *args: Any, join_timeout: float = 60.0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.join_timeout = join_timeout
 
     async def start(self) -> None:
         await self.connect()
-        await asyncio.gather(*(subscriber.start() for subscriber in self.subscribers))
+        await join_together(self.subscribers, self.join_timeout)
         for publisher in self.publishers:
             await publisher.start()
         self.running = True
+
+
+class Startable(Protocol):
+    """What ``join_together`` needs of a subscriber: FastStream's Kafka subscribers are these."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+async def join_together(subscribers: Iterable[Startable], join_timeout: float) -> None:
+    """Start every subscriber at once; one not started (its group not joined) within ``join_timeout`` is stopped
+    and started again, as often as it takes."""
+
+    async def join(subscriber: Startable) -> None:
+        for attempt in itertools.count(1):
+            try:
+                await asyncio.wait_for(subscriber.start(), join_timeout)
+            except TimeoutError:
+                log.warning("consumer %s had not joined its group after %.0f s (attempt %d); starting it again",
+                            getattr(subscriber, "group_id", None), join_timeout, attempt)
+                await subscriber.stop()
+            else:
+                return
+
+    await asyncio.gather(*(join(subscriber) for subscriber in subscribers))
 
 
 def create_broker(settings: ServiceSettings, *, service: str, tracer_provider: TracerProvider) -> KafkaBroker:
@@ -63,6 +95,7 @@ def create_broker(settings: ServiceSettings, *, service: str, tracer_provider: T
         # Handlers get the raw body only (``subscribe`` takes the message from the context): FastDepends would
         # resolve the message argument in a worker thread, a thread hop per event.
         apply_types=False,
+        join_timeout=settings.kafka_group_join_timeout_seconds,
     )
 
 

@@ -86,6 +86,11 @@ class ServiceSettings(AuthSettings):
         default="sinergi", description="Consumer groups are named <prefix>-<service>; one prefix per environment."
     )
     kafka_session_timeout_ms: int = 10_000
+    kafka_group_join_timeout_seconds: float = Field(
+        default=60, gt=0,
+        description="A consumer that has not joined its group by then is stopped and started again (a join on "
+        "Tansu has been seen to hang for good where a fresh member joins in seconds)",
+    )
     kafka_heartbeat_interval_ms: int = 1_000
     kafka_fetch_max_wait_ms: int = 10
     kafka_linger_ms: int = 5
