@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from reporting.domain.disclosure import OTHER_VILLAGES, CaseRow, CaseTable, ReferralTable, Shown
 from reporting.domain.statistics import GroupKey, StatsFilter
 from reporting.entrypoints.dashboard_regions import breadcrumbs, region_key
-from reporting.entrypoints.dashboard_view import charts_for, chart, render_dashboard
+from reporting.entrypoints.dashboard_view import chart, charts_for, render_dashboard
 from shared.regions import load_regions
 from shared.validation_messages import Language
 
