@@ -64,15 +64,11 @@ class Chart:
     title: str
     caption: str
     bars: tuple[Bar, ...]
+    region: bool = False  # the region chart: its table, named regions and links down, is shown open
 
     @property
     def height(self) -> int:
         return max(len(self.bars), 1) * ROW_HEIGHT + 4
-
-    @property
-    def drills(self) -> bool:
-        """Whether a bar leads further down the regions."""
-        return any(bar.url for bar in self.bars)
 
 
 @dataclass(frozen=True)
@@ -153,7 +149,7 @@ def chart(language: Language, key: GroupKey, table: CaseTable, scope: StatsFilte
         ))
     text = TEXT[language]
     return Chart(key=key.value, title=text[f"chart_{key.value}"], caption=text[f"caption_{key.value}"],
-                 bars=tuple(bars))
+                 bars=tuple(bars), region=key in REGION_KEYS)
 
 
 def _ordered(key: GroupKey, rows: list[tuple[str, Shown]]) -> list[tuple[str, Shown]]:
