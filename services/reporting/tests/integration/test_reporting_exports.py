@@ -171,6 +171,11 @@ async def test_a_province_admin_exports_the_cases_of_the_period_as_csv_and_xlsx(
     response = await reporting.get(CSV_URL, params=may, headers=admin(reporting))
     assert [row["no_kasus"] for row in csv_rows(response)] == [CLOSED.case_number]
 
+    # One kecamatan's cases, as the statistics filter them.
+    nabire = {**THIS_YEAR, "district": f"{PROVINCE}.01.01"}
+    response = await reporting.get(CSV_URL, params=nabire, headers=admin(reporting))
+    assert [row["no_kasus"] for row in csv_rows(response)] == [TWO_TYPES.case_number]
+
 
 @pytest.mark.usefixtures("published")
 async def test_a_district_supervisor_gets_only_their_regency(reporting: httpx.AsyncClient) -> None:
