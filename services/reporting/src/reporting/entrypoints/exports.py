@@ -46,8 +46,8 @@ _ABOUT = (
     "The cases reported in the period (`from`, `to`: UTC days, inclusive) in the region you supervise (a "
     "district supervisor's regency, a province admin's or auditor's province; all of it when `province` and "
     "`regency` name none; `district` narrows it to one kecamatan), one row per case, ordered by report time: only "
-    "non-personal facts, in SIMFONI-PPA's terms, for re-entry into SIMFONI. Asking beyond your region answers 403. Cells a spreadsheet would take for "
-    "a formula (starting with `=`, `+`, `-`, `@`) begin with `'`.\n\nColumns:\n\n"
+    "non-personal facts, in SIMFONI-PPA's terms, for re-entry into SIMFONI. Asking beyond your region answers 403. "
+    "Cells a spreadsheet would take for a formula (starting with `=`, `+`, `-`, `@`) begin with `'`.\n\nColumns:\n\n"
 )
 
 
