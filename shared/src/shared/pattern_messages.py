@@ -13,6 +13,8 @@ from collections.abc import Mapping
 _Kind = tuple[str, str, tuple[str, ...]]
 _PROVINCE: _Kind = ("a two-digit province code", "kode provinsi dua digit", ("62",))
 _REGENCY: _Kind = ("a regency or city code", "kode kabupaten/kota", ("62.13",))
+# An example that exists (Dusun Timur): intake refuses an unknown code.
+_DISTRICT: _Kind = ("a district (kecamatan) code", "kode kecamatan", ("62.13.01",))
 _REGION: _Kind = ("a province or regency code", "kode provinsi atau kabupaten/kota", ("62", "62.13"))
 _PHONE: _Kind = ("a phone number", "nomor telepon", ("+6281234567890",))
 _EMAIL: _Kind = ("an email address", "alamat email", ("nama@contoh.go.id",))
@@ -22,8 +24,9 @@ _KINDS: Mapping[str, _Kind] = {
     r"^(\d{2})?$": _PROVINCE,
     r"^\d{2}\.\d{2}$": _REGENCY,
     r"^(\d{2}\.\d{2})?$": _REGENCY,
-    # Examples that exist (Dusun Timur, Pulau Patai): intake refuses an unknown code.
-    r"^\d{2}\.\d{2}\.\d{2}$": ("a district (kecamatan) code", "kode kecamatan", ("62.13.01",)),
+    # An example that exists (Pulau Patai): intake refuses an unknown code.
+    r"^\d{2}\.\d{2}\.\d{2}$": _DISTRICT,
+    r"^(\d{2}\.\d{2}\.\d{2})?$": _DISTRICT,  # the dashboard's form: an empty field is no filter
     r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$": ("a village (desa) code", "kode desa/kelurahan", ("62.13.01.2003",)),
     r"^\d{2}(\.\d{2})?$": _REGION,
     r"^[0-9]{2}(\.[0-9]{2})?$": _REGION,

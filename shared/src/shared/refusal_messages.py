@@ -134,6 +134,13 @@ REFUSALS: Mapping[str, tuple[Template, Template]] = {
     "regency_code_invalid": (
         "Must be a regency or city code, e.g. 62.13.", "Harus berupa kode kabupaten/kota, mis. 62.13.",
     ),
+    "district_code_invalid": (
+        "Must be a district (kecamatan) code, e.g. 62.13.01.", "Harus berupa kode kecamatan, mis. 62.13.01.",
+    ),
+    "district_outside_regency": (
+        "The district (kecamatan) must lie in the regency or city asked for.",
+        "Kecamatan harus berada di kabupaten/kota yang diminta.",
+    ),
     # The body's format (415, 422).
     "directory_media_type": (
         "Send the directory as application/yaml.", "Kirim direktori sebagai application/yaml.",

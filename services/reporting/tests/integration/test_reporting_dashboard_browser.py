@@ -29,6 +29,7 @@ from shared.contracts import (
     ViolenceType,
 )
 from shared.contracts.examples import example_case_reported
+from tests.accessibility import axe_violations
 from tests.browser import PNG_SIGNATURE, chromium, screenshot_path, served_over_http
 
 pytestmark = pytest.mark.integration
@@ -317,6 +318,36 @@ async def test_a_supervisor_sees_exact_figures_and_filters_by_period(browser: Br
         await page.context.close()
 
 
+async def test_the_dashboard_fits_a_phone_and_its_agency_table_scrolls_in_its_own_box(
+    browser: Browser, served: Served
+) -> None:
+    context = await browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID")
+    context.set_default_timeout(20_000)
+    page = await context.new_page()
+    try:
+        await page.goto(served.url())
+        assert await page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        table = page.locator("#referrals-table")
+        await expect(table.locator("caption")).to_contain_text("Rujukan yang dibuat pada periode ini")
+        wrap = page.locator("section[aria-labelledby=referrals-heading] .table-wrap")
+        # The table is wider than the phone: its own box scrolls (and takes the keyboard's focus), not the page.
+        assert await wrap.evaluate("(box) => box.scrollWidth > box.clientWidth")
+        await expect(wrap).to_have_attribute("tabindex", "0")
+        await wrap.evaluate("(box) => { box.scrollLeft = box.scrollWidth; }")
+        last = await referral_cell(page, "uptd-ppa-90.01", "closed").bounding_box()
+        assert last is not None
+        assert last["x"] >= 0, last  # the last column, scrolled to
+        assert last["x"] + last["width"] <= 390, last
+        assert await page.evaluate("() => window.scrollX") == 0
+        assert await axe_violations(page) == []
+        shot = screenshot_path("dashboard-390.png")
+        shot.unlink(missing_ok=True)
+        await page.screenshot(path=str(shot), full_page=True)
+        assert shot.read_bytes().startswith(PNG_SIGNATURE)
+    finally:
+        await context.close()
+
+
 async def test_bad_filters_answer_422_like_the_json_api(served: Served) -> None:
     async with httpx.AsyncClient(base_url=served.base_url) as client:
         for params, field_name in (
@@ -324,6 +355,8 @@ async def test_bad_filters_answer_422_like_the_json_api(served: Served) -> None:
             ({"from": f"{YEAR}-06-02", "to": f"{YEAR}-06-01"}, "to"),
             ({"province": "6213"}, "province"),
             ({"regency": "62-13"}, "regency"),
+            ({"district": "62.13"}, "district"),
+            ({"regency": "62.14", "district": "62.13.01"}, "district"),
             ({"lang": "fr"}, "lang"),
         ):
             response = await client.get("/dashboard", params=params)

@@ -49,7 +49,7 @@ TWO_TYPES = case_reported(
     victims=(VictimFacts(sex=Sex.PEREMPUAN, age_group=AgeGroup.AGE_6_12),
              VictimFacts(sex=Sex.LAKI_LAKI, age_group=AgeGroup.AGE_13_17)),
     perpetrators=(PerpetratorFacts(relationship=Relationship.ORANG_TUA),), place=PlaceCategory.RUMAH_TANGGA,
-    channel=Channel.HOTLINE,
+    channel=Channel.HOTLINE, district_code=f"{PROVINCE}.01.01", village_code=f"{PROVINCE}.01.01.1001",
 )
 CLOSED = case_reported(
     f"{PROVINCE}.01", 2, at(3, 1), violence_types=(ViolenceType.SEKSUAL,),
@@ -124,7 +124,9 @@ async def test_a_province_admin_exports_the_cases_of_the_period_as_csv_and_xlsx(
     two_types, closed, other = rows
     assert two_types == {
         "no_kasus": TWO_TYPES.case_number, "tanggal_lapor": f"{YEAR}-02-01", "provinsi": PROVINCE,
-        "kabupaten_kota": f"{PROVINCE}.01", "bentuk_kekerasan": "fisik; psikis", "jumlah_korban": "2",
+        "nama_provinsi": "Papua Tengah", "kabupaten_kota": f"{PROVINCE}.01", "nama_kabupaten_kota": "Kabupaten Nabire",
+        "kecamatan": f"{PROVINCE}.01.01", "nama_kecamatan": "Nabire", "desa_kelurahan": f"{PROVINCE}.01.01.1001",
+        "nama_desa_kelurahan": "Wonorejo", "bentuk_kekerasan": "fisik; psikis", "jumlah_korban": "2",
         "jenis_kelamin_korban": "perempuan; laki_laki", "kelompok_umur_korban": "6-12; 13-17",
         "tempat_kejadian": "rumah_tangga", "hubungan_pelaku": "orang_tua", "sumber_pengaduan": "hotline",
         "status": "terbuka", "tanggal_ditutup": "", "alasan_ditutup": "",
@@ -134,6 +136,9 @@ async def test_a_province_admin_exports_the_cases_of_the_period_as_csv_and_xlsx(
     assert closed["hubungan_pelaku"] == "tetangga; guru"  # SIMFONI's order
     assert (other["kabupaten_kota"], other["hubungan_pelaku"], other["sumber_pengaduan"]) == (
         f"{PROVINCE}.02", "tidak_diketahui", "walk_in")
+    # A report that named no kecamatan or desa leaves their codes and names empty; its regency is still named.
+    assert (other["nama_kabupaten_kota"], other["kecamatan"], other["nama_kecamatan"], other["desa_kelurahan"],
+            other["nama_desa_kelurahan"]) == ("Kabupaten Puncak Jaya", "", "", "", "")
 
     response = await reporting.get(XLSX_URL, params=THIS_YEAR, headers=admin(reporting))
     assert response.status_code == 200, response.text
@@ -165,6 +170,11 @@ async def test_a_province_admin_exports_the_cases_of_the_period_as_csv_and_xlsx(
     may = {"from": f"{YEAR}-03-01", "to": f"{YEAR}-03-31", "province": PROVINCE}
     response = await reporting.get(CSV_URL, params=may, headers=admin(reporting))
     assert [row["no_kasus"] for row in csv_rows(response)] == [CLOSED.case_number]
+
+    # One kecamatan's cases, as the statistics filter them.
+    nabire = {**THIS_YEAR, "district": f"{PROVINCE}.01.01"}
+    response = await reporting.get(CSV_URL, params=nabire, headers=admin(reporting))
+    assert [row["no_kasus"] for row in csv_rows(response)] == [TWO_TYPES.case_number]
 
 
 @pytest.mark.usefixtures("published")

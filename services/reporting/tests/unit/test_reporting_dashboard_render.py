@@ -141,7 +141,8 @@ def test_the_page_is_in_bahasa_indonesia_with_a_switch_to_english() -> None:
                     "Kasus menurut kelompok umur korban", "Kasus menurut bulan pelaporan",
                     "Rujukan dan waktu tanggap per lembaga", "Kepatuhan SLA"):
         assert heading in text, heading
-    for words in ("Fisik", "6-12 tahun", "Mei 2031", f"1 Jan 2031 {NO_FIGURE} 31 Des 2031", "Provinsi 62"):
+    for words in ("Fisik", "6-12 tahun", "Mei 2031", f"1 Jan 2031 {NO_FIGURE} 31 Des 2031",
+                  "Provinsi Kalimantan Tengah"):
         assert words in text, words
     assert "<5 berarti 1 sampai 4" in text
     assert "dihitung di masing-masing bentuk, tetapi hanya sekali dalam jumlah kasus" in text
@@ -161,7 +162,8 @@ def test_the_page_in_english() -> None:
     assert "<5 means 1 to 4" in text
     assert "Kasus menurut" not in text
     inputs = {attrs.get("name"): attrs.get("value") for tag, attrs in parse(html).tags if tag == "input"}
-    assert inputs == {"lang": "en", "from": "2031-01-01", "to": "2031-12-31", "province": "62", "regency": ""}
+    assert inputs == {"lang": "en", "from": "2031-01-01", "to": "2031-12-31", "province": "62", "regency": "",
+                      "district": ""}
 
 
 def test_the_referral_table_has_a_row_per_agency_with_formatted_figures() -> None:

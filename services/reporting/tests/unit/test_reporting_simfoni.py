@@ -27,6 +27,7 @@ from reporting.domain.simfoni import (
 )
 from reporting.domain.statistics import StatsFilter
 from reporting.entrypoints.exports import csv_bytes, xlsx_bytes
+from shared.regions import load_regions
 
 DOC = Path(__file__).parents[4] / "docs" / "simfoni-export.md"
 
@@ -46,7 +47,8 @@ def by_name(values: tuple[object, ...]) -> dict[str, object]:
 
 def test_the_columns_are_named_once_each_in_simfoni_terms_and_described_in_both_languages() -> None:
     assert COLUMN_NAMES == (
-        "no_kasus", "tanggal_lapor", "provinsi", "kabupaten_kota", "bentuk_kekerasan", "jumlah_korban",
+        "no_kasus", "tanggal_lapor", "provinsi", "nama_provinsi", "kabupaten_kota", "nama_kabupaten_kota",
+        "kecamatan", "nama_kecamatan", "desa_kelurahan", "nama_desa_kelurahan", "bentuk_kekerasan", "jumlah_korban",
         "jenis_kelamin_korban", "kelompok_umur_korban", "tempat_kejadian", "hubungan_pelaku", "sumber_pengaduan",
         "status", "tanggal_ditutup", "alasan_ditutup",
     )
@@ -58,11 +60,29 @@ def test_the_columns_are_named_once_each_in_simfoni_terms_and_described_in_both_
 
 def test_an_open_case_becomes_one_row_of_its_facts() -> None:
     assert by_name(row(case())) == {
-        "no_kasus": "6213-2026-00001", "tanggal_lapor": date(2026, 3, 3), "provinsi": "62", "kabupaten_kota": "62.13",
+        "no_kasus": "6213-2026-00001", "tanggal_lapor": date(2026, 3, 3), "provinsi": "62",
+        "nama_provinsi": "Kalimantan Tengah", "kabupaten_kota": "62.13",
+        "nama_kabupaten_kota": "Kabupaten Barito Timur",
+        "kecamatan": None, "nama_kecamatan": None, "desa_kelurahan": None, "nama_desa_kelurahan": None,
         "bentuk_kekerasan": "fisik", "jumlah_korban": 1, "jenis_kelamin_korban": "perempuan",
         "kelompok_umur_korban": "6-12", "tempat_kejadian": "rumah_tangga", "hubungan_pelaku": "orang_tua",
         "sumber_pengaduan": "hotline", "status": OPEN, "tanggal_ditutup": None, "alasan_ditutup": None,
     }
+
+
+def test_each_region_is_named_beside_its_code_as_the_catalogue_names_it() -> None:
+    catalogue = load_regions()
+    village = catalogue.villages_of("62.13.01")[0]
+    named = by_name(row(case(district_code="62.13.01", village_code=village)))
+    assert (named["kecamatan"], named["nama_kecamatan"]) == ("62.13.01", catalogue.district_name("62.13.01"))
+    assert (named["desa_kelurahan"], named["nama_desa_kelurahan"]) == (village, catalogue.village_name(village))
+    assert (named["nama_kecamatan"], named["nama_desa_kelurahan"]) == ("Dusun Timur", "Tamiang Layang")
+    city = by_name(row(case(regency_code="62.71")))
+    assert city["nama_kabupaten_kota"] == "Kota Palangkaraya"
+    # A code the catalogue does not hold is kept, with no name made up for it.
+    unknown = by_name(row(case(province_code="99", regency_code="99.01", district_code="99.01.01")))
+    assert (unknown["nama_provinsi"], unknown["nama_kabupaten_kota"], unknown["nama_kecamatan"]) == (None, None, None)
+    assert unknown["kecamatan"] == "99.01.01"
 
 
 def test_several_values_are_joined_types_in_simfoni_order_victims_in_victim_order() -> None:

@@ -26,8 +26,8 @@ def test_group_by_keeps_the_callers_order() -> None:
 def test_every_allowed_key_parses() -> None:
     assert parse_group_by(",".join(ALLOWED_GROUP_KEYS), GroupKey) == tuple(GroupKey)
     assert set(ALLOWED_GROUP_KEYS) == {
-        "regency", "district", "province", "violence_type", "victim_sex", "age_group", "place", "relationship",
-        "channel", "status", "month",
+        "regency", "district", "village", "province", "violence_type", "victim_sex", "age_group", "place",
+        "relationship", "channel", "status", "month",
     }
 
 

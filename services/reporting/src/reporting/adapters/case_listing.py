@@ -34,6 +34,8 @@ def case_records_statement(scope: StatsFilter) -> Counts:
             _case.case_number,
             _case.province_code,
             _case.regency_code,
+            _case.district_code,
+            _case.village_code,
             _case.reported_at,
             _case.place,
             _case.channel,
@@ -69,6 +71,8 @@ async def case_records(session: AsyncSession, scope: StatsFilter) -> tuple[CaseR
             relationships=tuple(row["relationships"] or ()),
             closed_at=row["closed_at"],
             closure_reason=row["reason"],
+            district_code=row["district_code"],
+            village_code=row["village_code"],
         )
         for row in rows
     )

@@ -81,6 +81,7 @@ def case_facts_row(facts: CaseFacts) -> dict[str, Any]:
         "province_code": facts.province_code,
         "regency_code": facts.regency_code,
         "district_code": facts.district_code,
+        "village_code": facts.village_code,
         "place": facts.place.value,
         "channel": facts.channel.value,
         "reported_at": facts.reported_at,

@@ -49,6 +49,7 @@ def group_column(key: GroupKey) -> ColumnElement[str]:
     columns: dict[GroupKey, ColumnElement[str]] = {
         GroupKey.REGENCY: case_facts.c.regency_code,
         GroupKey.DISTRICT: func.coalesce(case_facts.c.district_code, _UNKNOWN),
+        GroupKey.VILLAGE: func.coalesce(case_facts.c.village_code, _UNKNOWN),
         GroupKey.PROVINCE: case_facts.c.province_code,
         GroupKey.VIOLENCE_TYPE: case_violence_types.c.violence_type,
         GroupKey.VICTIM_SEX: case_victims.c.sex,
@@ -89,9 +90,10 @@ def _cases(query: CaseStatsQuery) -> FromClause:
 
 def _filtered(
     statement: Counts, scope: StatsFilter, moment: ColumnElement[Any], province: ColumnElement[Any],
-    regency: ColumnElement[Any],
+    regency: ColumnElement[Any], *, district: ColumnElement[Any] | None = None,
 ) -> Counts:
-    """The period and region, each a bound parameter."""
+    """The period and region, each a bound parameter. Referrals know no district: they are counted down to the
+    regency, which a district filter always names too."""
     if scope.starts_at is not None:
         statement = statement.where(moment >= scope.starts_at)
     if scope.ends_before is not None:
@@ -100,13 +102,15 @@ def _filtered(
         statement = statement.where(province == scope.province_code)
     if scope.regency_code is not None:
         statement = statement.where(regency == scope.regency_code)
+    if scope.district_code is not None and district is not None:
+        statement = statement.where(district == scope.district_code)
     return statement
 
 
 def cases_within(statement: Counts, query: StatsFilter) -> Counts:
     """``statement`` narrowed to the cases reported in the period and region of ``query``."""
     return _filtered(statement, query, case_facts.c.reported_at, case_facts.c.province_code,
-                     case_facts.c.regency_code)
+                     case_facts.c.regency_code, district=case_facts.c.district_code)
 
 
 def grouped_counts_statement(query: CaseStatsQuery) -> Counts:

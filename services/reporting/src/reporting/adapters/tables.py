@@ -30,6 +30,7 @@ class CaseFactsRow(ReportingTable, table=True):
     province_code: str = Field(sa_type=Text)
     regency_code: str = Field(sa_type=Text, index=True)
     district_code: str | None = Field(default=None, sa_type=Text, index=True)  # None when the report named none
+    village_code: str | None = Field(default=None, sa_type=Text, index=True)  # the desa/kelurahan, likewise
     place: str = Field(sa_type=Text)
     channel: str = Field(sa_type=Text)
     reported_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))

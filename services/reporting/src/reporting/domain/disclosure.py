@@ -7,6 +7,11 @@ at a victim is suppressed:
   minus the others does not give the suppressed one back;
 - times and shares of a group of referrals are shown only for groups of at least 5.
 
+- villages: a breakdown by village (desa/kelurahan) shows the public no village with a small count at all, not
+  even as ``"<5"`` (that a village had a case at all can point at a family): every row of 1 to 4 cases merges
+  into one row ``"other"`` (with the same values of the other keys), which is then suppressed as any other row.
+  The table says how many rows were merged (``merged_rows``).
+
 Differences between two different queries (a regency's total with and without a month) can still narrow a
 cell down; that is the limit of per-table suppression, and why the public sees no case-level data at all.
 """
@@ -17,10 +22,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from reporting.domain.statistics import CaseStatistics, ReferralFigures, ReferralStatistics
+from reporting.domain.statistics import CaseStatistics, GroupCount, GroupKey, ReferralFigures, ReferralStatistics
 
 SMALL_CELL = 5
 SUPPRESSED: Literal["<5"] = "<5"
+OTHER_VILLAGES = "other"  # the row the public's small village rows merge into
 Shown = int | Literal["<5"]
 
 
@@ -53,6 +59,23 @@ class CaseTable:
     rows: tuple[CaseRow, ...]
     total_cases: Shown
     exact: bool
+    merged_rows: int | None = None  # for the public's breakdowns by village: rows merged into "other"
+
+
+def merge_small_villages(rows: Sequence[GroupCount], village: int) -> tuple[list[GroupCount], int]:
+    """``rows`` with every row of 1 to 4 cases merged into an ``"other"`` village row of the same other values
+    (after the rows kept, in the order first met), and how many were merged. The counts add up because a case
+    lies in one village only."""
+    kept: list[GroupCount] = []
+    merged: dict[tuple[str, ...], int] = {}
+    for row in rows:
+        if 0 < row.count < SMALL_CELL:
+            values = (*row.values[:village], OTHER_VILLAGES, *row.values[village + 1:])
+            merged[values] = merged.get(values, 0) + row.count
+        else:
+            kept.append(row)
+    small = len(rows) - len(kept)
+    return [*kept, *(GroupCount(values, count) for values, count in merged.items())], small
 
 
 def _cells(counts: Sequence[int], *, exact: bool) -> list[Shown]:
@@ -60,12 +83,17 @@ def _cells(counts: Sequence[int], *, exact: bool) -> list[Shown]:
 
 
 def case_table(statistics: CaseStatistics, *, exact: bool) -> CaseTable:
-    cells = _cells([row.count for row in statistics.rows], exact=exact)
+    rows: Sequence[GroupCount] = statistics.rows
+    merged_rows = None
+    if not exact and GroupKey.VILLAGE in statistics.group_by:
+        rows, merged_rows = merge_small_villages(rows, statistics.group_by.index(GroupKey.VILLAGE))
+    cells = _cells([row.count for row in rows], exact=exact)
     return CaseTable(
         group_by=tuple(key.value for key in statistics.group_by),
-        rows=tuple(CaseRow(row.values, cell) for row, cell in zip(statistics.rows, cells, strict=True)),
+        rows=tuple(CaseRow(row.values, cell) for row, cell in zip(rows, cells, strict=True)),
         total_cases=statistics.total_cases if exact else shown(statistics.total_cases),
         exact=exact,
+        merged_rows=merged_rows,
     )
 
 

@@ -35,6 +35,7 @@ class CaseFacts:
     reported_at: datetime
     as_of: datetime
     district_code: str | None = None  # the kecamatan, when the report named one
+    village_code: str | None = None  # the desa/kelurahan, when the report named one
 
     @classmethod
     def from_event(cls, event: CaseReported | CaseUpdated) -> CaseFacts:
@@ -54,4 +55,5 @@ class CaseFacts:
             reported_at=event.reported_at,
             as_of=event.occurred_at,
             district_code=event.district_code,
+            village_code=event.village_code,
         )

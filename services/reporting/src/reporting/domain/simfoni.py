@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import get_args
 
+from reporting.domain.region_names import district_name, province_name, regency_name, village_name
 from reporting.domain.statistics import StatsFilter
 from shared.contracts import AgeGroup, CaseClosed, Channel, Sex, ViolenceType
 from shared.contracts.vocabulary import PlaceCategory, Relationship
@@ -49,6 +50,8 @@ class CaseRecord:
     relationships: tuple[str, ...]
     closed_at: datetime | None = None
     closure_reason: str | None = None
+    district_code: str | None = None  # the kecamatan, when the report named one
+    village_code: str | None = None  # the desa/kelurahan, likewise
 
 
 def _in_order(values: Iterable[str], vocabulary: type[StrEnum]) -> str:
@@ -85,8 +88,22 @@ COLUMNS: tuple[Column, ...] = (
            "Day the case was reported (YYYY-MM-DD, UTC, as the period filter)", lambda case: _day(case.reported_at)),
     Column("provinsi", "Kode provinsi Kemendagri (mis. 62)", "Kemendagri province code (e.g. 62)",
            lambda case: case.province_code),
+    Column("nama_provinsi", "Nama provinsi (mis. Kalimantan Tengah)", "The province's name (e.g. Kalimantan Tengah)",
+           lambda case: province_name(case.province_code)),
     Column("kabupaten_kota", "Kode kabupaten/kota Kemendagri (mis. 62.13)", "Kemendagri regency/city code (e.g. 62.13)",
            lambda case: case.regency_code),
+    Column("nama_kabupaten_kota", "Nama kabupaten/kota (mis. Kabupaten Barito Timur)",
+           "The regency's or city's name (e.g. Kabupaten Barito Timur)", lambda case: regency_name(case.regency_code)),
+    Column("kecamatan", "Kode kecamatan Kemendagri (mis. 62.13.01); kosong bila laporan tidak menyebutnya",
+           "Kemendagri district (kecamatan) code (e.g. 62.13.01); empty when the report named none",
+           lambda case: case.district_code),
+    Column("nama_kecamatan", "Nama kecamatan (mis. Dusun Timur)", "The district's name (e.g. Dusun Timur)",
+           lambda case: district_name(case.district_code)),
+    Column("desa_kelurahan", "Kode desa/kelurahan Kemendagri (mis. 62.13.01.1012); kosong bila laporan tidak "
+           "menyebutnya", "Kemendagri village (desa/kelurahan) code (e.g. 62.13.01.1012); empty when the report "
+           "named none", lambda case: case.village_code),
+    Column("nama_desa_kelurahan", "Nama desa/kelurahan (mis. Tamiang Layang)", "The village's name (e.g. Tamiang "
+           "Layang)", lambda case: village_name(case.village_code)),
     Column("bentuk_kekerasan", "Bentuk kekerasan, dipisah \"; \" bila lebih dari satu",
            "Violence types, separated by \"; \" when several",
            lambda case: _in_order(case.violence_types, ViolenceType), _vocabulary(ViolenceType)),

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 PROVINCE_CODE = re.compile(r"^\d{2}$")
 REGENCY_CODE = re.compile(r"^\d{2}\.\d{2}$")
+DISTRICT_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
 
 
 class GroupKey(StrEnum):
@@ -24,6 +25,7 @@ class GroupKey(StrEnum):
 
     REGENCY = "regency"
     DISTRICT = "district"  # the kecamatan; a case whose report named none counts under "unknown"
+    VILLAGE = "village"  # the desa/kelurahan, likewise; for the public, small villages merge (see disclosure)
     PROVINCE = "province"
     VIOLENCE_TYPE = "violence_type"  # several per case
     VICTIM_SEX = "victim_sex"  # one per victim, so several per case
@@ -97,6 +99,7 @@ class StatsFilter:
     date_to: date | None = None
     province_code: str | None = None
     regency_code: str | None = None
+    district_code: str | None = None  # the kecamatan, for the dashboard's last level of drill-down
 
     def __post_init__(self) -> None:
         if self.date_from is not None and self.date_to is not None and self.date_to < self.date_from:
@@ -107,6 +110,17 @@ class StatsFilter:
         if self.regency_code is not None and not REGENCY_CODE.match(self.regency_code):
             raise StatsQueryError("regency", "must be a Kemendagri regency/city code such as 62.13",
                                   code="regency_code_invalid")
+        if self.district_code is not None and not DISTRICT_CODE.match(self.district_code):
+            raise StatsQueryError("district", "must be a Kemendagri district (kecamatan) code such as 62.13.01",
+                                  code="district_code_invalid")
+        if self.district_code is not None:
+            regency = self.district_code[:5]
+            if self.regency_code not in (None, regency):
+                raise StatsQueryError("district", "must lie in the regency asked for",
+                                      code="district_outside_regency")
+            # A kecamatan names its regency: filled in, so that who may see it exactly is decided on the regency
+            # (frozen dataclass, hence object.__setattr__).
+            object.__setattr__(self, "regency_code", regency)
 
     @property
     def starts_at(self) -> datetime | None:

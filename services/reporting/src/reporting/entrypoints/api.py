@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from reporting.domain.access import AUDIT_READERS
 from reporting.domain.disclosure import CaseTable, ReferralTable
+from reporting.domain.region_names import REGION_KEYS, region_name
 from reporting.domain.statistics import (
     ALLOWED_GROUP_KEYS,
     ALLOWED_REFERRAL_GROUP_KEYS,
@@ -48,20 +49,36 @@ class CaseStatsOut(BaseModel):
     ``total_cases``."""
 
     group_by: list[str]
-    rows: list[dict[str, str | int]] = Field(
+    rows: list[dict[str, str | int | None]] = Field(
         description="One per combination of group values present, sorted by them: the values and a `count` of "
-        "cases (`\"<5\"` for a suppressed cell).",
-        examples=[[{"regency": "62.13", "violence_type": "fisik", "count": 3}]],
+        "cases (`\"<5\"` for a suppressed cell). With `names=true`, each region key (`province`, `regency`, "
+        "`district`, `village`) also has its name beside it as `<key>_name` (null for `unknown`, `other`).",
+        examples=[[{"regency": "62.13", "regency_name": "Kabupaten Barito Timur", "violence_type": "fisik",
+                    "count": 3}]],
     )
     total_cases: Count
     exact: bool = Field(description="True for a supervisor of the region counted; false for public aggregates.")
+    merged_rows: int | None = Field(
+        default=None,
+        description="Only in the public's breakdowns by `village`: how many village rows of 1 to 4 cases were "
+        "merged into the row whose village is `other` (no village with a small count is shown, not even as "
+        "`\"<5\"`); 0 when none was. Absent otherwise.",
+    )
 
     @classmethod
-    def of(cls, table: CaseTable) -> CaseStatsOut:
-        rows: list[dict[str, str | int]] = [
-            {**dict(zip(table.group_by, row.values, strict=True)), "count": row.count} for row in table.rows
-        ]
-        return cls(group_by=list(table.group_by), rows=rows, total_cases=table.total_cases, exact=table.exact)
+    def of(cls, table: CaseTable, *, names: bool = False) -> CaseStatsOut:
+        rows = [_case_row(table.group_by, row.values, names) | {"count": row.count} for row in table.rows]
+        return cls(group_by=list(table.group_by), rows=rows, total_cases=table.total_cases, exact=table.exact,
+                   merged_rows=table.merged_rows)
+
+
+def _case_row(keys: Sequence[str], values: Sequence[str], names: bool) -> dict[str, str | int | None]:
+    row: dict[str, str | int | None] = {}
+    for key, value in zip(keys, values, strict=True):
+        row[key] = value
+        if names and GroupKey(key) in REGION_KEYS:
+            row[f"{key}_name"] = region_name(GroupKey(key), value)
+    return row
 
 
 class ReferralFiguresOut(BaseModel):
@@ -139,10 +156,15 @@ async def stats_filter(
     date_to: Annotated[Day, Query(alias="to", description="Last day, inclusive (UTC)")] = None,
     province: Annotated[str | None, Query(pattern=r"^\d{2}$", examples=["62"])] = None,
     regency: Annotated[str | None, Query(pattern=r"^\d{2}\.\d{2}$", examples=["62.13"])] = None,
+    district: Annotated[str | None, Query(
+        pattern=r"^\d{2}\.\d{2}\.\d{2}$", examples=["62.13.01"],
+        description="A kecamatan: cases of it only (it names its regency, which `regency` may repeat); referrals "
+        "are counted down to that regency, as they know no kecamatan",
+    )] = None,
 ) -> StatsFilter:
     """The period and region of a statistics request (query parameters ``from``, ``to``, ``province``,
-    ``regency``)."""
-    return _valid(lambda: StatsFilter(date_from, date_to, province, regency))
+    ``regency``, ``district``)."""
+    return _valid(lambda: StatsFilter(date_from, date_to, province, regency, district))
 
 
 Scope = Annotated[StatsFilter, Depends(stats_filter)]
@@ -171,19 +193,21 @@ def _group_by_query(allowed: Sequence[str]) -> object:
 PUBLIC_RATE = [Depends(anonymous_rate_limit)]
 
 
-@router.get("/stats/cases", response_model=CaseStatsOut, tags=["statistics"], dependencies=PUBLIC_RATE)
+@router.get("/stats/cases", response_model=CaseStatsOut, response_model_exclude_none=True, tags=["statistics"],
+            dependencies=PUBLIC_RATE)
 async def case_stats(
     *,
     principal: CurrentPrincipal,
     uow: CurrentUnitOfWork,
     scope: Scope,
     group_by: Annotated[str | None, _group_by_query(ALLOWED_GROUP_KEYS)] = None,
+    names: Annotated[bool, Query(description="Add each region's name beside its code (`regency_name`...)")] = False,
 ) -> CaseStatsOut:
     """Cases by region, violence type, victims' sex and age group, place, relationship, month...: exact for a
     supervisor of the region counted (a district supervisor's regency, a province admin's or auditor's
     province; their whole region when none is named), suppressed public aggregates for anyone else."""
     query = _valid(lambda: CaseStatsQuery(**vars(scope), group_by=parse_group_by(group_by, GroupKey)))
-    return CaseStatsOut.of(await handlers.case_statistics(principal, query, uow))
+    return CaseStatsOut.of(await handlers.case_statistics(principal, query, uow), names=names)
 
 
 @router.get("/stats/referrals", response_model=ReferralStatsOut, tags=["statistics"], dependencies=PUBLIC_RATE)

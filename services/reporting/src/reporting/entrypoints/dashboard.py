@@ -19,7 +19,7 @@ from pydantic import BeforeValidator, WithJsonSchema
 from reporting.domain.disclosure import CaseTable
 from reporting.domain.statistics import CaseStatsQuery, GroupKey, ReferralGroupKey, ReferralStatsQuery, StatsFilter
 from reporting.entrypoints.api import stats_filter, written_as_a_day
-from reporting.entrypoints.dashboard_view import CHARTS, render_dashboard
+from reporting.entrypoints.dashboard_view import charts_for, render_dashboard
 from reporting.service_layer import handlers
 from shared.dependencies import CurrentPrincipal, CurrentUnitOfWork
 from shared.limits import public_rate_limit
@@ -48,10 +48,11 @@ async def dashboard_filter(
     date_to: Annotated[Day, Query(alias="to", description="Last day, inclusive (UTC)")] = None,
     province: Annotated[str | None, Query(pattern=r"^(\d{2})?$", examples=["62"])] = None,
     regency: Annotated[str | None, Query(pattern=r"^(\d{2}\.\d{2})?$", examples=["62.13"])] = None,
+    district: Annotated[str | None, Query(pattern=r"^(\d{2}\.\d{2}\.\d{2})?$", examples=["62.13.01"])] = None,
 ) -> StatsFilter:
-    """The JSON API's ``from``, ``to``, ``province`` and ``regency``, with its checks and 422s (``stats_filter``),
-    and an empty field taken as absent."""
-    return await stats_filter(date_from, date_to, province or None, regency or None)
+    """The JSON API's ``from``, ``to``, ``province``, ``regency`` and ``district``, with its checks and 422s
+    (``stats_filter``), and an empty field taken as absent."""
+    return await stats_filter(date_from, date_to, province or None, regency or None, district or None)
 
 
 DashboardScope = Annotated[StatsFilter, Depends(dashboard_filter)]
@@ -74,11 +75,13 @@ async def dashboard(
         Language | None, Query(description="Language of the page; by default from Accept-Language, else `id`")
     ] = None,
 ) -> HTMLResponse:
-    """Dasbor statistik: cases by regency/city, type of violence, victims' age group and month, and referrals per
-    agency (time to accept and to first service, SLA compliance, escalations), for a period and region."""
+    """Dasbor statistik: cases by region, type of violence, victims' age group and month, and referrals per
+    agency (time to accept and to first service, SLA compliance, escalations), for a period and region. The
+    region chart counts the level below the region asked for (provinces, regencies, kecamatan, then desa), each
+    region named and linked one level down; breadcrumbs lead back up."""
     language = lang or request_language(request)
     cases: dict[GroupKey, CaseTable] = {}
-    for key in CHARTS:
+    for key in charts_for(scope):
         query = CaseStatsQuery(**vars(scope), group_by=(key,))
         cases[key] = await handlers.case_statistics(principal, query, uow)
     referrals = await handlers.referral_statistics(

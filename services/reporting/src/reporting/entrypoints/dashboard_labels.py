@@ -15,24 +15,34 @@ TEXT: dict[Language, dict[str, str]] = {
         "to": "Sampai tanggal",
         "province": "Kode provinsi",
         "regency": "Kode kabupaten/kota",
+        "district": "Kode kecamatan",
+        "breadcrumbs": "Jejak wilayah",
         "apply": "Terapkan",
         "other_language": "English",
         "period": "Periode",
         "all_time": "seluruh waktu",
         "region": "Wilayah",
         "all_regions": "seluruh wilayah",
-        "province_named": "Provinsi {code}",
-        "regency_named": "Kabupaten/Kota {code}",
         "exact_view": "Angka pasti untuk wilayah yang Anda awasi. Jangan dibagikan di luar tugas Anda.",
         "public_view": "Tampilan publik: angka 1 sampai 4 disamarkan sebagai <5.",
         "total_cases": "Jumlah kasus",
         "total_referrals": "Jumlah rujukan",
         "cases": "Kasus",
+        "chart_province": "Kasus menurut provinsi",
         "chart_regency": "Kasus menurut kabupaten/kota",
+        "chart_district": "Kasus menurut kecamatan",
+        "chart_village": "Kasus menurut desa/kelurahan",
+        "caption_province": "Setiap kasus dihitung sekali, di provinsi tempat kejadian. Pilih provinsi di tabel "
+        "data untuk melihat kabupaten/kotanya.",
         "chart_violence_type": "Kasus menurut bentuk kekerasan",
         "chart_age_group": "Kasus menurut kelompok umur korban",
         "chart_month": "Kasus menurut bulan pelaporan",
-        "caption_regency": "Setiap kasus dihitung sekali, di kabupaten/kota tempat kejadian.",
+        "caption_regency": "Setiap kasus dihitung sekali, di kabupaten/kota tempat kejadian. Pilih kabupaten/kota "
+        "di tabel data untuk melihat kecamatannya.",
+        "caption_district": "Setiap kasus dihitung sekali, di kecamatan tempat kejadian (\"Tidak disebutkan\" bila "
+        "laporan tidak menyebutnya). Pilih kecamatan di tabel data untuk melihat desa/kelurahannya.",
+        "caption_village": "Setiap kasus dihitung sekali, di desa/kelurahan tempat kejadian. Pada tampilan publik, "
+        "desa/kelurahan dengan 1 sampai 4 kasus tidak ditampilkan sendiri tetapi digabung.",
         "caption_violence_type": "Satu kasus dengan dua bentuk kekerasan dihitung di masing-masing bentuk; "
         "jumlah batang dapat melebihi jumlah kasus.",
         "caption_age_group": "Kasus dengan korban dari beberapa kelompok umur dihitung di masing-masing kelompok.",
@@ -56,6 +66,8 @@ TEXT: dict[Language, dict[str, str]] = {
         "open": "Masih berjalan",
         "closed": "Selesai",
         "no_referrals": "Tidak ada rujukan pada periode dan wilayah ini.",
+        "referrals_of_regency": "Rujukan tidak mencatat kecamatan: angka rujukan di bawah ini untuk seluruh "
+        "kabupaten/kota.",
         "dash_note": "\N{EN DASH} : belum ada rujukan yang sampai tahap itu, atau (tampilan publik) lembaga "
         "dengan kurang dari 5 rujukan.",
         "notes": "Cara membaca",
@@ -74,24 +86,34 @@ TEXT: dict[Language, dict[str, str]] = {
         "to": "To",
         "province": "Province code",
         "regency": "Regency/city code",
+        "district": "District (kecamatan) code",
+        "breadcrumbs": "Region trail",
         "apply": "Apply",
         "other_language": "Bahasa Indonesia",
         "period": "Period",
         "all_time": "all time",
         "region": "Region",
         "all_regions": "all regions",
-        "province_named": "Province {code}",
-        "regency_named": "Regency/city {code}",
         "exact_view": "Exact figures for the region you supervise. Do not share them beyond your duties.",
         "public_view": "Public view: counts of 1 to 4 are shown as <5.",
         "total_cases": "Cases",
         "total_referrals": "Referrals",
         "cases": "Cases",
+        "chart_province": "Cases by province",
         "chart_regency": "Cases by regency/city",
+        "chart_district": "Cases by district (kecamatan)",
+        "chart_village": "Cases by village (desa/kelurahan)",
+        "caption_province": "Each case counts once, in the province where it happened. Choose a province in the "
+        "data table to see its regencies and cities.",
         "chart_violence_type": "Cases by type of violence",
         "chart_age_group": "Cases by victims' age group",
         "chart_month": "Cases by month reported",
-        "caption_regency": "Each case counts once, in the regency/city where it happened.",
+        "caption_regency": "Each case counts once, in the regency/city where it happened. Choose one in the data "
+        "table to see its districts.",
+        "caption_district": "Each case counts once, in the district where it happened (\"Not stated\" when the "
+        "report named none). Choose a district in the data table to see its villages.",
+        "caption_village": "Each case counts once, in the village where it happened. In the public view, villages "
+        "with 1 to 4 cases are not shown on their own but merged.",
         "caption_violence_type": "A case with two types of violence counts under each; the bars can add up to "
         "more than the number of cases.",
         "caption_age_group": "A case with victims of several age groups counts under each.",
@@ -115,6 +137,8 @@ TEXT: dict[Language, dict[str, str]] = {
         "open": "Open",
         "closed": "Closed",
         "no_referrals": "No referrals in this period and region.",
+        "referrals_of_regency": "Referrals record no district: the referral figures below are for the whole "
+        "regency/city.",
         "dash_note": "\N{EN DASH} : no referral got that far yet, or (public view) an agency with fewer than 5 "
         "referrals.",
         "notes": "How to read this",

@@ -12,27 +12,31 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
-from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from reporting.domain.disclosure import CaseTable, ReferralRow, ReferralTable, Shown
+from reporting.domain.region_names import REGION_KEYS
 from reporting.domain.statistics import GroupKey, StatsFilter
 from reporting.entrypoints.dashboard_labels import MONTHS, TEXT, label, number
+from reporting.entrypoints.dashboard_regions import bar_label, breadcrumbs, drill_url, region_key, url
 from shared.contracts import AgeGroup, ViolenceType
 from shared.validation_messages import Language
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-# The charts, in the order shown. Each is one breakdown of the cases.
-CHARTS = (GroupKey.REGENCY, GroupKey.VIOLENCE_TYPE, GroupKey.AGE_GROUP, GroupKey.MONTH)
+# The charts after the region chart, in the order shown. Each is one breakdown of the cases.
+TOPIC_CHARTS = (GroupKey.VIOLENCE_TYPE, GroupKey.AGE_GROUP, GroupKey.MONTH)
 
-# Geometry of a chart, in SVG user units.
-LABEL_WIDTH = 170  # the category names, right-aligned before the bars
-BAR_SPACE = 380  # the longest bar
-CHART_WIDTH = LABEL_WIDTH + BAR_SPACE + 70  # room for the count after the longest bar
-ROW_HEIGHT = 26
-BAR_HEIGHT = 18
+# Geometry of a chart, in SVG user units. Each category's name stands on its own line above its bar, so a long
+# name ("Perdagangan orang (TPPO)", "Kabupaten Kotawaringin Timur") is never cut off, and the chart is narrow
+# enough (360) to be drawn at full size on a phone 390 px wide.
+LABEL_WIDTH = 0  # the bars start at the left edge, under their names
+LABEL_HEIGHT = 16  # the name's line
+BAR_SPACE = 300  # the longest bar
+CHART_WIDTH = BAR_SPACE + 60  # room for the count after the longest bar
+BAR_HEIGHT = 16
+ROW_HEIGHT = LABEL_HEIGHT + BAR_HEIGHT + 8
 SUPPRESSED_WIDTH = 14
 NO_FIGURE = "\N{EN DASH}"  # a time or share unknown or withheld
 MAX_FILLED_MONTHS = 120  # months without cases are drawn as zero bars, up to ten years
@@ -46,6 +50,12 @@ class Bar:
     width: float
     suppressed: bool
     y: int
+    url: str | None = None  # one level down the regions, for a region chart's bar
+
+
+def charts_for(scope: StatsFilter) -> tuple[GroupKey, ...]:
+    """The breakdowns the page shows for ``scope``: the regions one level below it, then the topics."""
+    return (region_key(scope), *TOPIC_CHARTS)
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,7 @@ class Chart:
     title: str
     caption: str
     bars: tuple[Bar, ...]
+    region: bool = False  # the region chart: its table, named regions and links down, is shown open
 
     @property
     def height(self) -> int:
@@ -81,16 +92,20 @@ class ReferralLine:
 def render_dashboard(
     language: Language, scope: StatsFilter, cases: Mapping[GroupKey, CaseTable], referrals: ReferralTable
 ) -> str:
-    """The page in ``language`` for the cases broken down by each of ``CHARTS`` and the referrals by agency."""
+    """The page in ``language`` for the cases broken down by each of ``charts_for(scope)`` and the referrals by
+    agency."""
     text = TEXT[language]
-    tables = [cases[key] for key in CHARTS]
+    keys = charts_for(scope)
+    tables = [cases[key] for key in keys]
     form = {
         "from": scope.date_from.isoformat() if scope.date_from else "",
         "to": scope.date_to.isoformat() if scope.date_to else "",
         "province": scope.province_code or "",
         "regency": scope.regency_code or "",
+        "district": scope.district_code or "",
     }
     other = Language.EN if language is Language.ID else Language.ID
+    region = {name: form[name] for name in ("province", "regency", "district") if form[name]}
     return _environment().get_template("dashboard.html").render(
         language=language.value,
         text=text,
@@ -99,12 +114,14 @@ def render_dashboard(
         region=_region(language, scope),
         total_cases=shown(language, tables[0].total_cases),
         total_referrals=shown(language, referrals.total_referrals),
-        charts=[chart(language, key, cases[key]) for key in CHARTS],
+        charts=[chart(language, key, cases[key], scope) for key in keys],
         referrals=[referral_line(language, row) for row in referrals.rows],
+        referrals_of_regency=scope.district_code is not None,
+        breadcrumbs=breadcrumbs(language, scope),
         form=form,
-        other_language_url="?" + urlencode({"lang": other.value, **{k: v for k, v in form.items() if v}}),
+        other_language_url=url(other, scope, **region),
         geometry={"label_width": LABEL_WIDTH, "chart_width": CHART_WIDTH, "row_height": ROW_HEIGHT,
-                  "bar_height": BAR_HEIGHT},
+                  "bar_height": BAR_HEIGHT, "label_height": LABEL_HEIGHT},
     )
 
 
@@ -112,8 +129,9 @@ def shown(language: Language, count: Shown) -> str:
     return count if isinstance(count, str) else number(language, count)
 
 
-def chart(language: Language, key: GroupKey, table: CaseTable) -> Chart:
-    """The bars of a one-key breakdown, in the order that reads best for the key."""
+def chart(language: Language, key: GroupKey, table: CaseTable, scope: StatsFilter | None = None) -> Chart:
+    """The bars of a one-key breakdown, in the order that reads best for the key; a region's bar is named, and
+    leads one level down when ``scope`` (where the page is) is given."""
     rows = _ordered(key, [(row.values[0], row.count) for row in table.rows if len(row.values) == 1])
     longest = max((count for _, count in rows if isinstance(count, int)), default=0)
     bars = []
@@ -123,11 +141,15 @@ def chart(language: Language, key: GroupKey, table: CaseTable) -> Chart:
             width = float(SUPPRESSED_WIDTH)
         else:
             width = round(BAR_SPACE * count / longest, 1) if longest else 0.0
-        bars.append(Bar(value=value, label=label(language, key.value, value), shown=shown(language, count),
-                        width=width, suppressed=suppressed, y=index * ROW_HEIGHT + 2))
+        region = key in REGION_KEYS
+        bars.append(Bar(
+            value=value, label=bar_label(language, key, value) if region else label(language, key.value, value),
+            shown=shown(language, count), width=width, suppressed=suppressed, y=index * ROW_HEIGHT + 2,
+            url=drill_url(language, scope, key, value) if region and scope is not None else None,
+        ))
     text = TEXT[language]
     return Chart(key=key.value, title=text[f"chart_{key.value}"], caption=text[f"caption_{key.value}"],
-                 bars=tuple(bars))
+                 bars=tuple(bars), region=key in REGION_KEYS)
 
 
 def _ordered(key: GroupKey, rows: list[tuple[str, Shown]]) -> list[tuple[str, Shown]]:
@@ -199,12 +221,8 @@ def _period(language: Language, scope: StatsFilter) -> str:
 
 
 def _region(language: Language, scope: StatsFilter) -> str:
-    text = TEXT[language]
-    if scope.regency_code:
-        return text["regency_named"].format(code=scope.regency_code)
-    if scope.province_code:
-        return text["province_named"].format(code=scope.province_code)
-    return text["all_regions"]
+    """Where the page is, by name: the last of its breadcrumbs."""
+    return breadcrumbs(language, scope)[-1].label
 
 
 @cache

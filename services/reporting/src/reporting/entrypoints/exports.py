@@ -45,9 +45,9 @@ MAX_WIDTH = 60  # characters; a wider column wraps nothing, it is only cut off o
 _ABOUT = (
     "The cases reported in the period (`from`, `to`: UTC days, inclusive) in the region you supervise (a "
     "district supervisor's regency, a province admin's or auditor's province; all of it when `province` and "
-    "`regency` name none), one row per case, ordered by report time: only non-personal facts, in SIMFONI-PPA's "
-    "terms, for re-entry into SIMFONI. Asking beyond your region answers 403. Cells a spreadsheet would take for "
-    "a formula (starting with `=`, `+`, `-`, `@`) begin with `'`.\n\nColumns:\n\n"
+    "`regency` name none; `district` narrows it to one kecamatan), one row per case, ordered by report time: only "
+    "non-personal facts, in SIMFONI-PPA's terms, for re-entry into SIMFONI. Asking beyond your region answers 403. "
+    "Cells a spreadsheet would take for a formula (starting with `=`, `+`, `-`, `@`) begin with `'`.\n\nColumns:\n\n"
 )
 
 
