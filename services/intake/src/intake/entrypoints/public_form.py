@@ -6,9 +6,9 @@ errors are ``Report``'s, the same as ``POST /v1/reports``; ``GET /v1/regions`` s
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
@@ -35,7 +35,6 @@ from shared.validation_messages import Language
 router = APIRouter()
 
 HTML: dict[str, Any] = {"content": {"text/html": {}}}
-Lang = Annotated[str | None, Query(description="`en` for English; Bahasa Indonesia otherwise")]
 
 
 async def refused_for_rate(request: Request, limiter: PublicRateLimiter, language: Language) -> HTMLResponse | None:
@@ -72,10 +71,10 @@ def next_region(form: TypedForm) -> str:
 
 
 @router.get("/lapor", response_class=HTMLResponse, tags=["public"], responses={429: HTML})
-async def report_form(request: Request, lang: Lang = None) -> HTMLResponse:
+async def report_form(request: Request) -> HTMLResponse:
     """Formulir pengaduan: anyone may report violence against women and children here, anonymously if they
-    wish."""
-    language = page_language(lang)
+    wish. Bahasa Indonesia; `?lang=en` for English."""
+    language = page_language(request.query_params.get("lang"))
     return await refused_for_rate(request, request.app.state.public_rate_limiter, language) or form_page(
         TypedForm(), language
     )
@@ -83,7 +82,8 @@ async def report_form(request: Request, lang: Lang = None) -> HTMLResponse:
 
 @router.post(
     "/lapor", response_class=HTMLResponse, tags=["public"],
-    responses={422: {"description": "The form again: an error summary and each error at its field", **HTML},
+    responses={201: {"description": "Sent: the case number and its one-time code, shown only here", **HTML},
+               422: {"description": "The form again: an error summary and each error at its field", **HTML},
                429: HTML},
 )
 async def submit_report_form(request: Request, uow: CurrentUnitOfWork, keys: CurrentKeys) -> HTMLResponse:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from intake.domain.reporter_access import ReportStage
 from intake.entrypoints.api import CurrentKeys
 from intake.entrypoints.pages import render
-from intake.entrypoints.public_form import HTML, Lang, refused_for_rate
+from intake.entrypoints.public_form import HTML, refused_for_rate
 from intake.entrypoints.public_texts import TEXTS, page_language
 from intake.entrypoints.report_form import FieldError, TypedForm
 from intake.service_layer import reporter
@@ -74,9 +74,9 @@ def missing(form: TypedForm, language: Language) -> list[FieldError]:
 
 
 @router.get("/lapor/status", response_class=HTMLResponse, tags=["public"], responses={429: HTML})
-async def status_form(request: Request, lang: Lang = None) -> HTMLResponse:
+async def status_form(request: Request) -> HTMLResponse:
     """Where a reporter types the report's number and code."""
-    language = page_language(lang)
+    language = page_language(request.query_params.get("lang"))
     return await refused_for_rate(request, request.app.state.public_rate_limiter, language) or lookup_page(language)
 
 
