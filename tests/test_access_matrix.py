@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
@@ -139,11 +140,14 @@ def _report_as(name: str) -> dict[str, Any]:
 
 
 FORM = "application/x-www-form-urlencoded"
-REPORTER_B: dict[str, str] = {}  # case B's number and one-time code (a public report), once the world made it
+REPORTER_F: dict[str, str] = {}  # case F's number and one-time code (sent through the form), once the world made it
+CASE_F_FORM = {"aksi": "kirim", "tanggal_tidak_tahu": "on", "provinsi": "62", "kabupaten": "62.01",
+               "tempat": "lainnya", "jenis": "psikis", "korban_jk": "perempuan", "anonim": "on",
+               "hubungan": "lainnya", "cerita": "Laporan uji matriks lewat formulir."}
 
 
 def _reporter_form(**more: str) -> str:
-    return urlencode({"nomor": REPORTER_B["number"], "kode": REPORTER_B["code"], **more})
+    return urlencode({"nomor": REPORTER_F["number"], "kode": REPORTER_F["code"], **more})
 
 
 @dataclass(frozen=True)
@@ -188,13 +192,13 @@ MATRIX = (
     Entry("intake", "GET", "/lapor", "read", EVERYONE),
     # The public form posts plain form fields; a region round trip opens no case.
     Entry("intake", "POST", "/lapor", "submit", EVERYONE, body="aksi=wilayah&provinsi=62", media_type=FORM),
-    # The reporter's status page: whoever holds case B's number and one-time code, signed in or not.
+    # The reporter's status page: whoever holds case F's number and one-time code, signed in or not.
     Entry("intake", "GET", "/lapor/status", "read", EVERYONE),
     Entry("intake", "POST", "/lapor/status", "read", EVERYONE, body=lambda _name: _reporter_form(),
-          media_type=FORM, shows="case_b_number"),
+          media_type=FORM, shows="case_f_number"),
     Entry("intake", "POST", "/lapor/status/informasi", "submit", EVERYONE,
           body=lambda _name: _reporter_form(informasi="Informasi matriks dari pelapor."), media_type=FORM,
-          shows="case_b_number"),
+          shows="case_f_number"),
     Entry("routing", "PUT", "/v1/directory", "admin", DIRECTORY_ADMINS, body={"agencies": [NEW_AGENCY]}),
     Entry("routing", "GET", "/v1/agencies", "read", SIGNED_IN),
     Entry("routing", "GET", "/v1/agencies/{agency_id}", "read", SIGNED_IN, shows="agency"),
@@ -491,9 +495,11 @@ async def world(make_settings: Callable[..., Any], bearer: Callable[..., dict[st
         case_a = await clients["intake"].post("/v1/reports", json=CASE_A, headers=as_["operator-a"])
         case_b = await clients["intake"].post("/v1/reports", json=CASE_B)
         case_c = await clients["intake"].post("/v1/reports", json=CASE_C, headers=as_["operator-a"])
-        if case_b.status_code == 201:
-            REPORTER_B.update(number=case_b.json()["case_number"], code=case_b.json()["reporter_code"])
-            world.ids["case_b_number"] = REPORTER_B["number"]
+        case_f = await clients["intake"].post("/lapor", data=CASE_F_FORM)
+        assert case_f.status_code == 201, case_f.text
+        sent = dict(re.findall(r'<dd class="secret" id="(nomor|kode)">([^<]+)</dd>', case_f.text))
+        REPORTER_F.update(number=sent["nomor"], code=sent["kode"])
+        world.ids["case_f_number"] = REPORTER_F["number"]
         case_d = await clients["intake"].post("/v1/reports", json=CASE_D)
         assert case_d.status_code == 201, case_d.text
         world.ids["case_d"] = case_d.json()["case_id"]

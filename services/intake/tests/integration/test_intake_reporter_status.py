@@ -265,19 +265,47 @@ async def test_the_pages_are_indonesian_first_and_english_on_request(intake: htt
     assert "Enter the report number and the secret code" in status.text
 
 
-async def test_the_api_gives_a_public_report_its_code_and_a_staff_report_none(
-    intake: httpx.AsyncClient, bearer: Bearer
-) -> None:
+async def test_a_report_through_the_api_gets_no_code(intake: httpx.AsyncClient) -> None:
+    """Only the form gives a code: scrypt's cost (tens of milliseconds of CPU) stays off the API's throughput."""
     body = {
         "incident": {"precision": "unknown"},
         "location": {"province_code": "62", "regency_code": "62.13", "place": "rumah_tangga"},
         "violence_types": ["fisik"], "victims": [{"sex": "perempuan"}],
         "reporter": {"relation": "tetangga", "anonymous": True}, "narrative": f"Uji API {uuid4().hex[:8]}.",
     }
-    public = (await intake.post("/v1/reports", json=body)).json()
-    shown = await intake.post("/lapor/status", data={"nomor": public["case_number"], "kode": public["reporter_code"]})
-    assert shown.status_code == 200
-    staff = await intake.post("/v1/reports", json=body | {"channel": "hotline"},
-                              headers=bearer(Role.OPERATOR, user_id=f"op-{uuid4().hex[:6]}"))
-    assert staff.status_code == 201, staff.text
-    assert staff.json()["reporter_code"] is None
+    made = await intake.post("/v1/reports", json=body)
+    assert made.status_code == 201, made.text
+    assert set(made.json()) == {"case_id", "case_number", "status"}
+    runtime = intake.app.state.runtime  # type: ignore[attr-defined]
+    async with runtime.unit_of_work(SERVICE_CONTEXT) as uow:
+        codes = (await uow.session.execute(text("SELECT count(*) FROM intake.reporter_codes WHERE case_id = :id"),
+                                           {"id": made.json()["case_id"]})).scalar_one()
+    assert codes == 0
+    shown = await intake.post("/lapor/status", data={"nomor": made.json()["case_number"], "kode": "AAAA-BBBB-CCCC"})
+    assert shown.status_code == 422
+
+
+async def test_a_closed_report_says_so_and_takes_no_more_information(
+    intake: httpx.AsyncClient, bearer: Bearer
+) -> None:
+    number, code, case_id = await reported(intake)
+    tag = uuid4().hex[:8]
+    agency_id = f"uptd-{tag}"
+    runtime = intake.app.state.runtime  # type: ignore[attr-defined]
+    await record_referral(ReferralCreated(
+        case_id=case_id, referral_id=uuid4(), agency_id=agency_id, agency_type="uptd_ppa", is_lead=True,
+        province_code="62", regency_code="62.13", rule="test", reason="test",
+    ), runtime.unit_of_work(SERVICE_CONTEXT))
+    lead = bearer(Role.AGENCY_STAFF, user_id=f"staff-{tag}", agency_id=agency_id, agency_type="uptd_ppa")
+    closed = await intake.post(f"/v1/cases/{case_id}/close", json={"reason": "handled"}, headers=lead)
+    assert closed.status_code == 200, closed.text
+
+    shown = await intake.post("/lapor/status", data={"nomor": number, "kode": code})
+    assert 'data-stage="closed"' in shown.text
+    assert 'id="informasi"' not in shown.text  # no form to add to a closed report
+    refused = await intake.post("/lapor/status/informasi",
+                                data={"nomor": number, "kode": code, "informasi": "Masih ada lagi."})
+    assert refused.status_code == 409
+    assert "Laporan ini sudah ditutup" in refused.text
+    notes = (await intake.get(f"/v1/cases/{case_id}/notes", headers=lead)).json()
+    assert [n for n in notes if n["from_reporter"]] == []

@@ -2,7 +2,7 @@
 slow hash, and the little the reporter may learn with both (how far the report has come; nothing about who).
 
 A wrong number and a wrong code must look the same from outside, so an unknown number is checked against a hash
-too (``UNKNOWN_NUMBER_HASH``): the answer and the work behind it do not tell them apart."""
+too (``unknown_number_hash``): the answer and the work behind it do not tell them apart."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import hmac
 import secrets
 from collections.abc import Iterable
 from enum import StrEnum
+from functools import cache
 
 # No 0/O, 1/I/L: the code is read off a screen and typed back, perhaps days later.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -53,9 +54,11 @@ def code_matches(code: str, stored: str) -> bool:
     return hmac.compare_digest(typed, base64.b64decode(digest))
 
 
-# Checked when no case has the number typed, so that it costs what a wrong code costs. The code it was made from
-# is thrown away: nothing matches it.
-UNKNOWN_NUMBER_HASH = hash_code(new_code())
+@cache
+def unknown_number_hash() -> str:
+    """Checked when no case has the number typed, so that it costs what a wrong code costs. The code it was made
+    from is thrown away: nothing matches it. Made on first use, not at import (scrypt takes its time)."""
+    return hash_code(new_code())
 
 
 class ReportStage(StrEnum):

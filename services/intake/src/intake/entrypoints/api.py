@@ -16,7 +16,7 @@ from intake.domain.model import channel_for
 from intake.domain.record import (
     Report,
 )
-from intake.service_layer import handlers, reporter
+from intake.service_layer import handlers
 from intake.service_layer.handlers import Keys
 from shared.auth import Principal
 from shared.contracts.vocabulary import Priority, TriageReason, ViolenceType
@@ -50,10 +50,6 @@ class ReportAccepted(BaseModel):
     case_id: UUID
     case_number: str = Field(description="Quote it when you call about this report")
     status: str = "received"
-    reporter_code: str | None = Field(
-        default=None, description="A report from the public: its one-time code, given only here. With the case "
-        "number it opens the reporter's status page (`/lapor/status`). Null for a report staff recorded.",
-    )
 
 
 class CaseSummaryOut(BaseModel):
@@ -123,12 +119,8 @@ async def create_report(
         channel = channel_for(body.channel, principal)
     except LocalizedValueError as error:
         raise domain_error(error) from None
-    if not principal.has_role(*RECORDERS):
-        public = await reporter.submit_public_report(body, uow, keys)
-        return ReportAccepted(
-            case_id=public.case.case_id, case_number=public.case.case_number, reporter_code=public.code
-        )
-    case = await handlers.submit_report(body, channel, uow, keys, recorded_by=principal.user_id)
+    staff = principal.has_role(*RECORDERS)
+    case = await handlers.submit_report(body, channel, uow, keys, recorded_by=principal.user_id if staff else None)
     return ReportAccepted(case_id=case.case_id, case_number=case.case_number)
 
 

@@ -2,8 +2,8 @@
 information the reporter adds to the case as a note.
 
 The number and the code are checked together, as the service (the public can read no case): a wrong number and
-a wrong code come out the same, ``None``, after the same scrypt work. Scrypt runs in a worker thread (hashlib
-releases the GIL for it), so a check does not stall the event loop for other requests."""
+a wrong code come out the same, ``None``, after the same scrypt work. Scrypt runs in a worker thread, not on the
+event loop, which keeps answering other requests meanwhile."""
 
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ from intake.domain.access import PersonalField
 from intake.domain.model import Case
 from intake.domain.record import Report
 from intake.domain.reporter_access import (
-    UNKNOWN_NUMBER_HASH,
     ReportStage,
     code_matches,
     hash_code,
     new_code,
     stage_of,
+    unknown_number_hash,
 )
 from intake.service_layer import handlers
 from intake.service_layer.changes import _stored_case
@@ -53,7 +53,7 @@ async def submit_public_report(report: Report, uow: UnitOfWork, keys: Keys) -> P
 async def _matching_case(case_number: str, code: str, uow: UnitOfWork) -> reporter_codes.CodedCase | None:
     async with uow.acting_as_service():
         found = await reporter_codes.case_by_number(uow.session, case_number.strip().upper())
-    matches = await asyncio.to_thread(code_matches, code, found.code_hash if found else UNKNOWN_NUMBER_HASH)
+    matches = await asyncio.to_thread(code_matches, code, found.code_hash if found else unknown_number_hash())
     return found if found is not None and matches else None
 
 
