@@ -255,7 +255,7 @@ async def test_status_lookups_are_rate_limited_per_client(intake: httpx.AsyncCli
 async def test_the_pages_are_indonesian_first_and_english_on_request(intake: httpx.AsyncClient) -> None:
     indonesian = await intake.get("/lapor")
     assert '<html lang="id">' in indonesian.text
-    assert 'href="?lang=en"' in indonesian.text
+    assert 'href="/lapor?lang=en"' in indonesian.text
     english = await intake.post("/lapor", data=filled(lang="en", tempat=""))
     assert english.status_code == 422
     assert english.headers["content-language"] == "en"
@@ -263,6 +263,12 @@ async def test_the_pages_are_indonesian_first_and_english_on_request(intake: htt
     assert '<a href="#tempat">Place of the incident: ' in english.text
     status = await intake.get("/lapor/status?lang=en")
     assert "Enter the report number and the secret code" in status.text
+    # Every page's switch leads to a page that answers GET, also after adding information (a post).
+    number, code, _ = await reported(intake)
+    added = await intake.post("/lapor/status/informasi", data={"nomor": number, "kode": code, "informasi": "Ada."})
+    switch = re.search(r'<a href="([^"]+)" lang="en"', added.text)
+    assert switch is not None
+    assert (await intake.get(switch.group(1))).status_code == 200
 
 
 async def test_a_report_through_the_api_gets_no_code(intake: httpx.AsyncClient) -> None:
