@@ -315,3 +315,18 @@ async def test_a_closed_report_says_so_and_takes_no_more_information(
     assert "Laporan ini sudah ditutup" in refused.text
     notes = (await intake.get(f"/v1/cases/{case_id}/notes", headers=lead)).json()
     assert [n for n in notes if n["from_reporter"]] == []
+
+
+async def test_a_filled_hidden_field_opens_no_case_and_the_code_page_is_never_cached(
+    intake: httpx.AsyncClient,
+) -> None:
+    before = await count_cases(intake)
+    bot = await intake.post("/lapor", data=filled(situs="http://iklan.example"))
+    assert bot.status_code == 200  # the form again, as if nothing happened: a bot learns nothing
+    assert NUMBER.search(bot.text) is None
+    assert await count_cases(intake) == before
+    sent = await intake.post("/lapor", data=filled())
+    assert sent.status_code == 201
+    assert sent.headers["cache-control"] == "no-store"
+    assert sent.headers["referrer-policy"] == "no-referrer"
+    assert "script-src" not in sent.headers["content-security-policy"]  # no script may run: default-src 'none'
