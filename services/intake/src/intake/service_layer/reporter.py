@@ -31,8 +31,8 @@ from shared.contracts.base import utc_now
 from shared.contracts.vocabulary import Channel
 from shared.unit_of_work import UnitOfWork
 
-# The author of a note the reporter added, in the case's updates and its case.updated event: not anyone's token
-# subject (a space is in none), so it is told apart from staff.
+# The author of a note the reporter added, in the case's updates and its case.updated event: worded to look like
+# no user id, so that the notes API and the agencies tell it apart from staff (``from_reporter``).
 REPORTER_AUTHOR = "reporter (public form)"
 
 
