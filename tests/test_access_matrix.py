@@ -26,11 +26,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -137,6 +139,17 @@ def _report_as(name: str) -> dict[str, Any]:
     return {**MATRIX_REPORT, "channel": "hotline" if name in STAFF else "web"}
 
 
+FORM = "application/x-www-form-urlencoded"
+REPORTER_F: dict[str, str] = {}  # case F's number and one-time code (sent through the form), once the world made it
+CASE_F_FORM = {"aksi": "kirim", "tanggal_tidak_tahu": "on", "provinsi": "62", "kabupaten": "62.01",
+               "tempat": "lainnya", "jenis": "psikis", "korban_jk": "perempuan", "anonim": "on",
+               "hubungan": "lainnya", "cerita": "Laporan uji matriks lewat formulir."}
+
+
+def _reporter_form(**more: str) -> str:
+    return urlencode({"nomor": REPORTER_F["number"], "kode": REPORTER_F["code"], **more})
+
+
 @dataclass(frozen=True)
 class Entry:
     service: str
@@ -177,6 +190,15 @@ MATRIX = (
           body={**MATRIX_REPORT, "location": {**MATRIX_REPORT["location"], "regency_code": "62.13"}}),
     Entry("intake", "GET", "/v1/regions", "read", EVERYONE),
     Entry("intake", "GET", "/lapor", "read", EVERYONE),
+    # The public form posts plain form fields; a region round trip opens no case.
+    Entry("intake", "POST", "/lapor", "submit", EVERYONE, body="aksi=wilayah&provinsi=62", media_type=FORM),
+    # The reporter's status page: whoever holds case F's number and one-time code, signed in or not.
+    Entry("intake", "GET", "/lapor/status", "read", EVERYONE),
+    Entry("intake", "POST", "/lapor/status", "read", EVERYONE, body=lambda _name: _reporter_form(),
+          media_type=FORM, shows="case_f_number"),
+    Entry("intake", "POST", "/lapor/status/informasi", "submit", EVERYONE,
+          body=lambda _name: _reporter_form(informasi="Informasi matriks dari pelapor."), media_type=FORM,
+          shows="case_f_number"),
     Entry("routing", "PUT", "/v1/directory", "admin", DIRECTORY_ADMINS, body={"agencies": [NEW_AGENCY]}),
     Entry("routing", "GET", "/v1/agencies", "read", SIGNED_IN),
     Entry("routing", "GET", "/v1/agencies/{agency_id}", "read", SIGNED_IN, shows="agency"),
@@ -435,7 +457,8 @@ async def _eventually(check: Callable[[], Any], what: str) -> Any:
 
 @pytest.fixture(scope="module")
 async def world(make_settings: Callable[..., Any], bearer: Callable[..., dict[str, str]]) -> AsyncIterator[World]:
-    apps = four_apps(make_settings, only={"intake": {"http_public_rate_limit": "1000/minute"}})
+    apps = four_apps(make_settings, only={"intake": {"http_public_rate_limit": "1000/minute",
+                                                      "reporter_lookup_rate_limit": "1000/minute"}})
     async with contextlib.AsyncExitStack() as stack:
         clients = {}
         for name, app in apps.items():
@@ -472,6 +495,11 @@ async def world(make_settings: Callable[..., Any], bearer: Callable[..., dict[st
         case_a = await clients["intake"].post("/v1/reports", json=CASE_A, headers=as_["operator-a"])
         case_b = await clients["intake"].post("/v1/reports", json=CASE_B)
         case_c = await clients["intake"].post("/v1/reports", json=CASE_C, headers=as_["operator-a"])
+        case_f = await clients["intake"].post("/lapor", data=CASE_F_FORM)
+        assert case_f.status_code == 201, case_f.text
+        sent = dict(re.findall(r'<dd class="secret" id="(nomor|kode)">([^<]+)</dd>', case_f.text))
+        REPORTER_F.update(number=sent["nomor"], code=sent["kode"])
+        world.ids["case_f_number"] = REPORTER_F["number"]
         case_d = await clients["intake"].post("/v1/reports", json=CASE_D)
         assert case_d.status_code == 201, case_d.text
         world.ids["case_d"] = case_d.json()["case_id"]

@@ -17,6 +17,10 @@ class IntakeSettings(ServiceSettings, FieldEncryptionSettings):
         default=SecretStr(DEVELOPMENT_LINKING_KEY),
         description="HMAC key of the duplicate fingerprints. Never rotate it casually: old fingerprints stop matching.",
     )
+    reporter_lookup_rate_limit: str = Field(
+        default="20/hour", description="Per-client limit on the reporter's status page and adding information "
+        "(each try checks a report number and code), e.g. `20/hour`",
+    )
     message_gateway_secrets: dict[str, SecretStr] = Field(
         default_factory=lambda: {name: SecretStr(DEVELOPMENT_GATEWAY_SECRET) for name in ("whatsapp", "sms")},
         description='JSON object of gateway (whatsapp, sms) to the secret it signs inbound messages with.',

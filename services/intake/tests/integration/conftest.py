@@ -15,8 +15,10 @@ from tests.apps import as_if_fresh
 @pytest.fixture(scope="module")
 async def intake_app(make_settings: Callable[..., IntakeSettings]) -> AsyncIterator[httpx.AsyncClient]:
     """One app per module: its consumer groups take seconds to join on Tansu. The public rate limit is out of the
-    way: the modules post many reports from one client."""
-    app = create_app(make_settings(IntakeSettings, "intake", http_public_rate_limit="100000/minute"))
+    way (and the reporter's lookup limit): the modules post many reports from one client."""
+    app = create_app(make_settings(
+        IntakeSettings, "intake", http_public_rate_limit="100000/minute", reporter_lookup_rate_limit="100000/minute"
+    ))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:

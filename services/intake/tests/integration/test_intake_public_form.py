@@ -1,5 +1,6 @@
-"""The public report form (``GET /lapor``) in a real browser: Debian's Chromium driven by Playwright, against an
-intake served over HTTP by uvicorn with the real Postgres and broker behind it."""
+"""The public report form (``/lapor``) and the reporter's status page in a real browser with JavaScript turned
+off: Debian's Chromium driven by Playwright, against an intake served over HTTP by uvicorn with the real Postgres
+and broker behind it. Every page is checked by axe and shot at 390 px and desktop width (.run/screenshots)."""
 
 from __future__ import annotations
 
@@ -10,22 +11,29 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
-from uuid import UUID
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from playwright.async_api import Browser, Page, Response, expect
 from sqlalchemy import text
 
 from intake.app import create_app
+from intake.service_layer.handlers import record_referral
 from intake.settings import IntakeSettings
 from shared.access import SERVICE_CONTEXT
+from shared.auth import Role
+from shared.contracts import ReferralCreated
+from tests.accessibility import axe_violations
 from tests.browser import PNG_SIGNATURE, chromium, screenshot_path, served_over_http
 
 pytestmark = pytest.mark.integration
 
-SCREENSHOT = screenshot_path("lapor.png")
 CASE_NUMBER = re.compile(r"^6213-\d{4}-\d{5}$")
+CODE = re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$")
+PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
+VILLAGE = "62.13.01.2003"  # Pulau Patai, kecamatan Dusun Timur, Kabupaten Barito Timur
+Bearer = Callable[..., dict[str, str]]
 
 
 @dataclass
@@ -36,32 +44,45 @@ class Served:
 
 @dataclass
 class FormPage:
-    page: Page
+    page: Page  # JavaScript off, as the person's browser
+    mirror: Page  # JavaScript on, for axe and measurements only: it is shown the page's HTML as it is
     base_url: str
-    errors: list[str] = field(default_factory=list)  # uncaught script errors, console errors, failed requests
+    problems: list[str] = field(default_factory=list)  # failed requests other than the form's own 4xx answers
+    requested: list[str] = field(default_factory=list)
 
-    async def open(self) -> Response:
-        """Load the form and wait until its script has filled the province list from ``GET /v1/regions``."""
-        async with self.page.expect_response(lambda r: r.url.endswith("/v1/regions")) as regions:
-            response = await self.page.goto(f"{self.base_url}/lapor")
-        assert (await regions.value).status == 200
-        await self.page.wait_for_selector('#provinsi option[value="62"]', state="attached")
+    async def open(self, path: str = "/lapor") -> Response:
+        response = await self.page.goto(f"{self.base_url}{path}")
         assert response is not None
         return response
 
-    async def submit(self) -> Response:
-        """Click "Kirim laporan" and return the answer to the ``POST /v1/reports`` it sends."""
-        async with self.page.expect_response(
-            lambda r: r.url.endswith("/v1/reports") and r.request.method == "POST"
-        ) as answer:
-            await self.page.click("#kirim")
-        response = await answer.value
-        await expect(self.page.locator("#kirim")).to_be_enabled()  # the script's `finally` ran: the page is done
+    async def press(self, button: str) -> Response:
+        """Press ``button`` (a plain form submit: there is no script) and return the page it loads."""
+        async with self.page.expect_navigation() as navigation:
+            await self.page.click(button)
+        response = await navigation.value
+        assert response is not None
         return response
 
-    def assert_no_script_errors(self, *, allowed: tuple[str, ...] = ()) -> None:
-        unexpected = [error for error in self.errors if not any(part in error for part in allowed)]
-        assert not unexpected, unexpected
+    async def check(self, name: str) -> None:
+        """axe finds no serious or critical violation; the page loads nothing from elsewhere and has no script;
+        shot at desktop width and at 390 px, where nothing scrolls sideways.
+
+        axe runs in the mirror: with JavaScript off, Chromium never settles the promise axe.run returns."""
+        await self.mirror.set_viewport_size(DESKTOP)
+        await self.mirror.set_content(await self.page.content())
+        assert await axe_violations(self.mirror) == [], name
+        assert [url for url in self.requested if not url.startswith(self.base_url)] == [], name
+        assert await self.page.locator("script").count() == 0
+        for size, suffix in ((DESKTOP, "desktop"), (PHONE, "390")):
+            await self.page.set_viewport_size(size)
+            path = screenshot_path(f"lapor-{name}-{suffix}.png")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            await self.page.screenshot(path=str(path), full_page=True)
+            assert path.read_bytes().startswith(PNG_SIGNATURE)
+        await self.mirror.set_viewport_size(PHONE)
+        width = await self.mirror.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{name} scrolls sideways at 390 px ({width})"
+        await self.page.set_viewport_size(DESKTOP)
 
 
 @pytest.fixture(scope="module")
@@ -79,33 +100,33 @@ async def browser() -> AsyncIterator[Browser]:
 
 @pytest.fixture
 async def form(browser: Browser, served: Served) -> AsyncIterator[FormPage]:
-    context = await browser.new_context(viewport={"width": 900, "height": 900})
+    # No JavaScript: every step of the form and the status page must work as plain HTML forms.
+    context = await browser.new_context(viewport=DESKTOP, java_script_enabled=False)
     context.set_default_timeout(20_000)
     page = await context.new_page()
-    opened = FormPage(page=page, base_url=served.base_url)
-    page.on("pageerror", lambda error: opened.errors.append(f"pageerror: {error}"))
-    # Chromium logs each failed request to the console without its address; record the request itself instead.
-    page.on("console", lambda message: opened.errors.append(f"console: {message.text}")
-            if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
-    page.on("response", lambda response: opened.errors.append(f"HTTP {response.status} {response.url}")
-            if response.status >= 400 else None)
+    mirror_context = await browser.new_context(viewport=DESKTOP)
+    opened = FormPage(page=page, mirror=await mirror_context.new_page(), base_url=served.base_url)
+    page.on("request", lambda request: opened.requested.append(request.url))
+    page.on("response", lambda response: opened.problems.append(f"HTTP {response.status} {response.url}")
+            if response.status >= 400 and response.status not in (409, 422) else None)
     try:
         yield opened
     finally:
+        assert opened.problems == [], opened.problems
         await context.close()
+        await mirror_context.close()
 
 
-async def _fetch_case(app: FastAPI, case_id: UUID) -> dict[str, Any] | None:
+async def _fetch_case(app: FastAPI, case_number: str) -> dict[str, Any]:
     async with app.state.runtime.unit_of_work(SERVICE_CONTEXT) as uow:
         row = (await uow.session.execute(
-            text("SELECT case_number, channel, priority, triage_reasons, recorded_by, facts::text AS facts "
-                 "FROM intake.cases WHERE case_id = :id"),
-            {"id": case_id},
-        )).mappings().one_or_none()
-        if row is None:
-            return None
+            text("SELECT case_id, channel, priority, triage_reasons, recorded_by, facts::text AS facts "
+                 "FROM intake.cases WHERE case_number = :number"),
+            {"number": case_number},
+        )).mappings().one()
         personal = dict((await uow.session.execute(
-            text("SELECT field, ciphertext FROM intake.case_personal_fields WHERE case_id = :id"), {"id": case_id}
+            text("SELECT field, ciphertext FROM intake.case_personal_fields WHERE case_id = :id"),
+            {"id": row["case_id"]},
         )).all())
     return {**row, "personal": personal}
 
@@ -117,115 +138,138 @@ async def _count_cases(app: FastAPI, regency_code: str) -> int:
         )).scalar_one()
 
 
-async def _choose_region(page: Page, province: str, regency: str) -> None:
-    await page.select_option("#provinsi", province)
-    await page.wait_for_selector(f'#kabupaten option[value="{regency}"]', state="attached")
-    await page.select_option("#kabupaten", regency)
+async def _choose_regions(form: FormPage, *codes: str) -> None:
+    """Choose province, regency, kecamatan and desa in turn, each offered by a round trip to the server."""
+    for control, code in zip(("#provinsi", "#kabupaten", "#kecamatan", "#desa"), codes, strict=False):
+        await form.page.select_option(control, code)
+        await form.press("#tampilkan-wilayah")
 
 
-async def test_a_person_reports_in_the_browser_and_gets_a_case_number(form: FormPage, served: Served) -> None:
-    narrative = f"Uji peramban {uuid.uuid4().hex[:8]}: anak perempuan dilecehkan oleh tetangga di sekolah."
-    phone = "0812-5555-0199"
-    page = form.page
-    await form.open()
-
-    await page.fill("#tanggal", (date.today() - timedelta(days=3)).isoformat())  # noqa: DTZ011 - a calendar day
-    await _choose_region(page, "62", "62.13")
-    await page.select_option("#tempat", "sekolah")
-    await page.check('input[name=jenis][value="seksual"]')
-    await page.check("#bahaya")
-    await page.check('input[name=korban_jk][value="perempuan"]')
-    await page.fill("#korban_usia", "12")
-    await page.fill("#cerita", narrative)
-    await page.select_option("#hubungan", "tetangga")
-    await page.fill("#pelapor_telepon", phone)
-
-    response = await form.submit()
-    assert response.status == 201, await response.text()
-    accepted = await response.json()
-    sent = json.loads(response.request.post_data or "{}")
-    assert sent["channel"] == "web"
-    assert sent["ongoing_danger"] is True
-    assert sent["victims"][0]["age"] == 12
-
-    result = page.locator("#hasil")
-    await expect(result).to_have_class("ok")
-    await expect(result).to_contain_text("Terima kasih")
-    number = (await page.locator("#hasil #nomor").text_content() or "").strip()
-    assert CASE_NUMBER.match(number), number
-    assert number == accepted["case_number"]
-    await expect(page.locator("#lapor")).to_be_hidden()
-
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SCREENSHOT), full_page=True)
-    assert SCREENSHOT.stat().st_size > len(PNG_SIGNATURE)
-    assert SCREENSHOT.read_bytes().startswith(PNG_SIGNATURE)
-    form.assert_no_script_errors()
-
-    case_id = UUID(accepted["case_id"])
-    stored = await _fetch_case(served.app, case_id)
-    assert stored is not None
-    assert stored["case_number"] == number
-    assert stored["channel"] == "web"
-    assert stored["priority"] == "P1"
-    assert {"ongoing_danger", "child_sexual_violence"} <= set(stored["triage_reasons"])
-    assert stored["recorded_by"] is None  # the public, not staff
-    assert narrative not in stored["facts"]
-    assert phone not in stored["facts"]
-    ciphertext = stored["personal"]["narrative"]
-    assert ciphertext.startswith("v1:")
-    assert narrative not in ciphertext
-    assert served.app.state.cipher.decrypt(ciphertext, case_id=case_id, field="narrative") == narrative
-    assert phone not in stored["personal"]["reporter.phone"]
-
-
-async def test_missing_answers_are_explained_in_indonesian_next_to_the_fields(
-    form: FormPage, served: Served
-) -> None:
-    regency = "62.71"  # a regency no other test here reports in
-    before = await _count_cases(served.app, regency)
-    page = form.page
-    await form.open()
-    await _choose_region(page, "62", regency)
-    await page.fill("#pelapor_telepon", "0812-5555-0100")
-
-    response = await form.submit()
-    assert response.status == 422
-    assert response.headers.get("content-language") == "id"
-    failed = {".".join(str(part) for part in item["loc"]) for item in (await response.json())["detail"]}
-    assert {"body.violence_types", "body.victims.0.sex", "body.narrative"} <= failed
-
-    result = page.locator("#hasil")
-    await expect(result).to_have_class("gagal")
-    await expect(result).to_contain_text("Periksa kembali isian yang ditandai.")
-    for field_path, message in (
-        ("violence_types", "Harus berisi minimal 1 item."),
-        ("victims.0.sex", "Wajib diisi."),  # not the enum codes 'perempuan' atau 'laki_laki'
-        ("narrative", "Tidak boleh kosong."),
-    ):
-        error = page.locator(f'.error[data-for="{field_path}"]')
-        await expect(error).not_to_be_empty()
-        await expect(error).to_contain_text(message)
-        assert not re.search(r"\b(Field|Must|Input|should)\b|_", await error.inner_text()), field_path
-    for untouched in ("location.province_code", "location.regency_code", "reporter.phone", "victims.0.age"):
-        await expect(page.locator(f'.error[data-for="{untouched}"]')).to_be_empty()
-    await expect(page.locator("#lapor")).to_be_visible()  # the form stays, with what was filled in
-    await expect(page.locator("#kabupaten")).to_have_value(regency)
-    await expect(page.locator("#nomor")).to_have_count(0)
-    form.assert_no_script_errors(allowed=(f"HTTP 422 {served.base_url}/v1/reports",))
-
-    assert await _count_cases(served.app, regency) == before
-
-
-async def test_the_form_is_indonesian_needs_no_login_and_accepts_anonymous_reports(
-    form: FormPage, served: Served
+async def test_an_error_filled_submit_then_a_corrected_one_down_to_the_desa_then_the_status_page(
+    form: FormPage, served: Served, bearer: Bearer
 ) -> None:
     page = form.page
     opened = await form.open()
     assert opened.status == 200  # no login, no redirect
-    assert opened.request.redirected_from is None
     assert "authorization" not in opened.request.headers
     assert await page.get_attribute("html", "lang") == "id"
+    await form.check("form")
+    narrative = f"Uji peramban {uuid.uuid4().hex[:8]}: anak perempuan dilecehkan oleh tetangga di sekolah."
+    phone = "0812-5555-0199"
+
+    # An error-filled submit: the province and regency chosen, the place, the kind and the sex not.
+    await _choose_regions(form, "62", "62.13")
+    await page.fill("#alamat", "Dekat masjid")
+    await page.fill("#cerita", narrative)
+    answer = await form.press("#kirim")
+    assert answer.status == 422
+    summary = page.locator("#error-summary")
+    await expect(summary).to_be_focused()  # focus moved to the summary, without any script
+    await expect(summary.locator("a")).to_have_text([
+        "Tempat kejadian: Wajib diisi.",
+        "Bentuk kekerasan (boleh lebih dari satu): Harus berisi minimal 1 item.",
+        "Jenis kelamin korban: Wajib diisi.",
+        "Nomor telepon/WhatsApp agar petugas dapat menghubungi: Isi nomor telepon atau email agar dapat "
+        "dihubungi, atau laporkan secara anonim.",
+    ])
+    await expect(page.locator("#tempat-error")).to_contain_text("Wajib diisi.")
+    await expect(page.locator("#tempat")).to_have_attribute("aria-invalid", "true")
+    await expect(page.locator("#alamat")).not_to_have_attribute("aria-invalid", "true")
+    await expect(page.locator("#alamat-error")).to_have_count(0)  # not under the optional address
+    await expect(page.locator("#cerita")).to_have_value(narrative)  # what was typed is kept
+    await expect(page.locator("#alamat")).to_have_value("Dekat masjid")
+    await expect(page.locator("#kabupaten")).to_have_value("62.13")
+    await form.check("errors")
+    await summary.locator('a[href="#tempat"]').click()
+    await expect(page.locator("#tempat")).to_be_focused()
+
+    # Corrected, down to the desa.
+    await _choose_regions(form, "62", "62.13", "62.13.01", VILLAGE)
+    await expect(page.locator("#desa")).to_have_value(VILLAGE)
+    await page.fill("#tanggal", (date.today() - timedelta(days=3)).isoformat())  # noqa: DTZ011 - a calendar day
+    await page.select_option("#tempat", "sekolah")
+    await page.check("#jenis-seksual")
+    await page.check("#bahaya")
+    await page.check("#korban_jk-perempuan")
+    await page.fill("#korban_usia", "12")
+    await page.select_option("#hubungan", "tetangga")
+    await page.fill("#pelapor_telepon", phone)
+    answer = await form.press("#kirim")
+    assert answer.status == 201
+    await expect(page.locator("#hasil")).to_be_focused()
+    await expect(page.locator("h1")).to_have_text("Terima kasih, laporan Anda sudah kami terima")
+    number = (await page.locator("#nomor").text_content() or "").strip()
+    code = (await page.locator("#kode").text_content() or "").strip()
+    assert CASE_NUMBER.match(number), number
+    assert CODE.match(code), code
+    await form.check("sent")
+
+    stored = await _fetch_case(served.app, number)
+    assert stored["channel"] == "web"
+    assert stored["recorded_by"] is None  # the public, not staff
+    assert stored["priority"] == "P1"
+    assert {"ongoing_danger", "child_sexual_violence"} <= set(stored["triage_reasons"])
+    assert json.loads(stored["facts"])["location"]["village_code"] == VILLAGE
+    assert narrative not in stored["facts"]
+    assert phone not in stored["facts"]
+    case_id = stored["case_id"]
+    assert served.app.state.cipher.decrypt(stored["personal"]["narrative"], case_id=case_id, field="narrative") \
+        == narrative
+
+    # The status page: number and code posted, never in the address.
+    tag = uuid.uuid4().hex[:8]
+    lead_agency = f"uptd-{tag}"
+    await record_referral(ReferralCreated(
+        case_id=case_id, referral_id=uuid.uuid4(), agency_id=lead_agency, agency_type="uptd_ppa", is_lead=True,
+        province_code="62", regency_code="62.13", rule="test", reason="test",
+    ), served.app.state.runtime.unit_of_work(SERVICE_CONTEXT))
+    await page.click("text=Sudah melapor? Lihat status laporan Anda")
+    await expect(page.locator("h1")).to_have_text("Status laporan Anda")
+    await form.check("status-form")
+    await page.fill("#nomor", number)
+    await page.fill("#kode", "AAAA-BBBB-CCCC")
+    answer = await form.press("#lihat-status")
+    assert answer.status == 422
+    await expect(page.locator("#error-summary")).to_be_focused()
+    await expect(page.locator("#error-summary a")).to_have_text(
+        "Nomor laporan atau kode rahasia tidak cocok. Periksa keduanya dan coba lagi.")
+    await expect(page.locator("#nomor")).to_have_value(number)
+    await expect(page.locator("#kode")).to_have_value("")  # the code is never sent back
+    await form.check("status-wrong")
+    await page.fill("#kode", code)
+    answer = await form.press("#lihat-status")
+    assert answer.status == 200
+    assert code not in page.url
+    assert number not in page.url
+    await expect(page.locator("#tahap")).to_have_text("Laporan sudah dirujuk ke lembaga layanan.")
+    await expect(page.locator("main")).not_to_contain_text(lead_agency)
+    await form.check("status")
+
+    # Adding information: empty first, then written.
+    answer = await form.press("#kirim-informasi")
+    assert answer.status == 422
+    await expect(page.locator("#error-summary")).to_be_focused()
+    await expect(page.locator("#informasi")).to_have_attribute("aria-invalid", "true")
+    information = f"Pelaku sekarang tinggal di rumah sebelah {tag}."
+    await page.fill("#informasi", information)
+    answer = await form.press("#kirim-informasi")
+    assert answer.status == 200
+    await expect(page.locator("#terkirim")).to_have_text(
+        "Terima kasih. Informasi Anda sudah diteruskan kepada petugas yang menangani.")
+    await form.check("information-sent")
+
+    # The information reaches the case, for its lead agency, as a note from the reporter.
+    lead = bearer(Role.AGENCY_STAFF, user_id=f"staff-{tag}", agency_id=lead_agency, agency_type="uptd_ppa")
+    async with httpx.AsyncClient(base_url=served.base_url) as client:
+        notes = (await client.get(f"/v1/cases/{case_id}/notes", headers=lead)).json()
+    assert [(n["note"], n["from_reporter"]) for n in notes] == [(information, True)]
+
+
+async def test_the_form_is_indonesian_first_with_an_english_switch_and_takes_anonymous_reports(
+    form: FormPage, served: Served
+) -> None:
+    page = form.page
+    await form.open()
     assert await page.title() == "Laporkan Kekerasan terhadap Perempuan dan Anak - Sinergi"
     await expect(page.locator("h1")).to_have_text("Laporkan kekerasan terhadap perempuan dan anak")
     for control, label in (
@@ -235,93 +279,61 @@ async def test_the_form_is_indonesian_needs_no_login_and_accepts_anonymous_repor
         await expect(page.locator(f'label[for="{control}"]')).to_have_text(label)
     await expect(page.locator("#kirim")).to_have_text("Kirim laporan")
     await expect(page.locator("#provinsi option").first).to_have_text("Pilih provinsi")
-    await expect(page.locator("label", has=page.locator("#anonim"))).to_contain_text("anonim")
 
-    # Whatever was typed as contact before choosing "anonim" is hidden and not sent.
-    await page.fill("#pelapor_nama", "Nama Yang Tidak Dikirim")
-    await page.fill("#pelapor_telepon", "0812-5555-0177")
-    await expect(page.locator("#kontak")).to_be_visible()
-    await page.check("#anonim")
-    await expect(page.locator("#kontak")).to_be_hidden()
-    await expect(page.locator("#pelapor_telepon")).to_be_hidden()
-    await expect(page.locator("#pelapor_nama")).to_be_hidden()
-
+    # Whatever was typed as contact before choosing "anonim" is not sent: anonymity wins.
     await page.check("#tanggal_tidak_tahu")
-    await expect(page.locator("#tanggal")).to_be_disabled()
-    await _choose_region(page, "62", "62.13")
+    await _choose_regions(form, "62", "62.13")
     await page.select_option("#tempat", "rumah_tangga")
-    await page.check('input[name=jenis][value="psikis"]')
-    await page.check('input[name=korban_jk][value="perempuan"]')
+    await page.check("#jenis-psikis")
+    await page.check("#korban_jk-perempuan")
     await page.fill("#cerita", "Laporan anonim uji peramban: tetangga sering dimarahi dan diancam suaminya.")
     await page.select_option("#hubungan", "tetangga")
-
-    response = await form.submit()
-    assert response.status == 201, await response.text()
-    assert "authorization" not in response.request.headers
-    sent = json.loads(response.request.post_data or "{}")
-    assert sent["reporter"] == {"anonymous": True, "relation": "tetangga"}
-    assert sent["incident"] == {"precision": "unknown"}
-    await expect(page.locator("#hasil")).to_contain_text("Terima kasih")
-    assert CASE_NUMBER.match((await page.locator("#nomor").text_content() or "").strip())
-    form.assert_no_script_errors()
-
-    stored = await _fetch_case(served.app, UUID((await response.json())["case_id"]))
-    assert stored is not None
-    assert stored["channel"] == "web"
+    await page.check("#anonim")
+    await page.fill("#pelapor_nama", "Nama Yang Tidak Dikirim")
+    await page.fill("#pelapor_telepon", "0812-5555-0177")
+    assert (await form.press("#kirim")).status == 201
+    stored = await _fetch_case(served.app, (await page.locator("#nomor").text_content() or "").strip())
     assert json.loads(stored["facts"])["reporter"]["anonymous"] is True
+    assert json.loads(stored["facts"])["incident"] == {"date": None, "precision": "unknown"}
     assert not [path for path in stored["personal"] if path.startswith("reporter.")]
 
-
-async def test_the_regency_list_follows_the_chosen_province(form: FormPage) -> None:
-    page = form.page
-    async with page.expect_response(lambda r: r.url.endswith("/v1/regions")) as answer:
-        await page.goto(f"{form.base_url}/lapor")
-    regions = (await (await answer.value).json())["regions"]
-    await page.wait_for_selector('#provinsi option[value="62"]', state="attached")
-    provinces = [r["code"] for r in regions if r["kind"] == "province"]
-    province_options = await page.locator("#provinsi option").evaluate_all("options => options.map(o => o.value)")
-    assert province_options == ["", *provinces]
-    # Before a province is chosen there is nothing to choose from.
-    assert await page.locator("#kabupaten option").evaluate_all("os => os.map(o => o.value)") == [""]
-
-    for province in ("62", "31", "62"):
-        await page.select_option("#provinsi", province)
-        expected = [r["code"] for r in regions if r["kind"] != "province" and r["code"].startswith(f"{province}.")]
-        assert expected
-        await expect(page.locator("#kabupaten option")).to_have_count(len(expected) + 1)
-        values = await page.locator("#kabupaten option").evaluate_all("options => options.map(o => o.value)")
-        assert values[0] == ""  # "Pilih kabupaten/kota"
-        assert values[1:] == expected
-        assert all(value.startswith(f"{province}.") for value in values[1:]), values
-    await expect(page.locator('#kabupaten option[value="62.13"]')).to_have_text("Kabupaten Barito Timur")
-    form.assert_no_script_errors()
+    # English on request.
+    await form.open()
+    await page.click("text=English")
+    assert await page.get_attribute("html", "lang") == "en"
+    await expect(page.locator("h1")).to_have_text("Report violence against women and children")
+    assert (await form.press("#kirim")).status == 422
+    await expect(page.locator("#error-summary h2")).to_have_text("There is a problem")
+    await expect(page.locator('#error-summary a[href="#tempat"]')).to_contain_text("Place of the incident")
+    await form.check("english-errors")
 
 
-
-async def test_an_unchosen_province_and_regency_are_called_required_not_a_code_format(
+async def test_unchosen_regions_are_called_required_and_each_level_follows_the_one_above(
     form: FormPage, served: Served
 ) -> None:
+    regency = "62.71"  # a regency no other test here reports in
+    before = await _count_cases(served.app, regency)
     page = form.page
     await form.open()
-    await page.check('input[name=jenis][value="fisik"]')
-    await page.check('input[name=korban_jk][value="laki_laki"]')
-    await page.fill("#cerita", "Uji peramban: wilayah belum dipilih.")
-    await page.fill("#pelapor_telepon", "0812-5555-0111")
+    assert await page.locator("#kabupaten option").evaluate_all("os => os.map(o => o.value)") == [""]
+    assert (await form.press("#kirim")).status == 422
+    for control in ("provinsi", "kabupaten"):
+        await expect(page.locator(f"#{control}-error")).to_contain_text("Wajib diisi.")  # not a code format
 
-    response = await form.submit()
-    assert response.status == 422
-    sent = json.loads(response.request.post_data or "{}")
-    assert "province_code" not in sent["location"]
-    assert "regency_code" not in sent["location"]
-    for field_path in ("location.province_code", "location.regency_code"):
-        error = page.locator(f'.error[data-for="{field_path}"]')
-        await expect(error).to_have_text("Wajib diisi.")  # not "Formatnya tidak sesuai (pola ^\\d{2}$)."
-    for other in ("violence_types", "victims.0.sex", "narrative", "reporter.phone"):
-        await expect(page.locator(f'.error[data-for="{other}"]')).to_be_empty()
-
-    # Choosing a province alone still leaves the regency to choose.
+    for province in ("62", "31"):
+        await page.select_option("#provinsi", province)
+        await form.press("#tampilkan-wilayah")
+        await expect(page.locator("#kabupaten")).to_be_focused()  # the next level to choose
+        values = await page.locator("#kabupaten option").evaluate_all("options => options.map(o => o.value)")
+        assert values[0] == ""
+        assert values[1:]
+        assert all(value.startswith(f"{province}.") for value in values[1:]), values
     await page.select_option("#provinsi", "62")
-    await form.submit()
-    await expect(page.locator('.error[data-for="location.province_code"]')).to_be_empty()
-    await expect(page.locator('.error[data-for="location.regency_code"]')).to_have_text("Wajib diisi.")
-    form.assert_no_script_errors(allowed=(f"HTTP 422 {served.base_url}/v1/reports",))
+    await form.press("#tampilkan-wilayah")
+    await expect(page.locator('#kabupaten option[value="62.13"]')).to_have_text("Kabupaten Barito Timur")
+    await page.select_option("#kabupaten", regency)
+    assert (await form.press("#kirim")).status == 422
+    await expect(page.locator("#provinsi-error")).to_have_count(0)
+    await expect(page.locator("#kabupaten-error")).to_have_count(0)
+    await expect(page.locator("#kecamatan option").nth(1)).to_have_attribute("value", re.compile(r"^62\.71\."))
+    assert await _count_cases(served.app, regency) == before

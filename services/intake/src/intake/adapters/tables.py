@@ -67,6 +67,8 @@ class CaseAccessRow(IntakeTable, table=True):
     access_since: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     read_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     consented: bool = Field(default=True, description="The case's consent covers the agency's type")
+    # The referral's last event (referral.accepted...), for the reporter's status page; null before 0007.
+    stage: str | None = Field(default=None, sa_type=Text)
 
 
 class FieldVisibilityRow(IntakeTable, table=True):
@@ -117,6 +119,17 @@ class CaseUpdateRow(IntakeTable, table=True):
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     # The agency the author acted for (null: an operator, or an update made before it was kept).
     updated_by_agency: str | None = Field(default=None, sa_type=Text)
+
+
+class ReporterCodeRow(IntakeTable, table=True):
+    """The slow hash of the one-time code a public report was given: with it and the case number the reporter
+    may see the report's status and add information (never the code itself)."""
+
+    __tablename__ = "reporter_codes"
+
+    case_id: UUID = Field(sa_column=Column(Uuid, ForeignKey("intake.cases.case_id"), primary_key=True))
+    code_hash: str = Field(sa_type=Text)
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
 class MessageDraftRow(IntakeTable, table=True):

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from intake.domain.access import CASE_READERS
 from intake.service_layer.case_notes import CaseNote, case_notes_of
+from intake.service_layer.reporter import REPORTER_AUTHOR
 from shared.auth import Principal
 from shared.dependencies import CurrentCipher, CurrentUnitOfWork, require_roles
 from shared.http_errors import refused
@@ -32,6 +33,8 @@ class CaseNoteOut(BaseModel):
     kind: Literal["information_added", "corrected", "reopened"]
     changed_fields: list[str] = Field(description="Names of what changed (`notes` when a note was added)")
     author: Author
+    from_reporter: bool = Field(description="Added by the reporter on the public status page (`/lapor/status`), "
+                                "not by staff; the author is then no one's token")
     written_at: datetime
     note: str | None = Field(description="The note, if the update added one and you may read the case's narrative "
                              "(each read is audited); null otherwise")
@@ -42,6 +45,7 @@ class CaseNoteOut(BaseModel):
         return cls(update_id=update.update_id, kind=update.kind,
                    changed_fields=list(update.changed_fields),
                    author=Author(user_id=update.author_user_id, agency_id=update.author_agency_id),
+                   from_reporter=update.author_user_id == REPORTER_AUTHOR,
                    written_at=update.written_at, note=note.text)
 
 

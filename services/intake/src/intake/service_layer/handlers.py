@@ -7,7 +7,7 @@ from datetime import timedelta
 from uuid import UUID, uuid4
 
 from intake import SERVICE
-from intake.adapters import drafts, grants, repository
+from intake.adapters import drafts, grants, reporter_codes, repository
 from intake.adapters.repository import CaseRecord
 from intake.domain.access import Grant
 from intake.domain.duplicates import fingerprints
@@ -50,11 +50,12 @@ class Keys:
 
 async def submit_report(
     report: Report, channel: Channel | None, uow: UnitOfWork, keys: Keys, *, recorded_by: str | None,
-    draft_id: UUID | None = None,
+    draft_id: UUID | None = None, reporter_code_hash: str | None = None,
 ) -> Case:
     """Open a case for ``report``: the case, its number, its triage, its links to earlier reports of the same
     incident and its events, in one transaction. Completing a gateway draft marks it done in the same one, and
-    the case takes the draft's channel."""
+    the case takes the draft's channel. ``reporter_code_hash`` (a public report's one-time code, hashed) is kept
+    with the case in the same transaction."""
     reported_at = utc_now()
     async with uow:
         if draft_id is not None:
@@ -68,6 +69,8 @@ async def submit_report(
         # A case recorded from a draft keeps the draft's id, so the reads of the draft are in its audit trail.
         case = Case(draft_id or uuid4(), number, report, channel, reported_at, recorded_by)
         await repository.add_case(uow.session, case, keys.cipher)
+        if reporter_code_hash is not None:
+            await reporter_codes.add_code(uow.session, case.case_id, reporter_code_hash, at=reported_at)
         uow.emit(case.reported_event())
         await link_duplicates(case, uow, keys, new=True)
         if draft_id is not None:
@@ -158,4 +161,6 @@ async def record_referral(
                 changed = grant.after(event.event_type, reason=reason, at=event.occurred_at, follow_up=follow_up)
                 if changed != grant:
                     await grants.save_grants(uow.session, (changed,))
+            # How far the referral has come, for the reporter's status page (not an access rule).
+            await reporter_codes.set_stage(uow.session, event.referral_id, event.event_type)
         await uow.commit()
