@@ -251,7 +251,7 @@ async def list_subscriptions(
     agency_id: Annotated[str | None, Query(min_length=1, max_length=100, description="An agency's")] = None,
     region_code: Annotated[str | None, Query(pattern=r"^[0-9]{2}(\.[0-9]{2})?$",
                                              description="A region's (region subscriptions)")] = None,
-    province_code: Annotated[str | None, Query(pattern=r"^[0-9]{2}$", description="Every subscription a "
+    province_code: Annotated[str | None, Query(pattern=r"^\d{2}$", description="Every subscription a "
                                                "province admin manages in their province")] = None,
 ) -> list[SubscriptionOut]:
     """An agency's subscriptions, or a region's, or (a province admin) every one of their province; give exactly
