@@ -274,7 +274,8 @@ def _secrets_for(name: str, world: World) -> set[str]:
     """What ``name`` may never see on any answer: case A's personal values unless they are of its lead agency,
     and its case number unless they may see case A."""
     hidden = set() if name in LEAD_AGENCY else {VICTIM, NARRATIVE, NOTE, FOLLOW_UP}
-    return hidden | (set() if name in CASE_A_VIEWERS | {"auditor-62"} else {world.values["case_number"]})
+    # The province's auditor and admin supervise case A's region: its number is theirs to see (trail, export).
+    return hidden | (set() if name in CASE_A_VIEWERS | OVERSIGHT else {world.values["case_number"]})
 
 
 async def _call(world: World, entry: Entry, name: str) -> httpx.Response:
