@@ -1,7 +1,8 @@
 """The auditor's and the province admin's pages in Chromium, signed in through the real OIDC provider's page:
 the auditor of Kalimantan Tengah finds a case by its number, opens its trail and sees its audit chain verify; the
 province admin subscribes an agency's webhook, sees its secret once (never again on the subscription's page),
-pauses it, and downloads the SIMFONI export. axe-core runs on every page, screenshots at 390 px and desktop."""
+pauses, resumes and deletes it, and downloads the SIMFONI export. axe-core runs on every page checked, with
+screenshots at 390 px and at desktop width."""
 
 from __future__ import annotations
 
@@ -121,6 +122,8 @@ async def test_the_admin_subscribes_a_webhook_and_sees_its_secret_once(signed_pl
         await page.click("button:has-text('Jeda langganan')")
         await expect(page.locator("[role=status]")).to_contain_text("Langganan dijeda")
         await admin.check("subscription")
+        await page.click("button:has-text('Lanjutkan langganan')")
+        await expect(page.locator("[role=status]")).to_contain_text("Langganan dilanjutkan")
         await page.click("button:has-text('Hapus langganan')")
         await expect(page.locator("[role=status]")).to_contain_text("Langganan telah dihapus.")
 
