@@ -335,6 +335,8 @@ async def test_an_auditor_finds_a_case_by_its_number_and_sees_its_chain_verify(
     found = await reporting.get("/v1/audit/cases", params={"case_number": number}, headers=_auditor(bearer))
     assert found.status_code == 200, found.text
     assert found.json() == [{"case_id": str(trail.case_id), "case_number": number}]
+    garbled = await reporting.get("/v1/audit/cases", params={"case_number": "9177\x00"}, headers=_auditor(bearer))
+    assert (garbled.status_code, garbled.json()) == (200, [])
     verified = await reporting.get(f"/v1/audit/cases/{trail.case_id}/verification", headers=_auditor(bearer))
     assert verified.status_code == 200, verified.text
     assert verified.json() == {"case_id": str(trail.case_id), "intact": True, "records_checked": 5,

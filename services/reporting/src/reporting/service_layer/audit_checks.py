@@ -36,7 +36,8 @@ async def verify_case_chain(principal: Principal, case_id: UUID, uow: UnitOfWork
 
 async def find_cases(principal: Principal, case_number: str, uow: UnitOfWork) -> list[tuple[UUID, str]]:
     """The cases of this number the principal may audit (none outside their region)."""
-    if not principal.has_role(*access.AUDIT_READERS):
+    # No case number holds a control character (and Postgres takes no NUL in a text parameter).
+    if not principal.has_role(*access.AUDIT_READERS) or not case_number.isprintable():
         return []
     async with uow:
         return await audit_trail.cases_numbered(uow.session, case_number.strip())
