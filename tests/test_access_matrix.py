@@ -273,6 +273,11 @@ MATRIX = (
           shows="case_a"),
     Entry("reporting", "GET", "/v1/audit/cases/{case_id}/trail", "read", frozenset({"auditor-62"}),
           shows="case_a"),
+    # Any auditor may look a number up (each finds only their province's cases); the chain of case A: its own.
+    Entry("reporting", "GET", "/v1/audit/cases", "read", frozenset({"auditor-62", "auditor-63"}),
+          params={"case_number": "matrix-no-such-case"}),
+    Entry("reporting", "GET", "/v1/audit/cases/{case_id}/verification", "read", frozenset({"auditor-62"}),
+          shows="case_a"),
 )
 # /metrics (Prometheus, outside the OpenAPI documents) holds counts by topic, event type, consumer group, deadline
 # and channel: no personal data and no case id by construction (shared.metrics), so no access rule applies.

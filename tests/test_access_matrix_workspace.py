@@ -56,6 +56,8 @@ AGENCY_PEOPLE = LEAD_AGENCY | {"school-62.13", "staff-62.71"}
 DISTRICT_SUPERVISORS = frozenset({"district-62.13", "district-62.71"})
 WITH_PAGES = AGENCY_PEOPLE | DISTRICT_SUPERVISORS
 NOT_YET = SIGNED_IN - WITH_PAGES  # operator, province admin, auditor, national admin: issue 23
+# Of those, who has pages of their own besides (issue 23): their home page links to them, no "not yet".
+OVERSIGHT = frozenset({"auditor-62", "admin-62"})
 CASE_A_VIEWERS = LEAD_AGENCY | {"district-62.13"}  # of those with pages: the lead agency and the region
 
 VICTIM = "Matriks Ruang Kerja Korban"
@@ -90,9 +92,19 @@ class Entry:
     at: Mapping[str, str] = field(default_factory=dict)  # path parameter -> world key, where not the default
     needs_workspace: bool = True  # public: sign in; roles without pages: not yet
     repeated: frozenset[int] = frozenset({409})  # what a later allowed person may meet, the move being made
+    status: int = 200  # of a page
+    query: Mapping[str, str] = field(default_factory=dict)  # of a GET
+    to: str | None = None  # where a form that worked sends the person (answer "moved"), as a route
 
 
 REFERRAL = "/cases/{case_id}/referrals/{referral_id}"
+SUBSCRIPTIONS = "/admin/subscriptions"
+ADMIN = frozenset({"admin-62"})
+# A webhook where nothing listens, told only of follow-ups falling due (days away): nothing is sent meanwhile.
+HOOK = "http://127.0.0.1:9/matrix-hook"
+SUBSCRIPTION_FORM = {"agency_id": "uptd-ppa-62.13", "channel": "webhook", "target": HOOK,
+                     "event_types": "referral.follow_up_due", "language": "id"}
+EXPORT = {"date_from": "01/01/2026", "date_to": "31/12/2026", "regency": "62.13", "format": "csv"}
 MATRIX = (
     Entry("GET", "/", "page", SIGNED_IN, needs_workspace=False),
     Entry("GET", "/inbox", "page", LEAD_AGENCY | {"district-62.13"},
@@ -111,6 +123,27 @@ MATRIX = (
                                                                "referral_id": "referral_e"},
           # Once declined, the case is no longer the agency's to see (access follows the referral): not found.
           body={"reason": "Matriks ruang kerja: di luar kapasitas"}, repeated=frozenset({409, 404})),
+    # The auditor's pages: case A of their province, found by its number; its trail, reads and chain.
+    Entry("GET", "/audit", "page", frozenset({"auditor-62"}), needs_workspace=False),
+    Entry("GET", "/audit", "moved", frozenset({"auditor-62"}), needs_workspace=False,
+          query={"case": "case_number"}, to="/audit/cases/{case_id}"),
+    Entry("GET", "/audit/cases/{case_id}", "page", frozenset({"auditor-62"}), needs_workspace=False,
+          shows="case_number"),
+    # The province admin's: their province's subscriptions (subscription A, made for case A's lead agency), a new
+    # one (its secret on the answer), pause, resume, a new secret, delete; the SIMFONI export.
+    Entry("GET", SUBSCRIPTIONS, "page", ADMIN, needs_workspace=False, shows="subscription_a"),
+    Entry("GET", SUBSCRIPTIONS + "/new", "page", ADMIN, needs_workspace=False),
+    Entry("POST", SUBSCRIPTIONS, "page", ADMIN, needs_workspace=False, body=SUBSCRIPTION_FORM, status=201),
+    Entry("GET", SUBSCRIPTIONS + "/{subscription_id}", "page", ADMIN, needs_workspace=False,
+          shows="subscription_a"),
+    Entry("POST", SUBSCRIPTIONS + "/{subscription_id}/{action}", "moved", ADMIN, needs_workspace=False,
+          at={"action": "pause"}, to=SUBSCRIPTIONS + "/{subscription_id}"),
+    Entry("POST", SUBSCRIPTIONS + "/{subscription_id}/{action}", "page", ADMIN, needs_workspace=False,
+          at={"action": "rotate-secret"}, shows="subscription_a"),
+    Entry("POST", SUBSCRIPTIONS + "/{subscription_id}/{action}", "moved", ADMIN, needs_workspace=False,
+          at={"action": "delete"}, to=SUBSCRIPTIONS, repeated=frozenset({404})),
+    Entry("GET", "/admin/exports/simfoni", "page", ADMIN, needs_workspace=False),
+    Entry("GET", "/admin/exports/simfoni/file", "file", ADMIN, needs_workspace=False, query=EXPORT),
     Entry("POST", "/language", "back", EVERYONE, body={"lang": "en", "back": "/inbox"},
           needs_workspace=False),
     Entry("GET", "/auth/sign-in", "provider", EVERYONE, needs_workspace=False),
@@ -122,7 +155,8 @@ MATRIX = (
 # documents, the stylesheet and the live inbox's script.
 NOT_IN_THE_MATRIX = {"/health", "/ready", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc",
                      "/docs-assets", "/static"}
-PATH_IDS = {"case_id": "case_a", "referral_id": "referral_a", "follow_up_id": "follow_up_a"}
+PATH_IDS = {"case_id": "case_a", "referral_id": "referral_a", "follow_up_id": "follow_up_a",
+            "subscription_id": "subscription_a"}
 
 
 @dataclass
@@ -190,6 +224,18 @@ async def _build(client: httpx.AsyncClient, platform: Platform) -> dict[str, str
         "due_at": (datetime.now(UTC) + timedelta(days=2)).isoformat(), "note": FOLLOW_UP})
     assert followed.status_code == 201, followed.text
     values["follow_up_a"] = followed.json()["follow_up_id"]
+    subscribed = await client.post(f"{platform.url('notifications')}/v1/subscriptions", json={
+        "agency_id": "uptd-ppa-62.13", "channel": "webhook", "target": HOOK, "event_types": ["referral.follow_up_due"],
+    }, headers=platform.demo_bearer("province_admin.62"))
+    assert subscribed.status_code == 201, subscribed.text
+    values["subscription_a"] = subscribed.json()["subscription_id"]
+    verification = f"{platform.url('reporting')}/v1/audit/cases/{values['case_a']}/verification"
+    async with asyncio.timeout(120):  # until reporting has case A in its audit trail
+        while True:
+            verified = await client.get(verification, headers=platform.demo_bearer("auditor.62"))
+            if verified.status_code == 200:
+                break
+            await asyncio.sleep(0.2)
     return values
 
 
@@ -228,7 +274,8 @@ def _secrets_for(name: str, world: World) -> set[str]:
     """What ``name`` may never see on any answer: case A's personal values unless they are of its lead agency,
     and its case number unless they may see case A."""
     hidden = set() if name in LEAD_AGENCY else {VICTIM, NARRATIVE, NOTE, FOLLOW_UP}
-    return hidden | (set() if name in CASE_A_VIEWERS else {world.values["case_number"]})
+    # The province's auditor and admin supervise case A's region: its number is theirs to see (trail, export).
+    return hidden | (set() if name in CASE_A_VIEWERS | OVERSIGHT else {world.values["case_number"]})
 
 
 async def _call(world: World, entry: Entry, name: str) -> httpx.Response:
@@ -240,7 +287,7 @@ async def _call(world: World, entry: Entry, name: str) -> httpx.Response:
                 await streamed.aread()
             return streamed  # the status and headers; an event stream is closed here, unread
     if entry.method == "GET":
-        return await person.get(url)
+        return await person.get(url, params={key: world.values.get(value, value) for key, value in entry.query.items()})
     body = entry.body(name) if callable(entry.body) else entry.body
     form = await person.get("/auth/signed-out")  # any page: the session's form token
     token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
@@ -280,9 +327,9 @@ def _check_allowed(
     location, text = response.headers.get("location", ""), _text(response)
     issuer = world.platform.identity.issuer  # type: ignore[union-attr]
     if entry.answer == "page":
-        assert response.status_code == 200, where
+        assert response.status_code == entry.status, where
         assert response.headers["content-type"].startswith("text/html"), where
-        if name in NOT_YET:
+        if name in NOT_YET - OVERSIGHT:
             assert NOT_YET_TEXT in text, where
         if entry.shows:
             assert world.values[entry.shows] in text, where
@@ -295,6 +342,14 @@ def _check_allowed(
         ok = (response.status_code == 303 and location == world.url(Entry("GET", REFERRAL, "page", frozenset(),
                                                                            at=entry.at)))
         assert ok or (not first_allowed and response.status_code in entry.repeated), where
+    elif entry.answer == "moved":
+        assert entry.to is not None
+        target = Entry("GET", entry.to, "page", frozenset(), at=entry.at)
+        assert (response.status_code, location) == (303, world.url(target)), where
+    elif entry.answer == "file":
+        assert response.status_code == 200, where
+        assert response.headers["content-type"].startswith("text/csv"), where
+        assert "attachment" in response.headers["content-disposition"], where
     elif entry.answer == "back":
         assert (response.status_code, location) == (303, "/inbox"), where
     elif entry.answer == "provider":

@@ -150,6 +150,29 @@ async def test_subscription_secret_is_stored_encrypted_and_never_returned(notifi
         cipher.decrypt(stored, case_id=uuid4(), field="webhook_secret")
 
 
+async def test_a_province_admin_lists_every_subscription_of_their_province(
+    notifications: httpx.AsyncClient, bearer: Callable[..., dict[str, str]]
+) -> None:
+    """Their agencies' and their regions' alike, in one list; another province's admin, none of them."""
+    agency = new_agency()
+    made = []
+    for body in ({"agency_id": agency}, {"scope": "region", "regions": ["62.13"]}):
+        response = await notifications.post("/v1/subscriptions", json={
+            "target": "https://ppa.example/hook", "event_types": ["referral.created"], **body})
+        assert response.status_code == 201, response.text
+        made.append(response.json()["subscription_id"])
+    listed = await notifications.get("/v1/subscriptions", params={"province_code": "62"})
+    assert listed.status_code == 200, listed.text
+    assert set(made) <= {item["subscription_id"] for item in listed.json()}
+    assert {item["region_code"][:2] for item in listed.json()} == {"62"}
+    admin_63 = bearer(Role.PROVINCE_ADMIN, user_id="admin-63", province_code="63")
+    assert (await notifications.get("/v1/subscriptions", params={"province_code": "62"}, headers=admin_63)
+            ).status_code == 403
+    both = await notifications.get("/v1/subscriptions", params={"province_code": "62", "agency_id": agency})
+    assert both.status_code == 422
+    assert [item["loc"] for item in both.json()["detail"]] == [["query", "agency_id"]]
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [

@@ -11,6 +11,7 @@ import pytest
 from notifications.domain.access import (
     may_create,
     may_list_agency,
+    may_list_province,
     may_list_region,
     may_manage,
     may_read,
@@ -241,3 +242,12 @@ def test_may_list_agency(who: str, agency_id: str, allowed: bool) -> None:
 )
 def test_may_list_region(who: str, region_code: str, allowed: bool) -> None:
     assert may_list_region(PEOPLE[who], region_code) is allowed
+
+
+@pytest.mark.parametrize(
+    ("who", "province_code", "allowed"),
+    [("admin_62", "62", True), ("admin_62", "63", False), ("admin_63", "63", True), ("admin_no_province", "62", False),
+     ("district_62_13", "62", False), ("supervisor_a", "62", False), ("auditor_62", "62", False)],
+)
+def test_may_list_province(who: str, province_code: str, allowed: bool) -> None:
+    assert may_list_province(PEOPLE[who], province_code) is allowed

@@ -4,7 +4,7 @@ from fastapi import FastAPI
 
 from reporting import SERVICE
 from reporting.adapters.tables import metadata
-from reporting.entrypoints import audit_trail_api
+from reporting.entrypoints import audit_check_api, audit_trail_api
 from reporting.entrypoints import dashboard as dashboard_page
 from reporting.entrypoints import exports as exports_api
 from reporting.entrypoints.api import router
@@ -23,5 +23,5 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         runtime,
         title="Sinergi reporting",
         description="Case statistics for regional action plans (RAD), counted the SIMFONI-PPA way.",
-        routers=[router, audit_trail_api.router, exports_api.router, dashboard_page.router],
+        routers=[router, audit_trail_api.router, audit_check_api.router, exports_api.router, dashboard_page.router],
     )

@@ -326,3 +326,52 @@ async def test_audit_verify_finds_a_chain_whose_head_was_changed_or_removed(
                 )
                 await uow.commit()
     assert (await verify(settings)).finding is None
+
+
+async def test_an_auditor_finds_a_case_by_its_number_and_sees_its_chain_verify(
+    reporting: httpx.AsyncClient, trail: Trail, bearer: Callable[..., dict[str, str]]
+) -> None:
+    number = f"9177-{trail.case_id.hex[:6]}"
+    found = await reporting.get("/v1/audit/cases", params={"case_number": number}, headers=_auditor(bearer))
+    assert found.status_code == 200, found.text
+    assert found.json() == [{"case_id": str(trail.case_id), "case_number": number}]
+    garbled = await reporting.get("/v1/audit/cases", params={"case_number": "9177\x00"}, headers=_auditor(bearer))
+    assert (garbled.status_code, garbled.json()) == (200, [])
+    verified = await reporting.get(f"/v1/audit/cases/{trail.case_id}/verification", headers=_auditor(bearer))
+    assert verified.status_code == 200, verified.text
+    assert verified.json() == {"case_id": str(trail.case_id), "intact": True, "records_checked": 5,
+                               "first_broken": None}
+    # Another province's auditor neither finds the case nor learns it exists; others may not ask at all.
+    elsewhere = _auditor(bearer, "62")
+    assert (await reporting.get("/v1/audit/cases", params={"case_number": number}, headers=elsewhere)).json() == []
+    hidden = await reporting.get(f"/v1/audit/cases/{trail.case_id}/verification", headers=elsewhere)
+    assert hidden.status_code == 404
+    assert [(i["loc"], i["type"]) for i in hidden.json()["detail"]] == [(["path", "case_id"], "case_not_found")]
+    admin = bearer(Role.PROVINCE_ADMIN, user_id="admin-91", province_code=PROVINCE)
+    assert (await reporting.get(f"/v1/audit/cases/{trail.case_id}/verification", headers=admin)).status_code == 403
+    assert (await reporting.get("/v1/audit/cases", params={"case_number": number}, headers=admin)).status_code == 403
+
+
+async def test_the_verification_names_the_first_broken_record_never_its_contents(
+    reporting: httpx.AsyncClient, trail: Trail, superuser: asyncpg.Connection, bearer: Callable[..., dict[str, str]]
+) -> None:
+    url = f"/v1/audit/cases/{trail.case_id}/verification"
+    altered, after_gap = trail.records[3], trail.records[2]
+    async with _restored(superuser, trail.case_id, 4):
+        await superuser.execute(
+            "UPDATE reporting.case_audit_records SET details = jsonb_set(details, '{accepted_by}', '\"forged\"')"
+            " WHERE case_id = $1 AND seq = 4", trail.case_id,
+        )
+        answer = await reporting.get(url, headers=_auditor(bearer))
+        assert answer.status_code == 200, answer.text
+        assert answer.json() == {"case_id": str(trail.case_id), "intact": False, "records_checked": 5,
+                                 "first_broken": {"seq": 4, "event_id": altered["event_id"], "problem": "altered"}}
+        assert "forged" not in answer.text
+    async with _restored(superuser, trail.case_id, 2):
+        await superuser.execute(
+            "DELETE FROM reporting.case_audit_records WHERE case_id = $1 AND seq = 2", trail.case_id
+        )
+        answer = await reporting.get(url, headers=_auditor(bearer))
+        assert answer.json()["first_broken"] == {"seq": 2, "event_id": after_gap["event_id"], "problem": "removed"}
+        assert answer.json()["records_checked"] == 4
+    assert (await reporting.get(url, headers=_auditor(bearer))).json()["intact"] is True

@@ -22,10 +22,13 @@ from workspace.adapters.session_store import SessionStore
 from workspace.adapters.tables import metadata
 from workspace.domain.session import SessionLimits
 from workspace.entrypoints import auth, follow_ups, inbox, live, pages, referral_page
+from workspace.entrypoints.audit_pages import router as audit_router
 from workspace.entrypoints.errors import register_error_pages
+from workspace.entrypoints.export_pages import router as export_router
 from workspace.entrypoints.rendering import Pages
 from workspace.entrypoints.security import SecurityHeadersMiddleware
 from workspace.entrypoints.session_middleware import ServerSessionMiddleware
+from workspace.entrypoints.subscription_pages import router as subscription_router
 from workspace.service_layer.live import LiveHub
 from workspace.settings import WorkspaceSettings
 
@@ -48,7 +51,8 @@ def create_app(settings: WorkspaceSettings | None = None) -> FastAPI:
         runtime, title="Sinergi workspace",
         description="The caseworker's web app: server-rendered pages that call the services as the signed-in person.",
         # follow_ups before referral_page, whose moves' route would take "follow-ups" for a move.
-        routers=[auth.router, pages.router, live.router, inbox.router, follow_ups.router, referral_page.router],
+        routers=[auth.router, pages.router, live.router, inbox.router, follow_ups.router, referral_page.router,
+                 audit_router, subscription_router, export_router],
     )
     app.state.settings = settings
     app.state.session_store = store
@@ -56,7 +60,8 @@ def create_app(settings: WorkspaceSettings | None = None) -> FastAPI:
     app.state.oidc = oidc_client(settings)
     app.state.pages = Pages()
     app.state.services = Services(intake_url=settings.intake_url, routing_url=settings.routing_url,
-                                  timeout=settings.service_timeout_seconds)
+                                  timeout=settings.service_timeout_seconds, reporting_url=settings.reporting_url,
+                                  notifications_url=settings.notifications_url)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     register_error_pages(app)
     # Inside the shared limits (which stay outermost): sessions, then the headers on every answer.

@@ -167,10 +167,15 @@ async def exists(session: AsyncSession, subscription_id: UUID) -> bool:
 
 
 async def list_subscriptions(
-    session: AsyncSession, cipher: FieldCipher, *, agency_id: str | None = None, region_code: str | None = None
+    session: AsyncSession, cipher: FieldCipher, *, agency_id: str | None = None, region_code: str | None = None,
+    province_code: str | None = None,
 ) -> list[Subscription]:
-    """Live subscriptions of an agency, or a region's; row-level security narrows them to the caller's."""
+    """Live subscriptions of an agency, or a region's, or every one limited to a province (its agencies' and its
+    regions'); row-level security narrows them to the caller's."""
     query = select(*_COLUMNS).where(subscriptions.c.deleted_at.is_(None))
+    if province_code is not None:
+        column = subscriptions.c.region_code
+        query = query.where(or_(column == province_code, column.startswith(f"{province_code}.", autoescape=True)))
     if agency_id is not None:
         query = query.where(subscriptions.c.agency_id == agency_id)
     if region_code is not None:

@@ -71,6 +71,11 @@ def may_list_agency(principal: Principal, agency_id: str) -> bool:
     return _province_admin(principal) or principal.works_for(agency_id)
 
 
+def may_list_province(principal: Principal, province_code: str) -> bool:
+    """Every subscription limited to the province: its province admin's to see."""
+    return _province_admin(principal) and province_code == principal.province_code
+
+
 def may_list_region(principal: Principal, region_code: str) -> bool:
     if _province_admin(principal) and region_code[:2] == principal.province_code:
         return True

@@ -244,21 +244,26 @@ async def create_subscription(
 
 @router.get("/subscriptions", response_model=list[SubscriptionOut], responses=RESPONSES)
 async def list_subscriptions(
+    *,
     principal: SubscriptionReader,
     uow: CurrentUnitOfWork,
     cipher: CurrentCipher,
     agency_id: Annotated[str | None, Query(min_length=1, max_length=100, description="An agency's")] = None,
     region_code: Annotated[str | None, Query(pattern=r"^[0-9]{2}(\.[0-9]{2})?$",
                                              description="A region's (region subscriptions)")] = None,
+    province_code: Annotated[str | None, Query(pattern=r"^\d{2}$", description="Every subscription a "
+                                               "province admin manages in their province")] = None,
 ) -> list[SubscriptionOut]:
-    """An agency's subscriptions, or a region's; give exactly one of `agency_id` and `region_code`."""
-    if (agency_id is None) == (region_code is None):
+    """An agency's subscriptions, or a region's, or (a province admin) every one of their province; give exactly
+    one of `agency_id`, `region_code` and `province_code`."""
+    if [agency_id, region_code, province_code].count(None) != 2:
         raise DomainValidationError.at("query", LocalizedValueError(
-            "one_of_agency_or_region", field="agency_id", en="Give exactly one of agency_id and region_code.",
-            id="Isi tepat satu dari agency_id dan region_code."))
+            "one_of_agency_or_region", field="agency_id",
+            en="Give exactly one of agency_id, region_code and province_code.",
+            id="Isi tepat satu dari agency_id, region_code dan province_code."))
     with _answers():
         found = await handlers.list_subscriptions(principal, uow, cipher, agency_id=agency_id,
-                                                  region_code=region_code)
+                                                  region_code=region_code, province_code=province_code)
     return [SubscriptionOut.of(subscription) for subscription in found]
 
 

@@ -86,14 +86,18 @@ def _checked(
 
 
 async def list_subscriptions(
-    principal: Principal, uow: UnitOfWork, cipher: FieldCipher, *, agency_id: str | None, region_code: str | None
+    principal: Principal, uow: UnitOfWork, cipher: FieldCipher, *, agency_id: str | None, region_code: str | None,
+    province_code: str | None = None,
 ) -> list[Subscription]:
     if agency_id is not None and not access.may_list_agency(principal, agency_id):
         raise NotAllowedError
     if region_code is not None and not access.may_list_region(principal, region_code):
         raise NotAllowedError
+    if province_code is not None and not access.may_list_province(principal, province_code):
+        raise NotAllowedError
     async with uow:
-        found = await repository.list_subscriptions(uow.session, cipher, agency_id=agency_id, region_code=region_code)
+        found = await repository.list_subscriptions(uow.session, cipher, agency_id=agency_id, region_code=region_code,
+                                                    province_code=province_code)
     return [subscription for subscription in found if access.may_read(principal, subscription)]
 
 

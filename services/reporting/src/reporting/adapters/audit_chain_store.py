@@ -143,3 +143,9 @@ async def _records_of(session: AsyncSession, case_ids: list[UUID]) -> list[Audit
         select(*_RECORD_COLUMNS).where(table.c.case_id.in_(case_ids)).order_by(table.c.case_id, table.c.seq)
     )
     return [_record(row) for row in rows]
+
+
+async def head_of_case(session: AsyncSession, case_id: UUID) -> ChainHead | None:
+    heads = case_audit_heads
+    row = (await session.execute(select(heads).where(heads.c.case_id == case_id))).first()
+    return ChainHead(row.case_id, row.last_seq, row.last_hash) if row else None

@@ -58,3 +58,9 @@ async def case_region(session: AsyncSession, case_id: UUID) -> tuple[str, str] |
     query = select(case_facts.c.province_code, case_facts.c.regency_code).where(case_facts.c.case_id == case_id)
     row = (await session.execute(query)).first()
     return (row.province_code, row.regency_code) if row else None
+
+
+async def cases_numbered(session: AsyncSession, case_number: str) -> list[tuple[UUID, str]]:
+    """(case_id, case_number) of the counted cases with this number that the acting principal may see."""
+    query = select(case_facts.c.case_id, case_facts.c.case_number).where(case_facts.c.case_number == case_number)
+    return [(row.case_id, row.case_number) for row in await session.execute(query.order_by(case_facts.c.case_id))]

@@ -31,8 +31,11 @@ class TokenRejectedError(ServiceError):
 
 
 class Services:
-    def __init__(self, *, intake_url: str, routing_url: str, timeout: float) -> None:
-        self.urls = {"intake": intake_url.rstrip("/"), "routing": routing_url.rstrip("/")}
+    def __init__(self, *, intake_url: str, routing_url: str, timeout: float, **more_urls: str) -> None:
+        """``more_urls``: the other services', by name (``reporting_url=...``)."""
+        urls = {"intake": intake_url, "routing": routing_url}
+        urls |= {name.removesuffix("_url"): url for name, url in more_urls.items()}
+        self.urls = {name: url.rstrip("/") for name, url in urls.items()}
         self.client = httpx.AsyncClient(timeout=timeout, follow_redirects=False)
 
     async def close(self) -> None:

@@ -12,6 +12,7 @@ from workspace.domain.live import agency_audience, regency_audience
 
 AGENCY_ROLES = frozenset({"agency_staff", "agency_supervisor"})
 DISTRICT_SUPERVISOR = "district_supervisor"
+AUDITOR, PROVINCE_ADMIN = "auditor", "province_admin"
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,16 @@ class Person:
     @property
     def supervises_district(self) -> bool:
         return bool(self.regency_code) and DISTRICT_SUPERVISOR in self.roles
+
+    @property
+    def audits_province(self) -> bool:
+        """An auditor of a province: the audit pages (a case's trail, its reads, its chain verified)."""
+        return bool(self.province_code) and AUDITOR in self.roles
+
+    @property
+    def administers_province(self) -> bool:
+        """A province admin: the subscriptions and SIMFONI export pages of their province."""
+        return bool(self.province_code) and PROVINCE_ADMIN in self.roles
 
     @property
     def has_workspace(self) -> bool:

@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from workspace.entrypoints import labels
+from workspace.entrypoints import labels, oversight_labels
 from workspace.entrypoints.security import CSRF_FIELD, csrf_token
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -52,7 +52,7 @@ class Pages:
         self.env.install_gettext_translations(self.translations[lang], newstyle=True)  # type: ignore[attr-defined]
         page = self.env.get_template(template).render(
             request=request, lang=lang, languages=LANGUAGE_NAMES, csrf_field=CSRF_FIELD,
-            csrf_token=csrf_token(request), labels=labels,
+            csrf_token=csrf_token(request), labels=labels, oversight=oversight_labels,
             plain_gettext=self.translations[lang].gettext, person=request.session.get("person"), **context,
         )
         return HTMLResponse(page, status_code=status_code, headers={"content-language": lang})
