@@ -75,10 +75,13 @@ def test_an_area_that_is_not_a_kecamatan_or_desa_of_the_regency_is_refused_namin
     with pytest.raises(InvalidAgencyError) as refused:
         agency("puskesmas-x", **fields)
     assert refused.value.field == field
-    assert refused.value.en and refused.value.id and refused.value.en != refused.value.id
+    assert refused.value.en
+    assert refused.value.id
+    assert refused.value.en != refused.value.id
     rejected = fields[field]
     if rejected != DUSUN_TIMUR:  # the example a message gives; a rejected code is never repeated
-        assert rejected not in refused.value.en and rejected not in refused.value.id
+        assert rejected not in refused.value.en
+        assert rejected not in refused.value.id
 
 
 @pytest.mark.parametrize("level", [AgencyLevel.PROVINCE, AgencyLevel.NATIONAL])
@@ -151,5 +154,6 @@ def test_routing_keeps_the_case_kecamatan_and_desa() -> None:
     kept = case(district_code=DUSUN_TIMUR, village_code=PULAU_PATAI)
     assert CaseToRoute.from_document(kept.to_document()) == kept
     older = case().to_document()
-    assert "district_code" not in older and "village_code" not in older
+    assert "district_code" not in older
+    assert "village_code" not in older
     assert CaseToRoute.from_document(older).district_code is None
