@@ -7,10 +7,13 @@ from uuid import uuid4
 
 import pytest
 
+from routing.directory_data import demo_directory
 from routing.domain.agencies import Agency, AgencyLevel, InvalidAgencyError
 from routing.domain.cases import CaseToRoute
 from routing.domain.directory_changes import regencies_left_without_lead
 from routing.domain.rules import Condition, Rule, RuleSet, Target, route
+from routing.entrypoints.directory_models import DirectoryIn
+from routing.rules_data import packaged_rules
 from shared.contracts.vocabulary import CASE_MANAGERS, AgencyType, Need
 
 DUSUN_TIMUR = "62.13.01"  # a kecamatan of Kabupaten Barito Timur
@@ -157,3 +160,27 @@ def test_routing_keeps_the_case_kecamatan_and_desa() -> None:
     assert "district_code" not in older
     assert "village_code" not in older
     assert CaseToRoute.from_document(older).district_code is None
+
+
+# -- the demo directory -------------------------------------------------------------------------------------
+
+
+def demo() -> list[Agency]:
+    return [entry.to_domain() for entry in DirectoryIn.model_validate({"agencies": demo_directory()}).agencies]
+
+
+def test_the_demo_directory_has_kecamatan_and_desa_agencies_in_the_seed_regencies() -> None:
+    local = {(a.regency_code, a.agency_type, "desa" if a.village_code else "kecamatan")
+             for a in demo() if a.local_area is not None}
+    for regency in ("62.13", "62.71"):
+        assert (regency, AgencyType.HEALTH, "kecamatan") in local  # a Puskesmas
+        assert (regency, AgencyType.COMMUNITY, "desa") in local  # a Satgas PPA
+    assert ("62.71", AgencyType.COMMUNITY, "kecamatan") in local  # a PUSPAGA
+
+
+@pytest.mark.parametrize(("district_code", "health_agency"), [
+    (DUSUN_TIMUR, "puskesmas-tamiang-layang"), (AWANG, "rsud-tamiang-layang"), (None, "rsud-tamiang-layang"),
+])
+def test_the_demo_routes_a_case_by_its_kecamatan(district_code: str | None, health_agency: str) -> None:
+    decisions = route(case(district_code=district_code), demo(), packaged_rules())
+    assert [d.agency.agency_id for d in decisions if d.agency.agency_type is AgencyType.HEALTH] == [health_agency]
