@@ -12,6 +12,7 @@ from workspace.domain.live import agency_audience, regency_audience
 
 AGENCY_ROLES = frozenset({"agency_staff", "agency_supervisor"})
 DISTRICT_SUPERVISOR = "district_supervisor"
+PROVINCE_ADMIN = "province_admin"
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,11 @@ class Person:
     @property
     def supervises_district(self) -> bool:
         return bool(self.regency_code) and DISTRICT_SUPERVISOR in self.roles
+
+    @property
+    def is_province_admin(self) -> bool:
+        """A province admin: the directory and the rules of their province (``entrypoints.admin_*``)."""
+        return bool(self.province_code) and PROVINCE_ADMIN in self.roles
 
     @property
     def has_workspace(self) -> bool:

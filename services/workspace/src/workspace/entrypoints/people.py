@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from fastapi import HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from workspace.adapters.oidc import refresh
@@ -36,7 +36,18 @@ async def workspace_person(request: Request) -> Person:
     """A dependency of the pages of an inbox and a referral: a signed-in person whose role has them."""
     person = await current_person(request)
     if not person.has_workspace:
+        if person.is_province_admin:  # has pages of their own (the directory, the rules), not these
+            raise HTTPException(status.HTTP_403_FORBIDDEN)
         raise NoWorkspaceYetError
+    return person
+
+
+async def province_admin(request: Request) -> Person:
+    """A dependency of the province admin's pages: a signed-in province admin; anyone else gets the no-access
+    page (routing refuses them too)."""
+    person = await current_person(request)
+    if not person.is_province_admin:
+        raise HTTPException(status.HTTP_403_FORBIDDEN)
     return person
 
 
