@@ -5,6 +5,7 @@ or do follows from theirs, and this table says how each answer looks in a browse
 
 - ``page``: the page (200); ``stream``: the live inbox's event stream; ``done``: a form that worked, back to the
   referral's page (303; a later person's repeat of a move may meet 409, said on the page);
+- ``admin``: a form of the province admin's pages (directory, rules) that worked, back to its page (303);
 - ``sign_in``: to sign-in first (303 to /auth/sign-in), for whoever is not signed in;
 - ``not_yet``: a role the workspace has no pages for yet (issue 23): a clear 403 page that says so;
 - ``refused``: a clear 403 or 404 page (no access, not found, or the refusal said on the referral's page), with
@@ -55,7 +56,8 @@ LEAD_AGENCY = frozenset({"staff-62.13", "supervisor-62.13"})
 AGENCY_PEOPLE = LEAD_AGENCY | {"school-62.13", "staff-62.71"}
 DISTRICT_SUPERVISORS = frozenset({"district-62.13", "district-62.71"})
 WITH_PAGES = AGENCY_PEOPLE | DISTRICT_SUPERVISORS
-NOT_YET = SIGNED_IN - WITH_PAGES  # operator, province admin, auditor, national admin: issue 23
+PROVINCE_ADMINS = frozenset({"admin-62"})  # the directory's and the rules' pages (issue 23), no inbox
+NOT_YET = SIGNED_IN - WITH_PAGES - PROVINCE_ADMINS  # operator, auditor, national admin: issue 23
 CASE_A_VIEWERS = LEAD_AGENCY | {"district-62.13"}  # of those with pages: the lead agency and the region
 
 VICTIM = "Matriks Ruang Kerja Korban"
@@ -93,6 +95,11 @@ class Entry:
 
 
 REFERRAL = "/cases/{case_id}/referrals/{referral_id}"
+# The province admin's pages: the agencies of the admin's province, and its rules. The matrix's own agency of 62.13
+# (made in the world) is edited and taken out of service; a new one is added.
+MATRIX_AGENCY = "matrix-ws-community-62.13"
+_AGENCY_FORM = {"action": "save", "name": "Satgas PPA Matriks", "agency_type": "community", "level": "regency",
+                "regency_code": "62.13", "district_code": "62.13.02", "services": ["pengaduan"], "active": "1"}
 MATRIX = (
     Entry("GET", "/", "page", SIGNED_IN, needs_workspace=False),
     Entry("GET", "/inbox", "page", LEAD_AGENCY | {"district-62.13"},
@@ -111,6 +118,20 @@ MATRIX = (
                                                                "referral_id": "referral_e"},
           # Once declined, the case is no longer the agency's to see (access follows the referral): not found.
           body={"reason": "Matriks ruang kerja: di luar kapasitas"}, repeated=frozenset({409, 404})),
+    Entry("GET", "/admin/agencies", "page", PROVINCE_ADMINS, needs_workspace=False),
+    Entry("GET", "/admin/agencies/new", "page", PROVINCE_ADMINS, needs_workspace=False),
+    Entry("POST", "/admin/agencies/new", "admin", PROVINCE_ADMINS, needs_workspace=False,
+          body={**_AGENCY_FORM, "agency_id": "matrix-ws-new-62.13"}),
+    Entry("GET", "/admin/agencies/{agency_id}", "page", PROVINCE_ADMINS, needs_workspace=False,
+          at={"agency_id": MATRIX_AGENCY}),
+    Entry("POST", "/admin/agencies/{agency_id}", "admin", PROVINCE_ADMINS, needs_workspace=False,
+          body=_AGENCY_FORM, at={"agency_id": MATRIX_AGENCY}),
+    Entry("POST", "/admin/agencies/{agency_id}/deactivate", "admin", PROVINCE_ADMINS, needs_workspace=False,
+          at={"agency_id": MATRIX_AGENCY}),
+    Entry("GET", "/admin/rules", "page", PROVINCE_ADMINS, needs_workspace=False),
+    # A preview (a page saying where the sample case would go); nothing is stored.
+    Entry("POST", "/admin/rules", "page", PROVINCE_ADMINS, needs_workspace=False,
+          body={"action": "preview", "rules_yaml": "version: 99\nrules: []\n", "regency_code": "62.13"}),
     Entry("POST", "/language", "back", EVERYONE, body={"lang": "en", "back": "/inbox"},
           needs_workspace=False),
     Entry("GET", "/auth/sign-in", "provider", EVERYONE, needs_workspace=False),
@@ -190,6 +211,11 @@ async def _build(client: httpx.AsyncClient, platform: Platform) -> dict[str, str
         "due_at": (datetime.now(UTC) + timedelta(days=2)).isoformat(), "note": FOLLOW_UP})
     assert followed.status_code == 201, followed.text
     values["follow_up_a"] = followed.json()["follow_up_id"]
+    agency = await client.put(
+        f"{routing}/v1/agencies/{MATRIX_AGENCY}", headers=platform.demo_bearer("province_admin.62"),
+        json={"agency_id": MATRIX_AGENCY, "name": "Satgas PPA Matriks", "agency_type": "community", "level": "regency",
+              "province_code": "62", "regency_code": "62.13"})
+    assert agency.status_code in (200, 201), agency.text
     return values
 
 
@@ -295,6 +321,9 @@ def _check_allowed(
         ok = (response.status_code == 303 and location == world.url(Entry("GET", REFERRAL, "page", frozenset(),
                                                                            at=entry.at)))
         assert ok or (not first_allowed and response.status_code in entry.repeated), where
+    elif entry.answer == "admin":  # a form of the admin's pages that worked: back to the directory or the rules
+        assert response.status_code == 303, where
+        assert location.startswith("/admin/"), where
     elif entry.answer == "back":
         assert (response.status_code, location) == (303, "/inbox"), where
     elif entry.answer == "provider":

@@ -65,7 +65,7 @@ def preview_errors(detail: Any) -> list[FieldError]:
     breaks (``rules.0.refer``); the sample case's at its field. The messages are routing's, in the page's
     language."""
     items = [item for item in detail if isinstance(item, dict)] if isinstance(detail, list) else []
-    errors = []
+    errors, in_rules = [], []
     for item in items:
         loc = [str(part) for part in item.get("loc", []) if part != "body"]
         message = str(item.get("msg", ""))
@@ -73,5 +73,7 @@ def preview_errors(detail: Any) -> list[FieldError]:
             errors.append(FieldError(loc[1], message))
         else:
             where = ".".join(loc[1:]) if loc[:1] == ["rules"] else ".".join(loc)
-            errors.append(FieldError("rules_yaml", f"{where}: {message}" if where else message))
-    return errors or [FieldError("rules_yaml", "rules_invalid")]
+            in_rules.append(f"{where}: {message}" if where else message)
+    if in_rules or not errors:  # one error at the text, naming every place in it that breaks
+        errors.insert(0, FieldError("rules_yaml", " ".join(in_rules) or "rules_invalid"))
+    return errors
