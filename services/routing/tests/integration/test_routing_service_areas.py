@@ -156,6 +156,8 @@ async def test_a_case_from_another_kecamatan_goes_to_the_regency_hospital(
 
 PREVIEW = "/v1/provinces/62/rules/preview"
 CARE = {"regency_code": KAPUAS, "needs": ["kesehatan"], "consented": ["health"]}
+UNKNOWN_KECAMATAN = ("version: 2\nrules: [{id: x, description: y, when: {regions: ['62.13.99']}, "
+                     "refer: [{agency_type: ngo}]}]\n")
 NO_CARE_RULES = "version: 99\nrules:\n  - {id: ngo/all, description: Every case, refer: [{agency_type: ngo}]}\n"
 
 
@@ -188,6 +190,8 @@ async def test_the_preview_of_candidate_rules_stores_nothing(
     ({"rules": "version: 0\nrules: []\n", "case": CARE}, ["body", "rules", "version"]),
     ({"rules": "version: 2\nrules: [{id: x, description: y, refer: []}]\n", "case": CARE},
      ["body", "rules", "rules", 0, "refer"]),
+    ({"rules": UNKNOWN_KECAMATAN, "case": CARE},  # no such kecamatan: the rule would never hold
+     ["body", "rules", "rules", 0, "when", "regions", 0]),
     ({"case": {**CARE, "regency_code": "63.71"}}, ["body", "case", "regency_code"]),
     ({"case": {**CARE, "district_code": "62.71.01"}}, ["body", "case", "district_code"]),
     ({"case": {**CARE, "district_code": SELAT, "village_code": "62.03.02.1001"}}, ["body", "case", "village_code"]),
@@ -199,6 +203,17 @@ async def test_a_bad_preview_names_the_field(
     assert [a.status_code for a in answers] == [422, 422]
     assert loc in [item["loc"] for item in answers[0].json()["detail"]]
     assert answers[0].json()["detail"] != answers[1].json()["detail"]  # Bahasa Indonesia first, English on request
+
+
+async def test_rules_naming_an_unknown_kecamatan_are_not_stored(routing: httpx.AsyncClient) -> None:
+    in_force = (await routing.get("/v1/provinces/62/rules")).text
+    version = int(in_force.split("version:", 1)[1].split()[0])
+    unknown = f"version: {version + 1}\nrules: [{{id: x, description: y, when: {{regions: ['62.13.99']}}, " \
+              "refer: [{agency_type: ngo}]}]\n"
+    answer = await routing.put("/v1/provinces/62/rules", content=unknown, headers={"content-type": "application/yaml"})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["detail"][0]["loc"] == ["body", "rules", 0, "when", "regions", 0]
+    assert (await routing.get("/v1/provinces/62/rules")).text == in_force
 
 
 async def test_only_the_provinces_admin_previews_its_rules(

@@ -11,10 +11,12 @@ from routing.directory_data import demo_directory
 from routing.domain.agencies import Agency, AgencyLevel, InvalidAgencyError
 from routing.domain.cases import CaseToRoute
 from routing.domain.directory_changes import regencies_left_without_lead
+from routing.domain.rule_preview import sample_case, unknown_regions
 from routing.domain.rules import Condition, Rule, RuleSet, Target, route
 from routing.entrypoints.directory_models import DirectoryIn
 from routing.rules_data import packaged_rules
 from shared.contracts.vocabulary import CASE_MANAGERS, AgencyType, Need
+from shared.validation_messages import LocalizedValueError
 
 DUSUN_TIMUR = "62.13.01"  # a kecamatan of Kabupaten Barito Timur
 PULAU_PATAI = "62.13.01.2003"  # a desa of Dusun Timur
@@ -184,3 +186,21 @@ def test_the_demo_directory_has_kecamatan_and_desa_agencies_in_the_seed_regencie
 def test_the_demo_routes_a_case_by_its_kecamatan(district_code: str | None, health_agency: str) -> None:
     decisions = route(case(district_code=district_code), demo(), packaged_rules())
     assert [d.agency.agency_id for d in decisions if d.agency.agency_type is AgencyType.HEALTH] == [health_agency]
+
+
+def test_a_rule_naming_a_region_no_catalogue_knows_is_found() -> None:
+    rules = RuleSet(version=1, rules=(Rule(id="x", description="y", when=Condition(
+        regions=("62", "62.13", DUSUN_TIMUR, PULAU_PATAI, "62.13.99", "62.99")),
+        refer=(Target(agency_type=AgencyType.NGO),)),))
+    assert [loc for loc, _ in unknown_regions(rules)] == [("rules", 0, "when", "regions", 4),
+                                                          ("rules", 0, "when", "regions", 5)]
+
+
+def test_a_sample_case_lies_in_the_province() -> None:
+    assert sample_case("62", "62.13", village_code=PULAU_PATAI).district_code == DUSUN_TIMUR
+    for place, field in ((("63.71",), "regency_code"), (("62.13", PAHANDUT), "district_code"),
+                         (("62.13", AWANG, PULAU_PATAI), "village_code")):
+        with pytest.raises(LocalizedValueError) as refused:
+            sample_case("62", place[0], district_code=place[1] if len(place) > 1 else None,
+                        village_code=place[2] if len(place) > 2 else None)
+        assert refused.value.field == field

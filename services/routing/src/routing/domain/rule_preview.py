@@ -10,10 +10,11 @@ from __future__ import annotations
 from uuid import UUID
 
 from routing.domain.cases import CaseToRoute
+from routing.domain.rules import RuleSet
 from routing.domain.service_areas import district_of
 from shared.contracts.vocabulary import CASE_MANAGERS, AgencyType, Need, Priority, ViolenceType
 from shared.regions import load_regions
-from shared.validation_messages import LocalizedValueError
+from shared.validation_messages import Loc, LocalizedValueError
 
 # A preview's case never exists: its id is the nil UUID, so nothing can mistake it for a real one.
 SAMPLE_CASE_ID = UUID(int=0)
@@ -50,3 +51,19 @@ def sample_case(
         village_code=village_code, violence_types=violence_types, has_child_victim=child_victim, needs=needs,
         priority=priority, consented=CASE_MANAGERS | consented,
     )
+
+
+def unknown_regions(rules: RuleSet) -> list[tuple[Loc, LocalizedValueError]]:
+    """Where a rule names a region code that is well formed but in no catalogue (``62.13.99``): such a rule
+    would silently never hold. Each as its place in the rule set and a message in both languages."""
+    regions = load_regions()
+    # By the parts of the code: a province or regency, a kecamatan, a desa (the rule set checked the shapes).
+    known = {0: regions.get, 1: regions.get, 2: regions.is_district, 3: regions.is_village}
+    found: list[tuple[Loc, LocalizedValueError]] = []
+    for index, rule in enumerate(rules.rules):
+        for position, code in enumerate(rule.when.regions):
+            if not known[code.count(".")](code):
+                found.append((("rules", index, "when", "regions", position), LocalizedValueError(
+                    "unknown_region", en="is not a known province, regency, kecamatan or desa code",
+                    id="Bukan kode provinsi, kabupaten/kota, kecamatan, atau desa yang terdaftar.")))
+    return found

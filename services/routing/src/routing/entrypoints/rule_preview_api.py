@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from yaml import YAMLError
 
 from routing.domain.access import RULE_EDITORS
-from routing.domain.rule_preview import sample_case
+from routing.domain.rule_preview import sample_case, unknown_regions
 from routing.domain.rules import ReferralDecision, RuleSet
 from routing.entrypoints.directory_models import DISTRICT_PATTERN, REGENCY_PATTERN, VILLAGE_PATTERN
 from routing.entrypoints.refusals import outside_province
@@ -87,7 +87,7 @@ def _candidate(text: str | None) -> RuleSet | None:
     if text is None:
         return None
     try:
-        return RuleSet.from_yaml(text)
+        rules = RuleSet.from_yaml(text)
     except YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         item = edge_error("yaml_invalid", ("body", "rules"), line=mark.line + 1 if mark is not None else None)
@@ -95,6 +95,10 @@ def _candidate(text: str | None) -> RuleSet | None:
     except ValidationError as error:  # localized like any other 422, never echoing the input
         raise RequestValidationError(
             [{**item, "loc": ("body", "rules", *item["loc"])} for item in error.errors()]) from None
+    unknown = unknown_regions(rules)
+    if unknown:
+        raise DomainValidationError((("body", "rules", *loc), problem) for loc, problem in unknown)
+    return rules
 
 
 @router.post("/provinces/{province_code}/rules/preview", tags=["rules"], responses=RESPONSES)
