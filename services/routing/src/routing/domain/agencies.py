@@ -21,7 +21,12 @@ from typing import Any
 from routing.domain.service_areas import InvalidAgencyError, local_area
 from shared.contracts.vocabulary import AgencyType, Need
 
-__all__ = ["Agency", "AgencyLevel", "InvalidAgencyError", "OpeningHours", "TimeRange", "TimeZone", "Weekday"]
+# InvalidAgencyError lives with the service areas (which raise it too) and is part of this module's interface.
+__all__ = [
+    "AGENCY_ID", "ALWAYS_OPEN", "NEEDS", "PROVINCE_CODE", "PROVINCE_TIME_ZONES", "REGENCY_CODE", "TIME_RANGE",
+    "WEEKDAYS", "Agency", "AgencyLevel", "InvalidAgencyError", "OpeningHours", "TimeRange", "TimeZone", "Weekday",
+    "agency_type_label", "province_time_zone",
+]
 
 AGENCY_ID = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
 PROVINCE_CODE = re.compile(r"^\d{2}$")
