@@ -19,6 +19,7 @@ from xdist.scheduler import LoadFileScheduling
 # The files whose tests take the ``signed_platform`` fixture (tests/test_scheduling.py checks this list).
 SIGNED_PLATFORM_FILES = frozenset({
     "tests/test_access_matrix_workspace.py",
+    "tests/test_workspace_admin_browser.py",
     "tests/test_workspace_browser.py",
     "tests/test_workspace_oversight_browser.py",
     "tests/test_workspace_signed_in.py",

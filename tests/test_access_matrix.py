@@ -239,6 +239,9 @@ MATRIX = (
     Entry("routing", "GET", "/v1/provinces/{province_code}/rules", "read", SIGNED_IN, at={"province_code": "province"}),
     Entry("routing", "PUT", "/v1/provinces/{province_code}/rules", "act", DIRECTORY_ADMINS,
           body=lambda _name: NEXT_RULES["yaml"], media_type="application/yaml", at={"province_code": "province"}),
+    # Where a sample case would go under the rules in force: stores nothing; the province's admin only.
+    Entry("routing", "POST", "/v1/provinces/{province_code}/rules/preview", "act", DIRECTORY_ADMINS,
+          body={"case": {"regency_code": "62.13", "district_code": "62.13.01"}}, at={"province_code": "province"}),
     Entry("notifications", "POST", "/v1/subscriptions", "subscribe",
           frozenset({"supervisor-62.13", "admin-62", "admin-63"}), body=NEW_SUBSCRIPTION),
     Entry("notifications", "GET", "/v1/subscriptions", "read", LEAD_AGENCY_PEOPLE | {"admin-62"},

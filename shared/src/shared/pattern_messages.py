@@ -30,6 +30,11 @@ _KINDS: Mapping[str, _Kind] = {
     r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$": ("a village (desa) code", "kode desa/kelurahan", ("62.13.01.2003",)),
     r"^\d{2}(\.\d{2})?$": _REGION,
     r"^[0-9]{2}(\.[0-9]{2})?$": _REGION,
+    # A routing rule's region (issue 23): down to the kecamatan or desa.
+    r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$": (
+        "a province, regency, kecamatan or desa code", "kode provinsi, kabupaten/kota, kecamatan, atau desa",
+        ("62", "62.13", "62.13.01"),
+    ),
     r"^\+?[0-9]{6,20}$": _PHONE,
     r"^\+?\(?[0-9][0-9 ()\-]{5,31}$": _PHONE,
     r"^\+?[0-9][0-9 ()\-]{2,31}$": _PHONE,

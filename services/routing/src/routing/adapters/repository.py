@@ -20,8 +20,8 @@ AGENCIES: Table = AgencyRow.__table__  # type: ignore[attr-defined]
 # Stays well under Postgres' 32767 bind parameters per statement.
 _UPSERT_BATCH = 500
 _DIRECTORY_FIELDS = (
-    "name", "alternate_name", "agency_type", "level", "province_code", "regency_code", "services", "email",
-    "phone", "whatsapp", "address", "hours", "time_zone", "active",
+    "name", "alternate_name", "agency_type", "level", "province_code", "regency_code", "district_code",
+    "village_code", "services", "email", "phone", "whatsapp", "address", "hours", "time_zone", "active",
 )
 
 
@@ -34,6 +34,8 @@ def _agency_values(agency: Agency) -> dict[str, Any]:
         "level": agency.level.value,
         "province_code": agency.province_code,
         "regency_code": agency.regency_code,
+        "district_code": agency.district_code,
+        "village_code": agency.village_code,
         "services": [service.value for service in agency.services],
         "email": agency.email,
         "phone": agency.phone,
@@ -95,6 +97,8 @@ def _agency(row: Any) -> Agency:
         level=AgencyLevel(row.level),
         province_code=row.province_code,
         regency_code=row.regency_code,
+        district_code=row.district_code,
+        village_code=row.village_code,
         services=tuple(Need(service) for service in row.services),
         email=row.email,
         phone=row.phone,

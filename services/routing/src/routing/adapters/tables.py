@@ -35,6 +35,12 @@ SERVICE_AREA_MATCHES_LEVEL = (
     " OR (level = 'province' AND province_code IS NOT NULL AND regency_code IS NULL)"
     " OR (level = 'regency' AND province_code IS NOT NULL AND regency_code IS NOT NULL)"
 )
+# Only a regency agency may serve one kecamatan or desa of its regency, and a desa's kecamatan is always kept (0008).
+LOCAL_AREA_IN_REGENCY = (
+    "(district_code IS NULL AND village_code IS NULL)"
+    " OR (level = 'regency' AND district_code IS NOT NULL AND starts_with(district_code, regency_code || '.')"
+    " AND (village_code IS NULL OR starts_with(village_code, district_code || '.')))"
+)
 # Indonesia's three zones (routing.domain.agencies.TimeZone).
 TIME_ZONE_KNOWN = "time_zone IN ('Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura')"
 
@@ -47,6 +53,7 @@ class AgencyRow(RoutingTable, table=True):
     __table_args__ = (
         CheckConstraint(SERVICE_AREA_MATCHES_LEVEL, name="agencies_service_area_matches_level"),
         CheckConstraint(TIME_ZONE_KNOWN, name="agencies_time_zone_known"),
+        CheckConstraint(LOCAL_AREA_IN_REGENCY, name="agencies_local_area_in_regency"),
     )
 
     agency_id: str = Field(primary_key=True, sa_type=Text)
@@ -56,6 +63,8 @@ class AgencyRow(RoutingTable, table=True):
     level: str = Field(sa_type=Text)
     province_code: str | None = Field(default=None, index=True, sa_type=Text)
     regency_code: str | None = Field(default=None, index=True, sa_type=Text)
+    district_code: str | None = Field(default=None, sa_type=Text, description="The kecamatan served, or the desa's")
+    village_code: str | None = Field(default=None, sa_type=Text, description="The desa/kelurahan served")
     services: list[str] = Field(sa_column=Column(ARRAY(Text), nullable=False, server_default="{}"))
     email: str | None = Field(default=None, sa_type=Text)
     phone: str | None = Field(default=None, sa_type=Text)

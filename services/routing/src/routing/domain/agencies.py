@@ -3,8 +3,9 @@
 An agency is an HSDS *organization* (``name``, ``alternate_name``) with its own desk's contacts (``phone``,
 ``whatsapp``, ``email``, ``address``: the office, never a person). ``services`` are its HSDS *services*, named
 from the intake needs list (``shared.contracts.vocabulary.Need``), so that a rule can ask for an agency that
-provides what a victim needs. ``level`` with ``province_code``/``regency_code`` is its *service area*, and
-``hours`` its HSDS *schedule*: open around the clock, or opening hours per weekday in the agency's time zone.
+provides what a victim needs. ``level`` with ``province_code``/``regency_code`` is its *service area*, which
+``district_code``/``village_code`` narrow to one kecamatan or desa of the regency (``domain.service_areas``);
+``hours`` is its HSDS *schedule*: open around the clock, or opening hours per weekday in the agency's time zone.
 One record per agency: separate service and service-area records come when a rule needs them.
 """
 
@@ -17,8 +18,15 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from enum import StrEnum
 from typing import Any
 
+from routing.domain.service_areas import InvalidAgencyError, local_area
 from shared.contracts.vocabulary import AgencyType, Need
-from shared.validation_messages import LocalizedValueError
+
+# InvalidAgencyError lives with the service areas (which raise it too) and is part of this module's interface.
+__all__ = [
+    "AGENCY_ID", "ALWAYS_OPEN", "NEEDS", "PROVINCE_CODE", "PROVINCE_TIME_ZONES", "REGENCY_CODE", "TIME_RANGE",
+    "WEEKDAYS", "Agency", "AgencyLevel", "InvalidAgencyError", "OpeningHours", "TimeRange", "TimeZone", "Weekday",
+    "agency_type_label", "province_time_zone",
+]
 
 AGENCY_ID = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
 PROVINCE_CODE = re.compile(r"^\d{2}$")
@@ -57,16 +65,6 @@ class AgencyLevel(StrEnum):
 _LEVEL_IN_INDONESIAN = {
     AgencyLevel.REGENCY: "kabupaten/kota", AgencyLevel.PROVINCE: "provinsi", AgencyLevel.NATIONAL: "nasional",
 }
-
-
-class InvalidAgencyError(LocalizedValueError):
-    """A directory entry that breaks a rule of the directory. ``field`` is the dotted path of the culprit
-    (``regency_code``, ``services.2``, ``hours.fri.1``); the messages never repeat the rejected value."""
-
-    def __init__(self, field: str, reason: str, indonesian: str) -> None:
-        super().__init__("invalid_agency", en=reason, id=indonesian, field=field)
-        self.field: str = field
-        self.reason = reason
 
 
 class TimeZone(StrEnum):
@@ -265,6 +263,9 @@ class Agency:
     hours: OpeningHours = field(default_factory=OpeningHours)
     # Derived from the province when left out; needed with opening hours per weekday.
     time_zone: TimeZone | None = None
+    # A regency agency serving one kecamatan, or one desa (its kecamatan then derived): a Puskesmas, a Satgas PPA.
+    district_code: str | None = None
+    village_code: str | None = None
 
     def __post_init__(self) -> None:
         if not AGENCY_ID.match(self.agency_id):
@@ -281,7 +282,7 @@ class Agency:
     def _check_service_area(self) -> None:
         """The codes must say exactly where the agency serves, no more and no less than its level."""
         if self.level is AgencyLevel.NATIONAL:
-            for code in ("province_code", "regency_code"):
+            for code in ("province_code", "regency_code", "district_code", "village_code"):
                 if getattr(self, code) is not None:
                     raise InvalidAgencyError(
                         code, "must be empty for a national agency", "Harus kosong untuk lembaga nasional."
@@ -293,11 +294,11 @@ class Agency:
                 f"Lembaga tingkat {_LEVEL_IN_INDONESIAN[self.level]} memerlukan kode provinsi, mis. 62.",
             )
         if self.level is AgencyLevel.PROVINCE:
-            if self.regency_code is not None:
-                raise InvalidAgencyError(
-                    "regency_code", "must be empty for a province agency",
-                    "Harus kosong untuk lembaga tingkat provinsi.",
-                )
+            for code in ("regency_code", "district_code", "village_code"):
+                if getattr(self, code) is not None:
+                    raise InvalidAgencyError(
+                        code, "must be empty for a province agency", "Harus kosong untuk lembaga tingkat provinsi.",
+                    )
             return
         if self.regency_code is None or not REGENCY_CODE.match(self.regency_code):
             raise InvalidAgencyError(
@@ -309,6 +310,7 @@ class Agency:
                 "regency_code", f"must lie in province {self.province_code}",
                 f"Harus berada di provinsi {self.province_code}.",
             )
+        object.__setattr__(self, "district_code", local_area(self.regency_code, self.district_code, self.village_code))
 
     def _check_time_zone(self) -> None:
         if self.time_zone is None:
@@ -327,8 +329,21 @@ class Agency:
                 "Wajib diisi bila ada jam buka, karena tidak dapat diturunkan dari kode provinsi.",
             )
 
+    @property
+    def local_area(self) -> str | None:
+        """The desa or kecamatan the agency serves, or None when it serves a whole regency, province or country."""
+        return self.village_code or self.district_code
+
     def serves_regency(self, regency_code: str) -> bool:
-        return self.level is AgencyLevel.REGENCY and self.regency_code == regency_code
+        """A regency-wide agency of ``regency_code`` (one serving a kecamatan or desa of it does not count)."""
+        return self.level is AgencyLevel.REGENCY and self.regency_code == regency_code and self.local_area is None
+
+    def serves_district(self, district_code: str | None) -> bool:
+        """An agency serving exactly the kecamatan ``district_code`` (not only one desa of it)."""
+        return district_code is not None and self.village_code is None and self.district_code == district_code
+
+    def serves_village(self, village_code: str | None) -> bool:
+        return village_code is not None and self.village_code == village_code
 
     def serves_province(self, province_code: str) -> bool:
         """A province-level agency of ``province_code`` (regency agencies of the province do not count)."""

@@ -23,6 +23,9 @@ class CaseToRoute:
     # The kinds of agency the victim or guardian allows the case to go to; the case managers always.
     consented: frozenset[AgencyType] = CASE_MANAGERS
     case_number: str | None = None  # shown in the referral list; None for cases kept before it was
+    # The kecamatan and desa, when the report names them: they reach the agencies serving only that area.
+    district_code: str | None = None
+    village_code: str | None = None
 
     @classmethod
     def from_event(cls, event: CaseReported | CaseUpdated) -> CaseToRoute:
@@ -36,14 +39,17 @@ class CaseToRoute:
             priority=event.priority,
             consented=CASE_MANAGERS | frozenset(event.consent.agency_types),
             case_number=event.case_number,
+            district_code=event.district_code,
+            village_code=event.village_code,
         )
 
     def to_document(self) -> dict[str, Any]:
         document = asdict(self)
         document["case_id"] = str(self.case_id)
         document["consented"] = sorted(self.consented)
-        if self.case_number is None:
-            del document["case_number"]  # as documents were before routing kept it
+        for optional in ("case_number", "district_code", "village_code"):
+            if document[optional] is None:
+                del document[optional]  # as documents were before routing kept them
         return document
 
     @classmethod
@@ -58,4 +64,6 @@ class CaseToRoute:
             priority=Priority(document["priority"]),
             consented=frozenset(AgencyType(t) for t in document["consented"]),
             case_number=document.get("case_number"),
+            district_code=document.get("district_code"),
+            village_code=document.get("village_code"),
         )

@@ -61,7 +61,7 @@ def _regencies_with_lead(directory: Iterable[Agency]) -> set[str]:
     return {
         agency.regency_code for agency in directory
         if agency.active and agency.level is AgencyLevel.REGENCY and agency.agency_type in LEAD_TYPES
-        and agency.regency_code is not None
+        and agency.regency_code is not None and agency.local_area is None
     }
 
 

@@ -10,7 +10,7 @@ directory (codes and agency names only, no personal data).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any, Self
 
@@ -54,8 +54,10 @@ class _Strict(BaseModel):
 class Condition(_Strict):
     """All given parts must hold; a part left out matches every case."""
 
-    regions: tuple[Annotated[str, StringConstraints(pattern=r"^\d{2}(\.\d{2})?$")], ...] = Field(
-        default=(), description="Province (`62`) or regency (`62.13`) codes; the case must lie in one"
+    regions: tuple[Annotated[str, StringConstraints(pattern=r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")], ...] = Field(
+        default=(), description=(
+            "Province (`62`), regency (`62.13`), kecamatan (`62.13.01`) or desa (`62.13.01.2003`) codes; the case "
+            "must lie in one")
     )
     violence_types_any: tuple[ViolenceType, ...] = ()
     child_victim: bool | None = Field(default=None, description="true: a victim under 18; false: none is")
@@ -64,7 +66,7 @@ class Condition(_Strict):
 
     def holds(self, case: CaseToRoute) -> bool:
         return (
-            (not self.regions or bool({case.regency_code, case.province_code} & set(self.regions)))
+            (not self.regions or bool(_places(case) & set(self.regions)))
             and (not self.violence_types_any or bool(set(self.violence_types_any) & set(case.violence_types)))
             and (self.child_victim is None or self.child_victim == case.has_child_victim)
             and (not self.needs_any or bool(set(self.needs_any) & set(case.needs)))
@@ -72,9 +74,14 @@ class Condition(_Strict):
         )
 
 
+def _places(case: CaseToRoute) -> set[str]:
+    """The codes of every area the case lies in, desa to province."""
+    return {code for code in (case.village_code, case.district_code, case.regency_code, case.province_code) if code}
+
+
 class Target(_Strict):
-    """An agency queue: the nearest active agency of ``agency_type`` (the case's regency, else its province)
-    that provides ``service`` when one is named."""
+    """An agency queue: the nearest active agency of ``agency_type`` that provides ``service`` when one is named.
+    Nearest: one serving the case's desa, else its kecamatan, else the whole regency, else the province."""
 
     agency_type: AgencyType
     service: Need | None = None
@@ -217,18 +224,29 @@ def _sentence(parts: list[str]) -> str:
 # -- supporting referrals -----------------------------------------------------------------------------------
 
 
+def _reaches(case: CaseToRoute) -> Iterator[tuple[str, Callable[[Agency], bool]]]:
+    """The areas around the case, nearest first, with whether an agency serves each: desa, kecamatan (the two only
+    when the case names them), regency, province."""
+    if case.village_code:
+        yield f"desa {case.village_code}", lambda agency: agency.serves_village(case.village_code)
+    if case.district_code:
+        yield f"kecamatan {case.district_code}", lambda agency: agency.serves_district(case.district_code)
+    yield f"regency {case.regency_code}", lambda agency: agency.serves_regency(case.regency_code)
+    yield f"province {case.province_code}", lambda agency: agency.serves_province(case.province_code)
+
+
 def _nearest(target: Target, case: CaseToRoute, candidates: list[Agency]) -> tuple[Agency, str] | None:
-    for level in (AgencyLevel.REGENCY, AgencyLevel.PROVINCE):
-        step = _Step("", target.agency_type, level)
+    for area, serves in _reaches(case):
         matching = [
             agency for agency in candidates
-            if step.matches(agency, case) and (target.service is None or target.service in agency.services)
+            if agency.active and agency.agency_type is target.agency_type and serves(agency)
+            and (target.service is None or target.service in agency.services)
         ]
         if matching:
             chosen, tie = _pick(matching)
             providing = f" providing {target.service}" if target.service else ""
             kind = agency_type_label(target.agency_type)
-            return chosen, f"{chosen.label} is the nearest active {kind} of {step.area(case)}{providing}{tie}"
+            return chosen, f"{chosen.label} is the nearest active {kind} of {area}{providing}{tie}"
     return None
 
 

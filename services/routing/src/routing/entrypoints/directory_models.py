@@ -18,6 +18,8 @@ from shared.validation_messages import Loc
 AGENCY_ID_PATTERN = r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$"
 PROVINCE_PATTERN = r"^\d{2}$"
 REGENCY_PATTERN = r"^\d{2}\.\d{2}$"
+DISTRICT_PATTERN = r"^\d{2}\.\d{2}\.\d{2}$"
+VILLAGE_PATTERN = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
 PHONE_PATTERN = r"^\+?[0-9][0-9 ()\-]{2,31}$"
 TIME_RANGE_PATTERN = r"^(?:[01]\d|2[0-3]):[0-5]\d-(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$"
 MAX_AGENCIES_PER_PUT = 5000
@@ -68,6 +70,14 @@ class AgencyIn(BaseModel):
     level: AgencyLevel
     province_code: str | None = Field(default=None, pattern=PROVINCE_PATTERN, examples=["62"])
     regency_code: str | None = Field(default=None, pattern=REGENCY_PATTERN, examples=["62.13"])
+    district_code: str | None = Field(
+        default=None, pattern=DISTRICT_PATTERN, examples=["62.13.01"],
+        description="A regency agency serving one kecamatan of its regency (a Puskesmas, a Satgas PPA)",
+    )
+    village_code: str | None = Field(
+        default=None, pattern=VILLAGE_PATTERN, examples=["62.13.01.2003"],
+        description="A regency agency serving one desa/kelurahan of its regency; its kecamatan is derived",
+    )
     services: list[Need] = Field(
         default_factory=list, max_length=len(Need), examples=[["pengaduan", "penampungan_sementara", "mediasi"]],
         description="What the agency provides, from the intake needs list; each at most once",
@@ -92,6 +102,8 @@ class AgencyIn(BaseModel):
             level=self.level,
             province_code=self.province_code,
             regency_code=self.regency_code,
+            district_code=self.district_code,
+            village_code=self.village_code,
             services=tuple(self.services),
             hours=self.hours.to_domain(),
             time_zone=self.time_zone,
@@ -113,6 +125,9 @@ class AgencyIn(BaseModel):
             level=agency.level,
             province_code=agency.province_code,
             regency_code=agency.regency_code,
+            # A desa's kecamatan is part of its code: a file names the desa only.
+            district_code=None if agency.village_code else agency.district_code,
+            village_code=agency.village_code,
             services=list(agency.services),
             hours=Hours.of(agency.hours),
             time_zone=None if agency.time_zone_from_province else agency.time_zone,
@@ -169,6 +184,8 @@ class AgencyOut(BaseModel):
     level: AgencyLevel
     province_code: str | None
     regency_code: str | None
+    district_code: str | None = Field(default=None, description="The kecamatan served, or the desa's")
+    village_code: str | None = None
     services: list[Need]
     hours: Hours
     time_zone: TimeZone | None = Field(description="The agency's, or the province's; null: none known")
@@ -181,7 +198,8 @@ class AgencyOut(BaseModel):
     @classmethod
     def of(cls, agency: Agency) -> AgencyOut:
         """The directory entry, with the time zone in force even where it comes from the province."""
-        return cls(**{**AgencyIn.of(agency).model_dump(), "time_zone": agency.time_zone})
+        return cls(**{**AgencyIn.of(agency).model_dump(), "time_zone": agency.time_zone,
+                      "district_code": agency.district_code})
 
 
 def _domain_error(at: Loc, error: InvalidAgencyError) -> dict[str, Any]:

@@ -13,12 +13,14 @@ from pydantic import ValidationError
 from yaml import YAMLError
 
 from routing.domain.access import RULE_EDITORS
+from routing.domain.rule_preview import unknown_regions
 from routing.domain.rules import NATIONAL_SCOPE, RuleSet
 from routing.entrypoints.refusals import outside_province
 from routing.service_layer import rules as rule_cases
 from shared.auth import Principal, Role
 from shared.dependencies import CurrentUnitOfWork, require_roles
 from shared.http_errors import LocalizedHTTPError, edge_error, refused, refused_by
+from shared.validation_messages import DomainValidationError
 
 router = APIRouter(prefix="/v1")
 
@@ -86,6 +88,8 @@ async def _store(
         raise LocalizedHTTPError(status.HTTP_422_UNPROCESSABLE_CONTENT, [item]) from None
     except ValidationError as error:  # answered like any other 422: localized, never echoing the input
         raise RequestValidationError([{**item, "loc": ("body", *item["loc"])} for item in error.errors()]) from None
+    if unknown := unknown_regions(rules):  # a rule that would silently never hold
+        raise DomainValidationError((("body", *loc), problem) for loc, problem in unknown)
     try:
         stored = await rule_cases.replace_rules(uow, rules, by=principal, scope=scope)
     except rule_cases.OutsideProvinceError:

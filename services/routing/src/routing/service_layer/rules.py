@@ -1,10 +1,12 @@
-"""Reading and replacing the routing rules: the national default, and each province's own."""
+"""Reading, previewing and replacing the routing rules: the national default, and each province's own."""
 
 from __future__ import annotations
 
 from routing.adapters import referrals as store
+from routing.adapters import repository
 from routing.domain import access
-from routing.domain.rules import NATIONAL_SCOPE, RuleSet
+from routing.domain.cases import CaseToRoute
+from routing.domain.rules import NATIONAL_SCOPE, ReferralDecision, RuleSet, route
 from routing.service_layer.referrals import national_rule_set, rule_set
 from shared.auth import Principal
 from shared.contracts.base import utc_now
@@ -47,3 +49,17 @@ async def replace_rules(uow: UnitOfWork, rules: RuleSet, *, by: Principal, scope
             raise VersionConflictError(in_force.version, rules.version)
         await uow.commit()
     return rules
+
+
+async def preview(
+    uow: UnitOfWork, candidate: RuleSet | None, case: CaseToRoute, *, by: Principal, scope: str,
+) -> tuple[RuleSet, tuple[ReferralDecision, ...]]:
+    """Where ``case`` would go under ``candidate`` (None: the rules in force in ``scope``) with the directory as it
+    is now; nothing is stored. OutsideProvinceError for anyone who may not edit ``scope``'s rules."""
+    if not access.may_edit_rules(by, scope):
+        raise OutsideProvinceError(scope)
+    async with uow:
+        rules = candidate if candidate is not None else await rule_set(uow, scope)
+        agencies = await repository.agencies_serving(
+            uow.session, province_code=case.province_code, regency_code=case.regency_code)
+    return rules, route(case, agencies, rules)

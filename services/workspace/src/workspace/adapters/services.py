@@ -43,12 +43,16 @@ class Services:
 
     async def call(
         self, service: str, method: str, path: str, *, token: str, lang: str,
-        json: Any = None, params: dict[str, str] | None = None,
+        json: Any = None, params: dict[str, str] | None = None, yaml: str | None = None,
     ) -> Any:
+        """The answer's JSON; a ``yaml`` body (routing's rules) is sent as YAML, and the YAML answer returned."""
         headers = {"authorization": f"Bearer {token}", "accept-language": lang, "accept": "application/json"}
+        if yaml is not None:
+            headers["content-type"] = "application/yaml"
         try:
             response = await self.client.request(
-                method, self.urls[service] + path, headers=headers, json=json, params=params
+                method, self.urls[service] + path, headers=headers, json=json, params=params,
+                content=None if yaml is None else yaml.encode(),
             )
         except httpx.HTTPError as error:
             log.warning("%s unreachable (%s)", service, type(error).__name__)
@@ -64,6 +68,8 @@ class Services:
             except ValueError:
                 detail = None
             raise ServiceError(service, response.status_code, detail)
+        if response.headers.get("content-type", "").startswith("application/yaml"):
+            return response.text
         return response.json() if response.content else None
 
     # routing

@@ -40,7 +40,7 @@ class Person:
 
     @property
     def administers_province(self) -> bool:
-        """A province admin: the subscriptions and SIMFONI export pages of their province."""
+        """A province admin: their province's directory, rules, subscriptions and SIMFONI export."""
         return bool(self.province_code) and PROVINCE_ADMIN in self.roles
 
     @property

@@ -16,8 +16,7 @@ from workspace.adapters.services import ServiceError
 from workspace.domain.audit import ChainResult, parse_case_query
 from workspace.domain.person import Person
 from workspace.domain.referrals import FieldError
-from workspace.entrypoints.oversight_people import auditor
-from workspace.entrypoints.people import bearer_token
+from workspace.entrypoints.people import auditor, bearer_token
 from workspace.entrypoints.referral_page import service_error_page, services_of
 from workspace.entrypoints.rendering import language, pages
 

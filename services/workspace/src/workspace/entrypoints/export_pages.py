@@ -14,8 +14,7 @@ from workspace.adapters import oversight
 from workspace.adapters.services import ServiceError
 from workspace.domain.export_form import check_export, form_values
 from workspace.domain.person import Person
-from workspace.entrypoints.oversight_people import province_admin
-from workspace.entrypoints.people import bearer_token
+from workspace.entrypoints.people import bearer_token, province_admin
 from workspace.entrypoints.referral_page import service_error_page, services_of
 from workspace.entrypoints.rendering import language, pages
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from fastapi import HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from workspace.adapters.oidc import refresh
@@ -36,7 +36,26 @@ async def workspace_person(request: Request) -> Person:
     """A dependency of the pages of an inbox and a referral: a signed-in person whose role has them."""
     person = await current_person(request)
     if not person.has_workspace:
+        if person.administers_province or person.audits_province:  # pages of their own, not these
+            raise HTTPException(status.HTTP_403_FORBIDDEN)
         raise NoWorkspaceYetError
+    return person
+
+
+async def province_admin(request: Request) -> Person:
+    """A dependency of the province admin's pages (directory, rules, subscriptions, export): a signed-in province
+    admin; anyone else gets the no-access page (the services refuse them too, by their own rules)."""
+    person = await current_person(request)
+    if not person.administers_province:
+        raise HTTPException(status.HTTP_403_FORBIDDEN)
+    return person
+
+
+async def auditor(request: Request) -> Person:
+    """A dependency of the audit pages: a signed-in auditor of a province; anyone else gets the no-access page."""
+    person = await current_person(request)
+    if not person.audits_province:
+        raise HTTPException(status.HTTP_403_FORBIDDEN)
     return person
 
 

@@ -18,8 +18,7 @@ from workspace.adapters.services import ServiceError
 from workspace.domain.person import Person
 from workspace.domain.referrals import FieldError
 from workspace.domain.subscription_form import check_subscription, form_values
-from workspace.entrypoints.oversight_people import province_admin
-from workspace.entrypoints.people import bearer_token
+from workspace.entrypoints.people import bearer_token, province_admin
 from workspace.entrypoints.referral_page import service_error_page, services_of
 from workspace.entrypoints.rendering import language, pages
 from workspace.entrypoints.security import check_csrf
