@@ -29,7 +29,7 @@ class Author(BaseModel):
 
 class CaseNoteOut(BaseModel):
     update_id: UUID
-    kind: Literal["information_added", "corrected", "reopened"]
+    kind: Literal["information_added", "corrected", "reopened", "priority_raised", "link_confirmed"]
     changed_fields: list[str] = Field(description="Names of what changed (`notes` when a note was added)")
     author: Author
     written_at: datetime
