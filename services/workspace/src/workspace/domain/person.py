@@ -12,6 +12,7 @@ from workspace.domain.live import agency_audience, regency_audience
 
 AGENCY_ROLES = frozenset({"agency_staff", "agency_supervisor"})
 DISTRICT_SUPERVISOR = "district_supervisor"
+OPERATOR = "operator"
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,11 @@ class Person:
     @property
     def supervises_district(self) -> bool:
         return bool(self.regency_code) and DISTRICT_SUPERVISOR in self.roles
+
+    @property
+    def takes_reports(self) -> bool:
+        """A hotline operator: their own pages (``entrypoints.operator_pages``), not an inbox."""
+        return OPERATOR in self.roles
 
     @property
     def has_workspace(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.exceptions import HTTPException
 
 from workspace.adapters.oidc import refresh
 from workspace.domain.drafts import form_page
@@ -35,6 +36,8 @@ class NoWorkspaceYetError(Exception):
 async def workspace_person(request: Request) -> Person:
     """A dependency of the pages of an inbox and a referral: a signed-in person whose role has them."""
     person = await current_person(request)
+    if person.takes_reports and not person.has_workspace:
+        raise HTTPException(403)  # an operator has pages of their own, not an inbox
     if not person.has_workspace:
         raise NoWorkspaceYetError
     return person
