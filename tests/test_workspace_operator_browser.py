@@ -17,6 +17,7 @@ import pytest
 from playwright.async_api import BrowserContext, Page, expect
 
 from intake.settings import DEVELOPMENT_GATEWAY_SECRET
+from shared.regions import load_regions
 from shared.webhooks import SIGNATURE_HEADER, sign
 from sinergi_local.platform import Platform
 from sinergi_local.seed import seed_directory
@@ -28,7 +29,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 OPERATOR = "operator.62.13"
 CHILD = f"Melati Operator Uji {uuid4().hex[:6]}"
 BORN = date(2015, 3, 4)
-DISTRICT, VILLAGE = "62.13.01", "62.13.01.2003"  # Dusun Timur, Tamiang Layang (Barito Timur)
+DISTRICT, VILLAGE = "62.13.01", "62.13.01.2003"  # a desa of Kecamatan Dusun Timur, Barito Timur
 MESSAGE = "Tolong, tetangga saya memukul anaknya setiap malam. Dusun Timur."
 
 
@@ -122,7 +123,8 @@ async def test_the_operator_records_a_phone_report_down_to_the_desa_and_saves_it
         case_id = page.url.rsplit("/", 1)[1]
         await expect(page.locator("main")).to_contain_text("Laporan lain tentang kejadian yang sama")
         await expect(page.locator("main")).to_contain_text("Korban adalah anak.")  # triage, with its reasons
-        await expect(page.locator("main")).to_contain_text("Tamiang Layang")
+        desa = load_regions().village_name(VILLAGE)
+        await expect(page.locator("main")).to_contain_text(f"{desa}, Kecamatan Dusun Timur")
         await operator.check("report-saved")
 
         async with httpx.AsyncClient(timeout=30) as client:
