@@ -104,6 +104,10 @@ async def test_the_operator_records_a_phone_report_down_to_the_desa_and_saves_it
         await page.click("text=Periksa kemungkinan duplikat")  # nothing typed: intake's reasons, at their fields
         await expect(page.locator(".error-summary")).to_be_focused()
         await expect(page.locator(".error-summary a[href='#narrative']")).to_be_visible()
+        # Each named by its field; a choice left unmade is said so, not as the codes intake takes.
+        await expect(page.locator(".error-summary a[href='#place']")).to_have_text(
+            "Jenis tempat: Pilih salah satu pilihan.")
+        await expect(page.locator(".error-summary a[href='#victim-0-sex']")).to_contain_text("Korban 1: Jenis kelamin")
         await expect(page.locator("#victim-0-sex-error")).to_be_visible()
         await operator.check("report-form-errors")
 
@@ -170,6 +174,8 @@ async def test_the_operator_raises_a_priority_and_records_a_whatsapp_draft(signe
         await page.click("button:has-text('Naikkan prioritas')")
         await expect(page.locator("[role=status]")).to_contain_text("Prioritas telah dinaikkan.")
         await expect(page.locator(".tag")).to_contain_text("P1")
+        await expect(page.locator("main")).to_contain_text("Dinaikkan oleh operator")
+        await expect(page.locator("main")).to_contain_text("pelaku kembali ke rumah")
         await operator.check("case-raised")
 
         await page.goto(f"{platform.url('workspace')}/drafts")

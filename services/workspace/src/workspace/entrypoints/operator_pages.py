@@ -41,11 +41,18 @@ async def operator(request: Request) -> Person:
 Operator = Annotated[Person, Depends(operator)]
 
 
+# Intake's words for these list the codes a field takes; on a page of choices, "choose one" says it.
+_CHOICE_ERRORS = frozenset({"enum", "literal_error", "missing"})
+
+
 def _errors_of(error: ServiceError) -> list[FormError]:
     """Intake's refusal, each item at the form field it is about, in the person's language (intake's words)."""
     items = error.detail if isinstance(error.detail, list) else []
-    return [FormError(field_of(item.get("loc") or []), message=str(item.get("msg") or "")) for item in items
-            if isinstance(item, dict)]
+    return [
+        FormError(field_of(item.get("loc") or []), code="choose_one") if item.get("type") in _CHOICE_ERRORS
+        else FormError(field_of(item.get("loc") or []), message=str(item.get("msg") or ""))
+        for item in items if isinstance(item, dict)
+    ]
 
 
 def _regions(form: ReportForm) -> dict[str, list[tuple[str, str]]]:
@@ -174,12 +181,15 @@ async def _show_case(
     request: Request, token: str, case_id: UUID, *, status_code: int = 200, errors: list[FormError] | None = None,
     values: dict[str, str] | None = None,
 ) -> Response:
+    lang, services = language(request), services_of(request)
     try:
-        case = await services_of(request).case(token, language(request), case_id)
+        case = await services.case(token, lang, case_id)
+        notes = await services.case_notes(token, lang, case_id)
     except ServiceError as error:
         return service_error_page(request, error)
+    raises = [note for note in notes if note.get("kind") == "priority_raised"]
     return pages(request).render(
-        request, "operator_case.html", status_code=status_code, case=case, errors=errors or [],
+        request, "operator_case.html", status_code=status_code, case=case, errors=errors or [], raises=raises,
         values=values or {}, higher=MORE_URGENT.get(case["priority"], ()), words=report_labels,
         regions=load_regions(), done=request.session.pop("done", None),
     )

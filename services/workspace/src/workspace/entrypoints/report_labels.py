@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from workspace.entrypoints.labels import N_
 
 CHANNELS = {
@@ -12,7 +14,7 @@ CHANNELS = {
 PRECISION = {"day": N_("On this day"), "month": N_("In this month"), "year": N_("In this year"),
              "unknown": N_("Not known")}
 PLACES = {
-    "rumah_tangga": N_("Home"), "fasilitas_umum": N_("Public place"), "sekolah": N_("School"),
+    "rumah_tangga": N_("Household"), "fasilitas_umum": N_("Public place"), "sekolah": N_("School"),
     "tempat_kerja": N_("Workplace"), "daring": N_("Online"), "lainnya": N_("Other place"),
 }
 SEX = {"perempuan": N_("Female"), "laki_laki": N_("Male")}
@@ -57,7 +59,38 @@ FORM_ERRORS = {
     "reason_missing": N_("Write why the priority is raised."),
     "priority_missing": N_("Choose the new priority."),
     "link_invalid": N_("Choose one of the possible duplicates shown, or none."),
+    "choose_one": N_("Choose one of the options."),
 }
+# The form's fields as its summary of errors names them (a victim's or perpetrator's: "Victim 2: Age").
+FIELDS = {
+    "channel": N_("How the report reached you"), "incident_date": N_("Date of the incident"),
+    "incident_precision": N_("How precise is the date"), "province_code": N_("Province"),
+    "regency_code": N_("Regency or city"), "district_code": N_("Kecamatan (district)"),
+    "village_code": N_("Desa or kelurahan (village)"), "place": N_("Kind of place"),
+    "address": N_("Address (optional)"), "violence_types": N_("Kinds of violence"),
+    "child_in_conflict_with_law": N_("The perpetrator is a child (ABH)"), "narrative": N_("What the caller told"),
+    "needs": N_("What the victim needs"), "consent_given_by": N_("Consent to share the case was given by"),
+    "consent_agency_types": N_("Besides the case manager, the case may be shared with"),
+    "reporter_anonymous": N_("The reporter stays anonymous (no name, no contact)"),
+    "reporter_relation": N_("Relation to the victim"), "reporter_name": N_("Name (optional)"),
+    "reporter_phone": N_("Phone number"), "reporter_email": N_("Email (optional)"),
+    "link_to": N_("Possible duplicates"), "priority": N_("New priority"), "reason": N_("Why"),
+}
+PERSON_FIELDS = {
+    "name": N_("Name (optional)"), "sex": N_("Sex"), "age": N_("Age in years (optional)"),
+    "birth_date": N_("Date of birth (optional)"), "has_disability": N_("Disability"), "education": N_("Education"),
+    "nationality": N_("Nationality"), "relationship": N_("Relationship to the victim"),
+}
+PEOPLE = {"victim": N_("Victim %(n)s"), "perpetrator": N_("Perpetrator %(n)s")}
+
+
+def field_label(field: str, translate: Callable[[str], str]) -> str:
+    """The field's name on the page, in its language (``translate``: the page's gettext)."""
+    group, _, rest = field.partition("-")
+    index, _, leaf = rest.partition("-")
+    if group in PEOPLE and index.isdigit() and leaf in PERSON_FIELDS:
+        return f"{translate(PEOPLE[group]) % {'n': int(index) + 1}}: {translate(PERSON_FIELDS[leaf])}"
+    return translate(FIELDS[field]) if field in FIELDS else ""
 DONE = {"saved": N_("The report was saved."), "saved_linked": N_("The report was saved, linked to the earlier one."),
         "raised": N_("The priority was raised.")}
 STAFF_CHANNELS = {code: CHANNELS[code] for code in ("hotline", "walk_in", "police", "school", "health", "community")}
