@@ -135,14 +135,9 @@ async def post_report(request: Request, _me: Operator, token: Token) -> Response
     form = ReportForm.posted({name: [str(v) for v in posted.getlist(name)] for name in posted})
     action = str(posted.get("action") or "")
     form.keep_regions_nested()
+    # A draft's message is read (an audited read of every waiting message) once, when its form opens: its text
+    # is in the form from then on, and intake checks the draft again when the report is saved.
     draft = None
-    if form.values.get("draft_id"):
-        try:
-            draft = await _draft(request, token, form.values["draft_id"])
-        except ServiceError as error:
-            return service_error_page(request, error)
-        if draft is None:
-            raise HTTPException(404)
     if action == "add_victim":
         form.add_victim()
     elif action == "add_perpetrator":
