@@ -7,6 +7,7 @@ desktop width go to .run/screenshots."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import date, timedelta
 from typing import Any
@@ -54,6 +55,21 @@ async def sign_in(context: BrowserContext, platform: Platform, page_path: str) -
     await page.click("button[type=submit]")
     await page.wait_for_url(f"{platform.url('workspace')}{page_path}")
     return visit
+
+
+async def _audited_raise(platform: Platform, case_id: str) -> dict[str, Any]:
+    """The case's ``case.updated`` of the raise in reporting's audit trail, as the province's auditor reads it,
+    once reporting has recorded it."""
+    async with httpx.AsyncClient(timeout=10) as client, asyncio.timeout(120):
+        while True:
+            answer = await client.get(f"{platform.url('reporting')}/v1/audit/cases/{case_id}/trail",
+                                      headers=platform.demo_bearer("auditor.62"))
+            records = answer.json() if answer.status_code == 200 else []
+            found = [r for r in records if r["event_type"] == "case.updated"
+                     and "priority" in r["details"].get("changed_fields", [])]
+            if found:
+                return dict(found[0])
+            await asyncio.sleep(0.2)
 
 
 async def fill_the_phone_report(page: Page) -> None:
@@ -177,6 +193,11 @@ async def test_the_operator_raises_a_priority_and_records_a_whatsapp_draft(signe
         await expect(page.locator("main")).to_contain_text("Dinaikkan oleh operator")
         await expect(page.locator("main")).to_contain_text("pelaku kembali ke rumah")
         await operator.check("case-raised")
+        # The raise is in reporting's audit trail of the case, with who raised it and never the reason.
+        raised = await _audited_raise(platform, recorded["case_id"])
+        assert raised["actor_user_id"]
+        assert (raised["details"]["priority"], raised["details"]["changed_fields"]) == ("P1", ["priority", "notes"])
+        assert "pelaku kembali" not in json.dumps(raised)
 
         await page.goto(f"{platform.url('workspace')}/drafts")
         item = page.locator(".inbox__item", has_text=MESSAGE)
