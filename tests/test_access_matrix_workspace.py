@@ -115,7 +115,7 @@ MATRIX = (
           body={"reason": "Matriks ruang kerja: di luar kapasitas"}, repeated=frozenset({409, 404})),
     # The operator's pages: their reports (case O, which they recorded), the messages waiting, the report form
     # ("add another victim" posts it back), a case's triage and raising its priority.
-    Entry("GET", "/reports", "page", OPERATORS, shows="case_o_number"),
+    Entry("GET", "/reports", "page", OPERATORS, shows="case_number"),  # case A, of the operator's region
     Entry("GET", "/drafts", "page", OPERATORS),
     Entry("GET", "/reports/new", "page", OPERATORS),
     Entry("POST", "/reports/new", "page", OPERATORS, body={"action": "add_victim", "victims": "1"}),
@@ -244,7 +244,8 @@ def _secrets_for(name: str, world: World) -> set[str]:
     """What ``name`` may never see on any answer: case A's personal values unless they are of its lead agency,
     and its case number unless they may see case A."""
     hidden = set() if name in LEAD_AGENCY else {VICTIM, NARRATIVE, NOTE, FOLLOW_UP}
-    return hidden | (set() if name in CASE_A_VIEWERS else {world.values["case_number"]})
+    # The operator of 62.13 lists case A among their region's reports (no personal field), not its referral.
+    return hidden | (set() if name in CASE_A_VIEWERS | OPERATORS else {world.values["case_number"]})
 
 
 async def _call(world: World, entry: Entry, name: str) -> httpx.Response:

@@ -160,11 +160,36 @@ async def test_the_operator_raises_a_priority_with_a_reason_and_never_lowers_it(
 async def test_only_the_operator_who_may_change_the_case_raises_it(intake: httpx.AsyncClient, bearer: Bearer) -> None:
     case_id = await submit(intake, report(f"Nia {uid()}"), operator(bearer))
     body = {"priority": "P1", "reason": "Mendesak."}
+    # Another operator of the region sees the case, and may not change it; one of another region does not see it.
     other = await intake.post(f"/v1/cases/{case_id}/priority", headers=operator(bearer), json=body)
-    assert other.status_code == 404
+    assert other.status_code == 403
+    elsewhere = await intake.post(f"/v1/cases/{case_id}/priority", headers=operator(bearer, "63.71", "63"), json=body)
+    assert elsewhere.status_code == 404
     staff = bearer(Role.AGENCY_STAFF, user_id=f"staff-{uid()}", agency_id="uptd-x", agency_type="uptd_ppa")
     assert (await intake.post(f"/v1/cases/{case_id}/priority", headers=staff, json=body)).status_code == 403
     empty = await intake.post(f"/v1/cases/{case_id}/priority", headers=operator(bearer), json={"priority": "P1",
                                                                                              "reason": ""})
     assert empty.status_code == 422
     assert empty.json()["detail"][0]["loc"] == ["body", "reason"]
+
+
+async def test_an_operator_sees_the_cases_of_their_region_without_personal_fields(
+    intake: httpx.AsyncClient, bearer: Bearer
+) -> None:
+    name = f"Wulan {uid()}"
+    here = await submit(intake, report(name), operator(bearer))
+    there = await submit(intake, report(name, regency="63.71"), operator(bearer, "63.71", "63"))
+    colleague = operator(bearer)
+    listed = [c["case_id"] for c in (await intake.get("/v1/cases", headers=colleague,
+                                                      params={"limit": "500"})).json()]
+    assert str(here) in listed
+    assert str(there) not in listed
+    shown = (await intake.get(f"/v1/cases/{here}", headers=colleague)).json()
+    assert (shown["personal"], shown["priority"]) == ({}, "P2")
+    assert name not in json.dumps(shown)
+    assert (await intake.get(f"/v1/cases/{there}", headers=colleague)).status_code == 404
+    # An operator without a regency sees their province's cases.
+    province = [c["case_id"] for c in (await intake.get("/v1/cases", headers=operator(bearer, None, "63"),
+                                                        params={"limit": "500"})).json()]
+    assert str(there) in province
+    assert str(here) not in province

@@ -90,7 +90,7 @@ async def _draft(request: Request, token: str, draft_id: str) -> dict[str, Any] 
 
 @router.get("/reports")
 async def my_reports(request: Request, me: Operator, token: Token) -> Response:
-    """The operator's home: the reports they recorded, newest first, and how many messages are waiting."""
+    """The operator's home: the recent reports of their region, newest first, and how many messages wait."""
     lang, services = language(request), services_of(request)
     try:
         cases = await intake_desk.recent_cases(services, token, lang)
@@ -192,7 +192,7 @@ async def _show_case(
 
 @router.get("/reports/{case_id}")
 async def case_triage(request: Request, case_id: UUID, _me: Operator, token: Token) -> Response:
-    """A case the operator recorded: its triage and why, its links, and the form to raise its priority."""
+    """A case of the operator's region: its triage and why, its links, and the form to raise its priority."""
     return await _show_case(request, token, case_id)
 
 
@@ -207,9 +207,9 @@ async def raise_priority(request: Request, case_id: UUID, _me: Operator, token: 
         await intake_desk.raise_priority(services_of(request), token, language(request), case_id,
                                          priority=values["priority"], reason=values["reason"])
     except ServiceError as error:
-        if error.status in {409, 422}:
-            return await _show_case(request, token, case_id, status_code=error.status, errors=_errors_of(error),
-                                    values=values)
+        if error.status in {403, 409, 422}:  # 403: a case of the region that another operator recorded
+            errors = [FormError("priority", message=e.message, code=e.code) for e in _errors_of(error)]
+            return await _show_case(request, token, case_id, status_code=error.status, errors=errors, values=values)
         return service_error_page(request, error)
     request.session["done"] = "raised"
     return RedirectResponse(f"/reports/{case_id}", status_code=303)
