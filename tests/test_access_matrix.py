@@ -188,6 +188,12 @@ MATRIX = (
     Entry("intake", "GET", "/v1/drafts", "read", OPERATORS, params={"limit": "200"}, shows="draft_a"),
     Entry("intake", "POST", "/v1/drafts/{draft_id}/report", "act", OPERATORS,
           body={**MATRIX_REPORT, "location": {**MATRIX_REPORT["location"], "regency_code": "62.13"}}),
+    # Staff see a report's possible duplicates in their own region (the matrix's staff have none: an empty list).
+    Entry("intake", "POST", "/v1/reports/duplicates", "read", STAFF, body=_report_as),
+    # Case F (a P3 report operator-a recorded): raised by who recorded it; a second raise to P2 is a 409.
+    Entry("intake", "POST", "/v1/cases/{case_id}/priority", "act", frozenset({"operator-a"}),
+          body={"priority": "P2", "reason": "Matriks: penelepon menelepon lagi."}, at={"case_id": "case_f"},
+          shows="case_f"),
     Entry("intake", "GET", "/v1/regions", "read", EVERYONE),
     Entry("intake", "GET", "/lapor", "read", EVERYONE),
     # The public form posts plain form fields; a region round trip opens no case.
@@ -514,6 +520,9 @@ async def world(make_settings: Callable[..., Any], bearer: Callable[..., dict[st
         case_e = await clients["intake"].post("/v1/reports", json=CASE_E)
         assert case_e.status_code == 201, case_e.text
         world.ids["case_e"] = case_e.json()["case_id"]
+        case_f = await clients["intake"].post("/v1/reports", json=_report_as("operator-a"), headers=as_["operator-a"])
+        assert case_f.status_code == 201, case_f.text
+        world.ids["case_f"] = case_f.json()["case_id"]
         assert case_a.status_code == case_b.status_code == case_c.status_code == 201, (
             case_a.text, case_b.text, case_c.text)
         world.ids |= {"case_a": case_a.json()["case_id"], "case_b": case_b.json()["case_id"],

@@ -4,7 +4,8 @@ matrix is ``tests/test_access_matrix.py``; the workspace calls them as the signe
 or do follows from theirs, and this table says how each answer looks in a browser:
 
 - ``page``: the page (200); ``stream``: the live inbox's event stream; ``done``: a form that worked, back to the
-  referral's page (303; a later person's repeat of a move may meet 409, said on the page);
+  referral's page (303; a later person's repeat of a move may meet 409, said on the page); ``to_case``: a form
+  of the operator's that worked, back to the case's page;
 - ``admin``: a form of the province admin's pages (directory, rules) that worked, back to its page (303);
 - ``sign_in``: to sign-in first (303 to /auth/sign-in), for whoever is not signed in;
 - ``not_yet``: a role the workspace has no pages for yet (issue 23): a clear 403 page that says so;
@@ -55,12 +56,13 @@ SIGNED_IN = EVERYONE - {"public"}
 LEAD_AGENCY = frozenset({"staff-62.13", "supervisor-62.13"})
 AGENCY_PEOPLE = LEAD_AGENCY | {"school-62.13", "staff-62.71"}
 DISTRICT_SUPERVISORS = frozenset({"district-62.13", "district-62.71"})
+OPERATORS = frozenset({"operator-62.13"})
 WITH_PAGES = AGENCY_PEOPLE | DISTRICT_SUPERVISORS
 # Who has pages of their own besides (issue 23): their home page links to them; an inbox or a referral's page
 # is refused to them, never "not yet".
 OVERSIGHT = frozenset({"auditor-62", "admin-62"})
 PROVINCE_ADMINS = frozenset({"admin-62"})  # the directory, rules, subscriptions and export pages
-NOT_YET = SIGNED_IN - WITH_PAGES - OVERSIGHT  # operator, national admin: issue 23
+NOT_YET = SIGNED_IN - WITH_PAGES - OVERSIGHT - OPERATORS  # the national admin: issue 23
 CASE_A_VIEWERS = LEAD_AGENCY | {"district-62.13"}  # of those with pages: the lead agency and the region
 
 VICTIM = "Matriks Ruang Kerja Korban"
@@ -165,6 +167,15 @@ MATRIX = (
     # A preview (a page saying where the sample case would go); nothing is stored.
     Entry("POST", "/admin/rules", "page", PROVINCE_ADMINS, needs_workspace=False,
           body={"action": "preview", "rules_yaml": "version: 99\nrules: []\n", "regency_code": "62.13"}),
+    # The operator's pages: their reports (case O, which they recorded), the messages waiting, the report form
+    # ("add another victim" posts it back), a case's triage and raising its priority.
+    Entry("GET", "/reports", "page", OPERATORS, shows="case_number"),  # case A, of the operator's region
+    Entry("GET", "/drafts", "page", OPERATORS),
+    Entry("GET", "/reports/new", "page", OPERATORS),
+    Entry("POST", "/reports/new", "page", OPERATORS, body={"action": "add_victim", "victims": "1"}),
+    Entry("GET", "/reports/{case_id}", "page", OPERATORS, shows="case_o_number", at={"case_id": "case_o"}),
+    Entry("POST", "/reports/{case_id}/priority", "to_case", OPERATORS, at={"case_id": "case_o"},
+          body={"priority": "P2", "reason": "Matriks ruang kerja: penelepon menelepon lagi."}),
     Entry("POST", "/language", "back", EVERYONE, body={"lang": "en", "back": "/inbox"},
           needs_workspace=False),
     Entry("GET", "/auth/sign-in", "provider", EVERYONE, needs_workspace=False),
@@ -230,7 +241,12 @@ async def _build(client: httpx.AsyncClient, platform: Platform) -> dict[str, str
     case_a = (await client.post(f"{intake}/v1/reports", json=REPORT)).json()
     case_e = (await client.post(f"{intake}/v1/reports", json={**REPORT, "victims": [{"sex": "laki_laki",
                                                                                        "age": 40}]})).json()
-    values = {"case_a": case_a["case_id"], "case_number": case_a["case_number"], "case_e": case_e["case_id"]}
+    case_o = (await client.post(f"{intake}/v1/reports", json={  # a P3 report by the operator, linked to nothing
+        **REPORT, "channel": "hotline", "victims": [{"sex": "perempuan", "age": 33}],
+        "narrative": "Narasi operator matriks ruang kerja."},
+                                headers=platform.demo_bearer(PEOPLE["operator-62.13"] or ""))).json()
+    values = {"case_a": case_a["case_id"], "case_number": case_a["case_number"], "case_e": case_e["case_id"],
+              "case_o": case_o["case_id"], "case_o_number": case_o["case_number"]}
     values["referral_a"] = await _lead(client, platform, values["case_a"])
     values["referral_e"] = await _lead(client, platform, values["case_e"])
     staff = platform.demo_bearer(PEOPLE["staff-62.13"] or "")
@@ -300,8 +316,9 @@ def _secrets_for(name: str, world: World) -> set[str]:
     """What ``name`` may never see on any answer: case A's personal values unless they are of its lead agency,
     and its case number unless they may see case A."""
     hidden = set() if name in LEAD_AGENCY else {VICTIM, NARRATIVE, NOTE, FOLLOW_UP}
-    # The province's auditor and admin supervise case A's region: its number is theirs to see (trail, export).
-    return hidden | (set() if name in CASE_A_VIEWERS | OVERSIGHT else {world.values["case_number"]})
+    # The province's auditor and admin supervise case A's region: its number is theirs to see (trail, export); the
+    # operator of 62.13 lists case A among their region's reports (no personal field), not its referral.
+    return hidden | (set() if name in CASE_A_VIEWERS | OVERSIGHT | OPERATORS else {world.values["case_number"]})
 
 
 async def _call(world: World, entry: Entry, name: str) -> httpx.Response:
@@ -370,6 +387,8 @@ def _check_allowed(
         assert ok or (not first_allowed and response.status_code in entry.repeated), where
     elif entry.answer in {"moved", "file", "admin"}:
         _check_oversight(world, entry, response, where)
+    elif entry.answer == "to_case":
+        assert (response.status_code, location) == (303, world.url(entry).rsplit("/", 1)[0]), where
     elif entry.answer == "back":
         assert (response.status_code, location) == (303, "/inbox"), where
     elif entry.answer == "provider":

@@ -4,7 +4,7 @@ from fastapi import FastAPI
 
 from intake import SERVICE
 from intake.adapters.tables import metadata
-from intake.entrypoints import api, case_changes, case_notes_api, messages, public_form, reporter_status
+from intake.entrypoints import api, case_changes, case_notes_api, messages, operator_api, public_form, reporter_status
 from intake.entrypoints.subscribers import register_subscribers
 from intake.settings import IntakeSettings
 from shared.crypto import FieldCipher
@@ -20,8 +20,8 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         runtime,
         title="Sinergi intake",
         description="Reports of violence against women and children, from every channel.",
-        routers=[api.router, case_changes.router, case_notes_api.router, messages.router, public_form.router,
-                 reporter_status.router],
+        routers=[operator_api.router, api.router, case_changes.router, case_notes_api.router, messages.router,
+                 public_form.router, reporter_status.router],
     )
     app.state.cipher = FieldCipher.from_settings(settings)
     app.state.reporter_lookup_limiter = PublicRateLimiter(settings.reporter_lookup_rate_limit)

@@ -21,7 +21,17 @@ from workspace.adapters.services import Services
 from workspace.adapters.session_store import SessionStore
 from workspace.adapters.tables import metadata
 from workspace.domain.session import SessionLimits
-from workspace.entrypoints import admin_directory, admin_rules, auth, follow_ups, inbox, live, pages, referral_page
+from workspace.entrypoints import (
+    admin_directory,
+    admin_rules,
+    auth,
+    follow_ups,
+    inbox,
+    live,
+    operator_pages,
+    pages,
+    referral_page,
+)
 from workspace.entrypoints.audit_pages import router as audit_router
 from workspace.entrypoints.errors import register_error_pages
 from workspace.entrypoints.export_pages import router as export_router
@@ -52,7 +62,8 @@ def create_app(settings: WorkspaceSettings | None = None) -> FastAPI:
         description="The caseworker's web app: server-rendered pages that call the services as the signed-in person.",
         # follow_ups before referral_page, whose moves' route would take "follow-ups" for a move.
         routers=[auth.router, pages.router, live.router, inbox.router, follow_ups.router, referral_page.router,
-                 audit_router, subscription_router, export_router, admin_directory.router, admin_rules.router],
+                 audit_router, subscription_router, export_router, admin_directory.router, admin_rules.router,
+                 operator_pages.router],
     )
     app.state.settings = settings
     app.state.session_store = store

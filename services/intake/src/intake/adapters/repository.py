@@ -62,6 +62,7 @@ def _case_columns(case: Case, facts: dict[str, Any]) -> dict[str, Any]:
         "channel": case.channel.value,
         "facts": facts,
         "priority": assessed.priority.value,
+        "priority_raised_to": case.raised_priority.value if case.raised_priority else None,
         "triage_reasons": [r.value for r in assessed.reasons],
     }
 
@@ -154,6 +155,7 @@ class CaseRecord:
     status: str
     closure_reason: str | None
     scope: CaseScope  # as of the moment the record was read for
+    priority_raised_to: str | None = None
     ciphertexts: dict[str, tuple[PersonalField, str, str]] = field(default_factory=dict, repr=False)
     links: tuple[tuple[UUID, tuple[str, ...]], ...] = ()
 
@@ -182,6 +184,7 @@ def _record(row: Any, grants: tuple[Grant, ...], ciphertexts: dict[str, tuple[Pe
         status=row.status,
         closure_reason=row.closure_reason,
         scope=CaseScope(row.province_code, row.regency_code, row.recorded_by, now, grants, row.status),
+        priority_raised_to=row.priority_raised_to,
         ciphertexts=ciphertexts,
         links=links,
     )

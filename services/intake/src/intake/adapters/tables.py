@@ -32,6 +32,7 @@ class CaseRow(IntakeTable, table=True):
     recorded_by: str | None = Field(default=None, sa_type=Text, description="The staff member who recorded it")
     facts: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False), description="The record minus personal data")
     priority: str
+    priority_raised_to: str | None = Field(default=None, sa_type=Text, description="Raised by an operator (0007)")
     triage_reasons: list[str] = Field(sa_column=Column(ARRAY(Text), nullable=False))
     status: str = Field(default="open", sa_type=Text)
     closed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))

@@ -4,8 +4,8 @@
   needs (``FIELDS_BY_AGENCY_TYPE``; an agency type not listed sees none).
 - Whoever recorded a case (an operator, or agency staff taking a walk-in or a school's report): that case, with
   every field they typed.
-- District supervisors (their regency), province admins and auditors (their province): the cases of their
-  region, without personal fields.
+- District supervisors (their regency), province admins and auditors (their province), and hotline operators
+  (their regency, else their province): the cases of their region, without personal fields.
 
 An agency's access follows its referrals (``Grant``, one per referral; the agency holds the best of them):
 live while the referral is, read-only for the follow-up period once it is completed (or its case closed), none
@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from enum import Enum, StrEnum
 from uuid import UUID
 
+from intake.domain.operator_rules import in_region
 from shared.auth import AGENCY_ROLES, Principal, Role
 from shared.contracts.visibility import visible_fact_fields
 from shared.contracts.vocabulary import CASE_MANAGERS
@@ -176,11 +177,17 @@ class CaseScope:
             return None
         return found[0]
 
+    def _oversees(self, principal: Principal) -> bool:
+        """A supervisor of the case's region, or an operator of it: every fact, no personal field."""
+        return principal.supervises(self.province_code, self.regency_code) or (
+            principal.has_role(Role.OPERATOR) and in_region(principal, self.province_code, self.regency_code)
+        )
+
     def can_view(self, principal: Principal) -> bool:
         return (
             self._recorded_by(principal)
             or self._agency_may(principal, write=False) is not None
-            or principal.supervises(self.province_code, self.regency_code)
+            or self._oversees(principal)
         )
 
     def can_update(self, principal: Principal) -> bool:
@@ -227,7 +234,7 @@ class CaseScope:
         """The non-personal facts (``CaseFacts`` names) the principal may see, or None for all of them: an agency
         sees what its type needs (``shared.contracts.visibility``); who recorded the case and who supervises the
         region see everything."""
-        if self._recorded_by(principal) or principal.supervises(self.province_code, self.regency_code):
+        if self._recorded_by(principal) or self._oversees(principal):
             return None
         agency_type = self._agency_may(principal, write=False)
         return frozenset(visible_fact_fields(agency_type)) if agency_type is not None else frozenset()

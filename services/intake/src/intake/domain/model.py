@@ -9,12 +9,13 @@ from typing import Literal
 from uuid import UUID
 
 from intake.domain.access import RECORDERS
+from intake.domain.operator_rules import more_urgent
 from intake.domain.record import Report
 from intake.domain.triage import Triage, triage
 from shared.auth import Principal
 from shared.contracts import CaseClosed, CaseReopened, CaseReported, CaseUpdated
 from shared.contracts.intake import CaseFacts, Consent, PerpetratorFacts, VictimFacts
-from shared.contracts.vocabulary import AgeGroup, Channel
+from shared.contracts.vocabulary import AgeGroup, Channel, Priority
 from shared.validation_messages import LocalizedValueError
 
 # Reported by staff through the API; the web form and the message gateways set their own channel.
@@ -62,10 +63,14 @@ class Case:
     channel: Channel
     reported_at: datetime
     recorded_by: str | None = None  # the staff member who recorded it; None when the public reported directly
+    raised_priority: Priority | None = None  # an operator's raise: triage again never lowers the case below it
 
     @cached_property  # asked for by the event and by storage; the case is frozen, so it never changes
     def triage(self) -> Triage:
-        return triage(self.report, self.reported_at.date())
+        assessed = triage(self.report, self.reported_at.date())
+        if self.raised_priority is None:
+            return assessed
+        return Triage(more_urgent(assessed.priority, self.raised_priority), assessed.reasons)
 
     def facts(self) -> CaseFacts:
         report, day = self.report, self.reported_at.date()

@@ -13,15 +13,17 @@ from intake.adapters.repository import CaseRecord
 from intake.domain.access import CASE_READERS, RECORDERS
 from intake.domain.facts import visible_record
 from intake.domain.model import channel_for
+from intake.domain.operator_rules import NOT_A_MATCH
 from intake.domain.record import (
     Report,
 )
 from intake.service_layer import handlers
+from intake.service_layer.errors import LinkNotAMatchError
 from intake.service_layer.handlers import Keys
 from shared.auth import Principal
 from shared.contracts.vocabulary import Priority, TriageReason, ViolenceType
 from shared.dependencies import CurrentCipher, CurrentPrincipal, CurrentUnitOfWork, require_roles
-from shared.http_errors import refused
+from shared.http_errors import refused, refused_by
 from shared.limits import public_rate_limit
 from shared.validation_messages import DomainValidationError, LocalizedValueError
 
@@ -110,17 +112,24 @@ class CaseOut(CaseSummaryOut):
     responses={413: {"description": "Body too large"}, 429: {"description": "Too many requests from this client"}},
 )
 async def create_report(
-    body: Report, principal: CurrentPrincipal, uow: CurrentUnitOfWork, keys: CurrentKeys
+    body: Report, principal: CurrentPrincipal, uow: CurrentUnitOfWork, keys: CurrentKeys,
+    link_to: Annotated[UUID | None, Query(description="Staff: the possible duplicate (`POST /v1/reports/"
+                                          "duplicates`) this report is the same incident as")] = None,
 ) -> ReportAccepted:
     """Anyone may report, without an account (the channel is then `web`). Staff (operators, agency staff) say
     how the report reached them (`hotline`, `walk_in`, `police`, `school`, `health`, `community`), and their
-    token records who took it."""
+    token records who took it. With `link_to`, nothing is saved unless that case is one of the report's possible
+    duplicates in their region (422)."""
     try:
         channel = channel_for(body.channel, principal)
     except LocalizedValueError as error:
         raise domain_error(error) from None
     staff = principal.has_role(*RECORDERS)
-    case = await handlers.submit_report(body, channel, uow, keys, recorded_by=principal.user_id if staff else None)
+    try:
+        case = await handlers.submit_report(body, channel, uow, keys, recorded_by=principal.user_id if staff else None,
+                                            link_to=link_to, principal=principal if staff else None)
+    except LinkNotAMatchError:
+        raise refused_by(status.HTTP_422_UNPROCESSABLE_CONTENT, NOT_A_MATCH, ("query", "link_to")) from None
     return ReportAccepted(case_id=case.case_id, case_number=case.case_number)
 
 

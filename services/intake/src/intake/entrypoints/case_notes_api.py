@@ -30,7 +30,7 @@ class Author(BaseModel):
 
 class CaseNoteOut(BaseModel):
     update_id: UUID
-    kind: Literal["information_added", "corrected", "reopened"]
+    kind: Literal["information_added", "corrected", "reopened", "priority_raised", "link_confirmed"]
     changed_fields: list[str] = Field(description="Names of what changed (`notes` when a note was added)")
     author: Author
     from_reporter: bool = Field(description="Added by the reporter on the public status page (`/lapor/status`), "

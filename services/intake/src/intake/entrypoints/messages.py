@@ -17,16 +17,17 @@ from fastapi import APIRouter, Depends, Header, Query, Request, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from intake.domain.operator_rules import NOT_A_MATCH
 from intake.domain.record import Report
 from intake.entrypoints.api import CurrentKeys, ReportAccepted
 from intake.service_layer import drafts, handlers
-from intake.service_layer.errors import CaseConflictError, CaseNotFoundError
+from intake.service_layer.errors import CaseConflictError, CaseNotFoundError, LinkNotAMatchError
 from shared.access import SERVICE_CONTEXT
 from shared.auth import Principal, Role
 from shared.contracts.base import utc_now
 from shared.contracts.vocabulary import Channel
 from shared.dependencies import CurrentCipher, CurrentRuntime, CurrentUnitOfWork, require_roles
-from shared.http_errors import refused
+from shared.http_errors import refused, refused_by
 from shared.limits import public_rate_limit
 from shared.webhooks import SIGNATURE_HEADER, SignatureError, verify
 
@@ -122,12 +123,17 @@ async def list_drafts(
     responses={404: {"description": "No such draft"}, 409: {"description": "The draft was already completed"}},
 )
 async def complete_draft(
-    draft_id: UUID, body: Report, principal: Operator, uow: CurrentUnitOfWork, *, keys: CurrentKeys
+    draft_id: UUID, body: Report, principal: Operator, uow: CurrentUnitOfWork, *, keys: CurrentKeys,
+    link_to: Annotated[UUID | None, Query(description="The possible duplicate this report is the same incident as, "
+                                          "as for `POST /v1/reports`")] = None,
 ) -> ReportAccepted:
     """Record the report a draft holds: the case takes the draft's id and channel (`whatsapp` or `sms`), and
     the draft is closed in the same transaction."""
     try:
-        case = await handlers.submit_report(body, None, uow, keys, recorded_by=principal.user_id, draft_id=draft_id)
+        case = await handlers.submit_report(body, None, uow, keys, recorded_by=principal.user_id, draft_id=draft_id,
+                                            link_to=link_to, principal=principal)
+    except LinkNotAMatchError:
+        raise refused_by(status.HTTP_422_UNPROCESSABLE_CONTENT, NOT_A_MATCH, ("query", "link_to")) from None
     except CaseNotFoundError:
         raise refused(status.HTTP_404_NOT_FOUND, "draft_not_found", ("path", "draft_id")) from None
     except CaseConflictError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID, uuid4
@@ -16,7 +17,7 @@ from intake.service_layer.errors import CaseConflictError, CaseNotFoundError, No
 from intake.service_layer.handlers import Keys, link_duplicates
 from shared.auth import Principal
 from shared.contracts.base import utc_now
-from shared.contracts.vocabulary import Channel
+from shared.contracts.vocabulary import Channel, Priority
 from shared.crypto import FieldCipher
 from shared.referral_access import DEFAULT_FOLLOW_UP
 from shared.unit_of_work import UnitOfWork
@@ -63,8 +64,10 @@ def _stored_case(record: CaseRecord, cipher: FieldCipher) -> Case:
     """The whole case, personal fields included, for the service to apply a change to (never shown)."""
     personal = record.decrypt(cipher, ALL_FIELDS)
     report = join_personal(record.facts, {p: v for p, v in personal.items() if not p.startswith("notes.")})
+    raised = Priority(record.priority_raised_to) if record.priority_raised_to else None
     return Case(
-        record.case_id, record.case_number, report, Channel(record.channel), record.reported_at, record.recorded_by
+        record.case_id, record.case_number, report, Channel(record.channel), record.reported_at, record.recorded_by,
+        raised,
     )
 
 
@@ -91,7 +94,7 @@ async def update_case(
                 corrected = Report.model_validate({**case.report.model_dump(), **changes})
                 before = case.report
                 changed = [name for name in Report.model_fields if getattr(corrected, name) != getattr(before, name)]
-                case = Case(case.case_id, case.case_number, corrected, case.channel, case.reported_at, case.recorded_by)
+                case = replace(case, report=corrected)
                 await repository.replace_case(uow.session, case, keys.cipher)
                 await link_duplicates(case, uow, keys, new=False)
                 if corrected.consent != before.consent:

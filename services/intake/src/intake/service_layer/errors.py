@@ -23,3 +23,7 @@ class NotAllowedError(PermissionError):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+class LinkNotAMatchError(LookupError):
+    """The case a new report was to be linked to is not one of its possible duplicates in the caller's region."""

@@ -12,8 +12,10 @@ from intake.adapters.repository import CaseRecord
 from intake.domain.access import Grant
 from intake.domain.duplicates import fingerprints
 from intake.domain.model import Case, case_number
+from intake.domain.operator_rules import in_region
 from intake.domain.record import Report
 from intake.service_layer.drafts import lock_open_draft
+from intake.service_layer.errors import LinkNotAMatchError
 from shared.auth import Principal
 from shared.contracts import (
     CaseLinked,
@@ -50,12 +52,15 @@ class Keys:
 
 async def submit_report(
     report: Report, channel: Channel | None, uow: UnitOfWork, keys: Keys, *, recorded_by: str | None,
-    draft_id: UUID | None = None, reporter_code_hash: str | None = None,
+    draft_id: UUID | None = None, reporter_code_hash: str | None = None, link_to: UUID | None = None,
+    principal: Principal | None = None,
 ) -> Case:
     """Open a case for ``report``: the case, its number, its triage, its links to earlier reports of the same
     incident and its events, in one transaction. Completing a gateway draft marks it done in the same one, and
     the case takes the draft's channel. ``reporter_code_hash`` (a public report's one-time code, hashed) is kept
-    with the case in the same transaction."""
+    with the case in the same transaction. ``link_to``: the earlier case of the ``principal``'s region the staff
+    member recording it says it is the same incident as; it must be one intake links the report to, or nothing is
+    saved (``LinkNotAMatchError``)."""
     reported_at = utc_now()
     async with uow:
         if draft_id is not None:
@@ -72,16 +77,20 @@ async def submit_report(
         if reporter_code_hash is not None:
             await reporter_codes.add_code(uow.session, case.case_id, reporter_code_hash, at=reported_at)
         uow.emit(case.reported_event())
-        await link_duplicates(case, uow, keys, new=True)
+        linked = await link_duplicates(case, uow, keys, new=True)
+        if link_to is not None:
+            await confirm_link(case, link_to, linked, principal, uow)
         if draft_id is not None:
             await drafts.complete_draft(uow.session, draft_id, case_id=case.case_id, by=recorded_by or "")
         await uow.commit()
     return case
 
 
-async def link_duplicates(case: Case, uow: UnitOfWork, keys: Keys, *, new: bool) -> None:
+async def link_duplicates(case: Case, uow: UnitOfWork, keys: Keys, *, new: bool) -> set[UUID]:
     """Link ``case`` to earlier cases that look like the same incident; never drop either. A ``new`` case (opened
-    in this transaction) has no fingerprints yet, so none are deleted first: one round trip fewer per report."""
+    in this transaction) has no fingerprints yet, so none are deleted first: one round trip fewer per report.
+    Returns the cases it is linked to."""
+    linked: set[UUID] = set()
     prints = fingerprints(case.report, keys.linking_key, reported_on=case.reported_at.date())
     async with uow.acting_as_service():
         matches = await repository.matching_cases(uow.session, prints)
@@ -93,6 +102,7 @@ async def link_duplicates(case: Case, uow: UnitOfWork, keys: Keys, *, new: bool)
             if other_id == case.case_id:
                 continue
             ordered = tuple(sorted(reasons))
+            linked.add(other_id)
             await repository.add_link(uow.session, case.case_id, other_id, [r.value for r in ordered], utc_now())
             uow.emit(
                 CaseLinked(
@@ -100,6 +110,24 @@ async def link_duplicates(case: Case, uow: UnitOfWork, keys: Keys, *, new: bool)
                     linked_case_number=other_number, reasons=ordered,
                 )
             )
+    return linked
+
+
+async def confirm_link(
+    case: Case, link_to: UUID, linked: set[UUID], principal: Principal | None, uow: UnitOfWork
+) -> None:
+    """Keep, as an update of the new case, that the staff member recording it confirmed it is the same incident
+    as ``link_to``: a case of their region that detection linked it to."""
+    async with uow.acting_as_service():
+        other = await repository.get_case(uow.session, link_to, now=case.reported_at)
+        if principal is None or other is None or link_to not in linked or not in_region(
+            principal, other.province_code, other.regency_code
+        ):
+            raise LinkNotAMatchError(link_to)
+        await repository.add_update(
+            uow.session, update_id=uuid4(), case_id=case.case_id, kind="link_confirmed", changed=("links",),
+            by=principal.user_id, at=case.reported_at, agency=principal.agency_id,
+        )
 
 
 @dataclass(frozen=True)

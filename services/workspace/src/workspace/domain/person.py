@@ -12,7 +12,7 @@ from workspace.domain.live import agency_audience, regency_audience
 
 AGENCY_ROLES = frozenset({"agency_staff", "agency_supervisor"})
 DISTRICT_SUPERVISOR = "district_supervisor"
-AUDITOR, PROVINCE_ADMIN = "auditor", "province_admin"
+AUDITOR, PROVINCE_ADMIN, OPERATOR = "auditor", "province_admin", "operator"
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,11 @@ class Person:
     def administers_province(self) -> bool:
         """A province admin: their province's directory, rules, subscriptions and SIMFONI export."""
         return bool(self.province_code) and PROVINCE_ADMIN in self.roles
+
+    @property
+    def takes_reports(self) -> bool:
+        """A hotline operator: their own pages (``entrypoints.operator_pages``), not an inbox."""
+        return OPERATOR in self.roles
 
     @property
     def has_workspace(self) -> bool:

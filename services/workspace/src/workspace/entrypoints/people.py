@@ -36,7 +36,7 @@ async def workspace_person(request: Request) -> Person:
     """A dependency of the pages of an inbox and a referral: a signed-in person whose role has them."""
     person = await current_person(request)
     if not person.has_workspace:
-        if person.administers_province or person.audits_province:  # pages of their own, not these
+        if person.takes_reports or person.administers_province or person.audits_province:  # pages of their own
             raise HTTPException(status.HTTP_403_FORBIDDEN)
         raise NoWorkspaceYetError
     return person
@@ -49,6 +49,17 @@ async def province_admin(request: Request) -> Person:
     if not person.administers_province:
         raise HTTPException(status.HTTP_403_FORBIDDEN)
     return person
+
+
+async def operator(request: Request) -> Person:
+    """A dependency of the operator's pages: a signed-in hotline operator. Another role with pages is refused
+    (403); a role without any yet gets the page that says so."""
+    person = await current_person(request)
+    if person.takes_reports:
+        return person
+    if person.has_workspace or person.administers_province or person.audits_province:
+        raise HTTPException(status.HTTP_403_FORBIDDEN)
+    raise NoWorkspaceYetError
 
 
 async def auditor(request: Request) -> Person:
