@@ -13,7 +13,6 @@ referral is made; a refusal says why in both languages.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from routing.domain.agencies import Agency, AgencyLevel
 from routing.domain.cases import CaseToRoute
@@ -27,18 +26,13 @@ HANDOVER_RULE = "manual/lead-handover"
 LEAD_HANDED_OVER = "lead_handed_over"
 
 
-@dataclass(frozen=True)
 class SupervisionError(Exception):
     """Why a manual referral or handover is refused: ``conflict`` (409: the case's or agency's state) or not
     (422: the agency asked for cannot take this case at all)."""
 
-    code: str
-    en: str
-    id: str
-    conflict: bool
-
-    def __str__(self) -> str:
-        return self.en
+    def __init__(self, code: str, en: str, id: str, *, conflict: bool) -> None:
+        super().__init__(en)
+        self.code, self.en, self.id, self.conflict = code, en, id, conflict
 
 
 def _unknown() -> SupervisionError:
