@@ -116,7 +116,8 @@ class Platform:
 
     def workspace_env(self) -> dict[str, str]:
         """Where the workspace finds the services it calls, the OIDC provider, and itself."""
-        wanted = {"PUBLIC_URL": "workspace", "INTAKE_URL": "intake", "ROUTING_URL": "routing"}
+        wanted = {"PUBLIC_URL": "workspace", "INTAKE_URL": "intake", "ROUTING_URL": "routing",
+                  "REPORTING_URL": "reporting"}
         env = {f"WORKSPACE_{name}": self.url(port) for name, port in wanted.items() if port in self.ports}
         if self.identity is not None:
             env["WORKSPACE_OIDC_ISSUER"] = self.identity.issuer

@@ -21,7 +21,7 @@ from workspace.adapters.services import Services
 from workspace.adapters.session_store import SessionStore
 from workspace.adapters.tables import metadata
 from workspace.domain.session import SessionLimits
-from workspace.entrypoints import auth, follow_ups, inbox, live, pages, referral_page
+from workspace.entrypoints import auth, district, follow_ups, inbox, live, pages, referral_page
 from workspace.entrypoints.errors import register_error_pages
 from workspace.entrypoints.rendering import Pages
 from workspace.entrypoints.security import SecurityHeadersMiddleware
@@ -48,7 +48,8 @@ def create_app(settings: WorkspaceSettings | None = None) -> FastAPI:
         runtime, title="Sinergi workspace",
         description="The caseworker's web app: server-rendered pages that call the services as the signed-in person.",
         # follow_ups before referral_page, whose moves' route would take "follow-ups" for a move.
-        routers=[auth.router, pages.router, live.router, inbox.router, follow_ups.router, referral_page.router],
+        routers=[auth.router, pages.router, live.router, inbox.router, follow_ups.router, referral_page.router,
+                 district.router],
     )
     app.state.settings = settings
     app.state.session_store = store
@@ -56,7 +57,7 @@ def create_app(settings: WorkspaceSettings | None = None) -> FastAPI:
     app.state.oidc = oidc_client(settings)
     app.state.pages = Pages()
     app.state.services = Services(intake_url=settings.intake_url, routing_url=settings.routing_url,
-                                  timeout=settings.service_timeout_seconds)
+                                  reporting_url=settings.reporting_url, timeout=settings.service_timeout_seconds)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     register_error_pages(app)
     # Inside the shared limits (which stay outermost): sessions, then the headers on every answer.

@@ -27,6 +27,7 @@ class WorkspaceSettings(ServiceSettings, FieldEncryptionSettings):
 
     intake_url: str = "http://127.0.0.1:8001"
     routing_url: str = "http://127.0.0.1:8002"
+    reporting_url: str = "http://127.0.0.1:8004"
     service_timeout_seconds: float = 10
 
     session_idle_minutes: int = Field(default=30, gt=0, description="A session unused this long ends")
