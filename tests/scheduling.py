@@ -20,6 +20,7 @@ from xdist.scheduler import LoadFileScheduling
 SIGNED_PLATFORM_FILES = frozenset({
     "tests/test_access_matrix_workspace.py",
     "tests/test_workspace_browser.py",
+    "tests/test_workspace_district_browser.py",
     "tests/test_workspace_signed_in.py",
 })
 SIGNED_PLATFORM_SCOPE = "tests/ (the signed platform's files)"

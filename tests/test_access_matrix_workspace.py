@@ -4,7 +4,8 @@ matrix is ``tests/test_access_matrix.py``; the workspace calls them as the signe
 or do follows from theirs, and this table says how each answer looks in a browser:
 
 - ``page``: the page (200); ``stream``: the live inbox's event stream; ``done``: a form that worked, back to the
-  referral's page (303; a later person's repeat of a move may meet 409, said on the page);
+  referral's page (303; a later person's repeat of a move may meet 409, said on the page); ``hand_done``: a
+  district supervisor's form that worked, back to the case's page in the district's pages;
 - ``sign_in``: to sign-in first (303 to /auth/sign-in), for whoever is not signed in;
 - ``not_yet``: a role the workspace has no pages for yet (issue 23): a clear 403 page that says so;
 - ``refused``: a clear 403 or 404 page (no access, not found, or the refusal said on the referral's page), with
@@ -93,12 +94,19 @@ class Entry:
 
 
 REFERRAL = "/cases/{case_id}/referrals/{referral_id}"
+DISTRICT_CASE = "/district/cases/{case_id}"
 MATRIX = (
     Entry("GET", "/", "page", SIGNED_IN, needs_workspace=False),
     Entry("GET", "/inbox", "page", LEAD_AGENCY | {"district-62.13"},
           filtered=frozenset({"school-62.13", "staff-62.71", "district-62.71"}), shows="case_number"),
     Entry("GET", "/inbox/events", "stream", WITH_PAGES),
     Entry("GET", REFERRAL, "page", CASE_A_VIEWERS, shows="case_number", personal=LEAD_AGENCY),
+    # The district supervisor's pages: their district's (the other district's supervisor gets theirs, without case
+    # A), and case A's referrals, which only the supervisor of its regency sees.
+    Entry("GET", "/district", "page", frozenset({"district-62.13"}), filtered=frozenset({"district-62.71"}),
+          shows="case_number"),
+    Entry("GET", DISTRICT_CASE, "page", frozenset({"district-62.13"}), shows="case_number"),
+    Entry("GET", "/district/dashboard", "page", DISTRICT_SUPERVISORS),
     Entry("POST", REFERRAL + "/notes", "done", LEAD_AGENCY, body={"note": NOTE}),
     Entry("POST", REFERRAL + "/follow-ups", "done", LEAD_AGENCY, body=_follow_up_form),
     Entry("POST", REFERRAL + "/follow-ups/{follow_up_id}/done", "done", LEAD_AGENCY),
@@ -111,6 +119,17 @@ MATRIX = (
                                                                "referral_id": "referral_e"},
           # Once declined, the case is no longer the agency's to see (access follows the referral): not found.
           body={"reason": "Matriks ruang kerja: di luar kapasitas"}, repeated=frozenset({409, 404})),
+    # After case E's decline (its lead now the one routing re-routed to): its lead handed to the province's UPTD
+    # PPA, then a referral by hand to the province's Dinas PPA; case F's lead revoked.
+    Entry("POST", DISTRICT_CASE + "/{hand}", "hand_done", frozenset({"district-62.13"}),
+          at={"hand": "handover", "case_id": "case_e"},
+          body={"agency_id": "uptd-ppa-62", "hand_reason": "Matriks: lembaga utama dialihkan", "confirm": "1"}),
+    Entry("POST", DISTRICT_CASE + "/{hand}", "hand_done", frozenset({"district-62.13"}),
+          at={"hand": "refer", "case_id": "case_e"},
+          body={"agency_id": "dinas-ppa-62", "hand_reason": "Matriks: rujukan manual", "confirm": "1"}),
+    Entry("POST", DISTRICT_CASE + "/referrals/{referral_id}/revoke", "hand_done", frozenset({"district-62.13"}),
+          at={"case_id": "case_f", "referral_id": "referral_f"},
+          body={"hand_reason": "Matriks: rujukan dicabut", "confirm": "1"}),
     Entry("POST", "/language", "back", EVERYONE, body={"lang": "en", "back": "/inbox"},
           needs_workspace=False),
     Entry("GET", "/auth/sign-in", "provider", EVERYONE, needs_workspace=False),
@@ -178,6 +197,10 @@ async def _build(client: httpx.AsyncClient, platform: Platform) -> dict[str, str
     values = {"case_a": case_a["case_id"], "case_number": case_a["case_number"], "case_e": case_e["case_id"]}
     values["referral_a"] = await _lead(client, platform, values["case_a"])
     values["referral_e"] = await _lead(client, platform, values["case_e"])
+    case_f = (await client.post(f"{intake}/v1/reports", json={**REPORT, "victims": [{"sex": "laki_laki",
+                                                                                       "age": 50}]})).json()
+    values["case_f"] = case_f["case_id"]
+    values["referral_f"] = await _lead(client, platform, values["case_f"])  # revoked by the district
     staff = platform.demo_bearer(PEOPLE["staff-62.13"] or "")
     async with asyncio.timeout(120):  # until intake has heard of the referral
         while True:
@@ -293,6 +316,10 @@ def _check_allowed(
         assert response.headers["content-type"].startswith("text/event-stream"), where
     elif entry.answer == "done":
         ok = (response.status_code == 303 and location == world.url(Entry("GET", REFERRAL, "page", frozenset(),
+                                                                           at=entry.at)))
+        assert ok or (not first_allowed and response.status_code in entry.repeated), where
+    elif entry.answer == "hand_done":  # back to the case's page of the district supervisor
+        ok = (response.status_code == 303 and location == world.url(Entry("GET", DISTRICT_CASE, "page", frozenset(),
                                                                            at=entry.at)))
         assert ok or (not first_allowed and response.status_code in entry.repeated), where
     elif entry.answer == "back":
