@@ -68,10 +68,12 @@ async def _show_case(
     try:
         referrals = await services.case_referrals(token, lang, case_id)
         directory = await services.agencies(token, lang, {"province_code": person.province_code or ""})
+        case = await services.case(token, lang, case_id)  # the facts only: a supervisor reads no personal field
     except ServiceError as error:
         return service_error_page(request, error)
     return pages(request).render(
         request, "district_case.html", status_code=status_code, me=person, case_id=case_id, referrals=referrals,
+        case=case,
         lead=district.open_lead(referrals), open_statuses=district.OPEN,
         to_refer=_offered(person, directory, referrals, lead_only=False),
         to_lead=_offered(person, directory, referrals, lead_only=True), dl=district_labels,
