@@ -68,12 +68,12 @@ async def test_the_supervisor_sees_the_overdue_referral_refers_the_case_and_hand
 
         await page.select_option("#refer-agency_id", "dinas-ppa-62.13")
         await page.fill("#refer-hand_reason", "Perlu pendampingan Dinas PPA")
-        await page.click("text=Rujuk kasus")
+        await page.click("button:has-text('Rujuk kasus')")
         await expect(page.locator(".error-summary")).to_contain_text("Centang kotak untuk mengonfirmasi.")
         await expect(page.locator("#refer-hand_reason")).to_have_value("Perlu pendampingan Dinas PPA")
         await supervisor.check("district-case-error")
         await page.check("#refer-confirm")
-        await page.click("text=Rujuk kasus")
+        await page.click("button:has-text('Rujuk kasus')")
         await expect(page.locator("[role=status]")).to_contain_text("Kasus sudah dirujuk")
         await expect(page.locator("#case-referrals")).to_contain_text("Dinas PPA")
 
