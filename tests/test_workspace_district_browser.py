@@ -75,7 +75,7 @@ async def test_the_supervisor_sees_the_overdue_referral_refers_the_case_and_hand
         await page.check("#refer-confirm")
         await page.click("button:has-text('Rujuk kasus')")
         await expect(page.locator("[role=status]")).to_contain_text("Kasus sudah dirujuk")
-        await expect(page.locator("#case-referrals")).to_contain_text("Dinas PPA")
+        await expect(page.locator("#case-referrals")).to_contain_text("DP3AKB Kabupaten Barito Timur")  # its Dinas PPA
 
         await page.select_option("#handover-agency_id", "uptd-ppa-62")
         await page.fill("#handover-hand_reason", "UPTD kabupaten sedang penuh")
