@@ -171,10 +171,12 @@ async def dashboard(request: Request, person: Supervisor, token: Token) -> Respo
         cases = await services_of(request).stats(token, lang, "cases", {**region, "group_by": "district"})
         violence = await services_of(request).stats(token, lang, "cases", {**region, "group_by": "violence_type"})
         referrals = await services_of(request).stats(token, lang, "referrals", {**region, "group_by": "agency"})
+        directory = await services_of(request).agencies(token, lang, {"province_code": person.province_code or ""})
     except ServiceError as error:
         return service_error_page(request, error)
+    names = {str(a["agency_id"]): str(a["name"]) for a in directory}
     return pages(request).render(
         request, "district_dashboard.html", me=person, regency=district.regency_name(person.regency_code or ""),
         total=cases.get("total_cases"), exact=cases.get("exact"), areas=district.by_kecamatan(cases["rows"]),
-        violence=violence["rows"], referrals=referrals["rows"], dl=district_labels,
+        violence=violence["rows"], referrals=referrals["rows"], names=names, dl=district_labels,
     )
