@@ -70,6 +70,7 @@ async def refer_manually(
             version = (await rule_set(uow, state.case.province_code)).version
             created = await _refer(uow, routing, state.case, (decision,), version, round_=state.round,
                                    requested_by=principal.user_id)
+            _made(created)
         await uow.commit()
     return created[0]
 
@@ -95,6 +96,7 @@ async def hand_over_lead(
             version = (await rule_set(uow, state.case.province_code)).version
             created = await _refer(uow, routing, state.case, (decision,), version, round_=state.round,
                                    replaces=old_lead.referral_id, requested_by=principal.user_id)
+            _made(created)
         await uow.commit()
     return created[0]
 
@@ -112,6 +114,14 @@ async def _overseen_case(principal: Principal, uow: UnitOfWork, case_id: UUID) -
 
 async def _agency(uow: UnitOfWork, agency_id: str) -> Agency | None:
     return await repository.get_agency(uow.session, agency_id)
+
+
+def _made(created: list[Referral]) -> None:
+    """The case's lock makes this unreachable in practice: the one referral per agency and round was there."""
+    if not created:
+        raise supervision.SupervisionError(
+            "agency_holds_case", "The agency already holds a referral of this case.",
+            "Lembaga ini sudah memegang rujukan kasus ini.", conflict=True)
 
 
 def _refuse_closed(closed: bool) -> None:
