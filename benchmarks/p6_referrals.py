@@ -45,7 +45,7 @@ PRIORITY_WEIGHTS = {Priority.P1: 0.15, Priority.P2: 0.35, Priority.P3: 0.5}
 COLUMNS = ("referral_id", "case_id", "agency_id", "agency_name", "agency_type", "is_lead", "rule", "reason",
            "status", "province_code", "regency_code", "created_at", "rule_set_version", "accept_by",
            "first_service_by", "replaces_referral_id", "round", "status_reason", "services_given", "updated_at",
-           "case_number", "priority", "violence_types")
+           "case_number", "priority", "violence_types", "accepted_at", "requested_by")
 STAFF = "bench-staff"
 
 
@@ -143,7 +143,7 @@ def record(referral: Referral, case: CaseToRoute) -> tuple[object, ...]:
             referral.regency_code, referral.created_at, referral.rule_set_version, referral.accept_by,
             referral.first_service_by, referral.replaces_referral_id, referral.round, referral.status_reason,
             [s.value for s in referral.services_given], referral.updated_at, case.case_number,
-            case.priority.value, [v.value for v in case.violence_types])
+            case.priority.value, [v.value for v in case.violence_types], referral.accepted_at, referral.requested_by)
 
 
 async def _copy(dsn: str, records: list[tuple[object, ...]]) -> None:

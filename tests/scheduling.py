@@ -23,6 +23,7 @@ SIGNED_PLATFORM_FILES = frozenset({
     "tests/test_workspace_browser.py",
     "tests/test_workspace_oversight_browser.py",
     "tests/test_workspace_operator_browser.py",
+    "tests/test_workspace_district_browser.py",
     "tests/test_workspace_signed_in.py",
 })
 SIGNED_PLATFORM_SCOPE = "tests/ (the signed platform's files)"

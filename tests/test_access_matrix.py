@@ -220,6 +220,12 @@ MATRIX = (
     Entry("routing", "GET", "/v1/referrals", "read", LEAD_AGENCY_PEOPLE | {"district-62.13", "admin-62"},
           filtered=frozenset({"school-62.13", "police-62.01", "staff-63.71", "district-62.01", "admin-63"}),
           params={"limit": "100", "priority": "P1"}, shows="referral_a"),
+    # The district supervisor's view of their regency (a province admin's of their province): case A's open lead
+    # referral first; another region's supervisors get theirs, without it.
+    Entry("routing", "GET", "/v1/district/referrals", "read", frozenset({"district-62.13", "admin-62"}),
+          filtered=frozenset({"district-62.01", "admin-63"}), shows="referral_a"),
+    Entry("routing", "GET", "/v1/district/workload", "read", frozenset({"district-62.13", "admin-62"}),
+          filtered=frozenset({"district-62.01", "admin-63"})),
     # The lead agency's working notes on its referral: its own people only, while the referral is live.
     Entry("routing", "POST", "/v1/referrals/{referral_id}/follow-ups", "act", LEAD_AGENCY_PEOPLE,
           body=lambda _name: {"due_at": (datetime.now(UTC) + timedelta(days=3)).isoformat(), "note": FOLLOW_UP_A}),
@@ -248,6 +254,12 @@ MATRIX = (
     # Where a sample case would go under the rules in force: stores nothing; the province's admin only.
     Entry("routing", "POST", "/v1/provinces/{province_code}/rules/preview", "act", DIRECTORY_ADMINS,
           body={"case": {"regency_code": "62.13", "district_code": "62.13.01"}}, at={"province_code": "province"}),
+    # By hand, by the region's supervisors (after the decline and revoke above): case D, whose lead was revoked, to
+    # the regency's Dinas PPA; case E's lead (re-routed after its decline) to the province's UPTD PPA.
+    Entry("routing", "POST", "/v1/cases/{case_id}/referrals", "act", REGION_OF_A - {"auditor-62"},
+          body={"agency_id": "dinas-ppa-62.13", "reason": "Matriks: rujukan manual"}, at={"case_id": "case_d"}),
+    Entry("routing", "POST", "/v1/cases/{case_id}/lead-handover", "act", REGION_OF_A - {"auditor-62"},
+          body={"agency_id": "uptd-ppa-62", "reason": "Matriks: lembaga utama dialihkan"}, at={"case_id": "case_e"}),
     Entry("notifications", "POST", "/v1/subscriptions", "subscribe",
           frozenset({"supervisor-62.13", "admin-62", "admin-63"}), body=NEW_SUBSCRIPTION),
     Entry("notifications", "GET", "/v1/subscriptions", "read", LEAD_AGENCY_PEOPLE | {"admin-62"},

@@ -7,6 +7,7 @@ or do follows from theirs, and this table says how each answer looks in a browse
   referral's page (303; a later person's repeat of a move may meet 409, said on the page); ``to_case``: a form
   of the operator's that worked, back to the case's page;
 - ``admin``: a form of the province admin's pages (directory, rules) that worked, back to its page (303);
+- ``hand_done``: a district supervisor's form that worked, back to the case's page in the district's pages;
 - ``sign_in``: to sign-in first (303 to /auth/sign-in), for whoever is not signed in;
 - ``not_yet``: a role the workspace has no pages for yet (issue 23): a clear 403 page that says so;
 - ``refused``: a clear 403 or 404 page (no access, not found, or the refusal said on the referral's page), with
@@ -114,12 +115,19 @@ EXPORT = {"date_from": "01/01/2026", "date_to": "31/12/2026", "regency": "62.13"
 MATRIX_AGENCY = "matrix-ws-community-62.13"
 _AGENCY_FORM = {"action": "save", "name": "Satgas PPA Matriks", "agency_type": "community", "level": "regency",
                 "regency_code": "62.13", "district_code": "62.13.02", "services": ["pengaduan"], "active": "1"}
+DISTRICT_CASE = "/district/cases/{case_id}"
 MATRIX = (
     Entry("GET", "/", "page", SIGNED_IN, needs_workspace=False),
     Entry("GET", "/inbox", "page", LEAD_AGENCY | {"district-62.13"},
           filtered=frozenset({"school-62.13", "staff-62.71", "district-62.71"}), shows="case_number"),
     Entry("GET", "/inbox/events", "stream", WITH_PAGES),
     Entry("GET", REFERRAL, "page", CASE_A_VIEWERS, shows="case_number", personal=LEAD_AGENCY),
+    # The district supervisor's pages: their district's (the other district's supervisor gets theirs, without case
+    # A), and case A's referrals, which only the supervisor of its regency sees.
+    Entry("GET", "/district", "page", frozenset({"district-62.13"}), filtered=frozenset({"district-62.71"}),
+          shows="case_number"),
+    Entry("GET", DISTRICT_CASE, "page", frozenset({"district-62.13"}), shows="case_number"),
+    Entry("GET", "/district/dashboard", "page", DISTRICT_SUPERVISORS),
     Entry("POST", REFERRAL + "/notes", "done", LEAD_AGENCY, body={"note": NOTE}),
     Entry("POST", REFERRAL + "/follow-ups", "done", LEAD_AGENCY, body=_follow_up_form),
     Entry("POST", REFERRAL + "/follow-ups/{follow_up_id}/done", "done", LEAD_AGENCY),
@@ -176,6 +184,17 @@ MATRIX = (
     Entry("GET", "/reports/{case_id}", "page", OPERATORS, shows="case_o_number", at={"case_id": "case_o"}),
     Entry("POST", "/reports/{case_id}/priority", "to_case", OPERATORS, at={"case_id": "case_o"},
           body={"priority": "P2", "reason": "Matriks ruang kerja: penelepon menelepon lagi."}),
+    # After case E's decline (its lead now the one routing re-routed to): its lead handed to the province's UPTD
+    # PPA, then a referral by hand to the province's Dinas PPA; case F's lead revoked.
+    Entry("POST", DISTRICT_CASE + "/{hand}", "hand_done", frozenset({"district-62.13"}),
+          at={"hand": "handover", "case_id": "case_e"},
+          body={"agency_id": "uptd-ppa-62", "hand_reason": "Matriks: lembaga utama dialihkan", "confirm": "1"}),
+    Entry("POST", DISTRICT_CASE + "/{hand}", "hand_done", frozenset({"district-62.13"}),
+          at={"hand": "refer", "case_id": "case_e"},
+          body={"agency_id": "dinas-ppa-62", "hand_reason": "Matriks: rujukan manual", "confirm": "1"}),
+    Entry("POST", DISTRICT_CASE + "/referrals/{referral_id}/revoke", "hand_done", frozenset({"district-62.13"}),
+          at={"case_id": "case_f", "referral_id": "referral_f"},
+          body={"hand_reason": "Matriks: rujukan dicabut", "confirm": "1"}),
     Entry("POST", "/language", "back", EVERYONE, body={"lang": "en", "back": "/inbox"},
           needs_workspace=False),
     Entry("GET", "/auth/sign-in", "provider", EVERYONE, needs_workspace=False),
@@ -249,6 +268,10 @@ async def _build(client: httpx.AsyncClient, platform: Platform) -> dict[str, str
               "case_o": case_o["case_id"], "case_o_number": case_o["case_number"]}
     values["referral_a"] = await _lead(client, platform, values["case_a"])
     values["referral_e"] = await _lead(client, platform, values["case_e"])
+    case_f = (await client.post(f"{intake}/v1/reports", json={**REPORT, "victims": [{"sex": "laki_laki",
+                                                                                       "age": 50}]})).json()
+    values["case_f"] = case_f["case_id"]
+    values["referral_f"] = await _lead(client, platform, values["case_f"])  # revoked by the district
     staff = platform.demo_bearer(PEOPLE["staff-62.13"] or "")
     async with asyncio.timeout(120):  # until intake has heard of the referral
         while True:
@@ -385,10 +408,8 @@ def _check_allowed(
         ok = (response.status_code == 303 and location == world.url(Entry("GET", REFERRAL, "page", frozenset(),
                                                                            at=entry.at)))
         assert ok or (not first_allowed and response.status_code in entry.repeated), where
-    elif entry.answer in {"moved", "file", "admin"}:
-        _check_oversight(world, entry, response, where)
-    elif entry.answer == "to_case":
-        assert (response.status_code, location) == (303, world.url(entry).rsplit("/", 1)[0]), where
+    elif entry.answer in {"moved", "file", "admin", "to_case", "hand_done"}:
+        _check_own_pages(world, entry, response, first_allowed=first_allowed, where=where)
     elif entry.answer == "back":
         assert (response.status_code, location) == (303, "/inbox"), where
     elif entry.answer == "provider":
@@ -402,10 +423,19 @@ def _check_allowed(
         assert "You have signed out" in text, where
 
 
-def _check_oversight(world: World, entry: Entry, response: httpx.Response, where: str) -> None:
-    """The answers of the auditor's and the province admin's pages besides a page."""
+def _check_own_pages(
+    world: World, entry: Entry, response: httpx.Response, *, first_allowed: bool, where: str
+) -> None:
+    """The answers, besides a page, of the pages of the roles without an inbox (auditor, province admin,
+    operator) and of the district supervisor's own."""
     location = response.headers.get("location", "")
-    if entry.answer == "moved":
+    if entry.answer == "to_case":
+        assert (response.status_code, location) == (303, world.url(entry).rsplit("/", 1)[0]), where
+    elif entry.answer == "hand_done":  # back to the case's page of the district supervisor
+        ok = (response.status_code == 303 and location == world.url(Entry("GET", DISTRICT_CASE, "page", frozenset(),
+                                                                           at=entry.at)))
+        assert ok or (not first_allowed and response.status_code in entry.repeated), where
+    elif entry.answer == "moved":
         assert entry.to is not None
         target = Entry("GET", entry.to, "page", frozenset(), at=entry.at)
         assert (response.status_code, location) == (303, world.url(target)), where

@@ -182,9 +182,10 @@ async def test_a_caseworker_works_a_referral_and_nobody_else_sees_it(signed_plat
         assert await district.page.locator("form[action*='/referrals/']").count() == 0
         await district.check("referral-district")
         # A role the workspace has no pages for yet is told so.
-        auditor = await sign_in(await browser.new_context(viewport=DESKTOP, locale="id-ID"), platform, "auditor.64")
-        await expect(auditor.page.locator("h1")).to_contain_text("belum memiliki halaman untuk peran Anda")
-        await auditor.check("not-yet")
+        national = await sign_in(await browser.new_context(viewport=DESKTOP, locale="id-ID"), platform,
+                                 "national_admin")
+        await expect(national.page.locator("h1")).to_contain_text("belum memiliki halaman untuk peran Anda")
+        await national.check("not-yet")
 
         await page.click("text=Keluar")
         await page.click("button[value=yes]")  # the provider asks to confirm its own sign-out

@@ -4,7 +4,15 @@ from fastapi import FastAPI
 
 from routing import SERVICE
 from routing.adapters.tables import metadata
-from routing.entrypoints import api, follow_ups_api, referral_list_api, referrals_api, rule_preview_api, rules_api
+from routing.entrypoints import (
+    api,
+    follow_ups_api,
+    referral_list_api,
+    referrals_api,
+    rule_preview_api,
+    rules_api,
+    supervision_api,
+)
 from routing.entrypoints.follow_up_timer import follow_up_timer_loop
 from routing.entrypoints.subscribers import register_subscribers, sla_timer_loop
 from routing.metrics import FOLLOW_UP_TIMERS, SLA_TIMERS, fallback_referrals, timer_checks
@@ -36,7 +44,7 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
         title="Sinergi routing",
         description="Refers each reported case to the right agency's queue, and keeps the agency directory.",
         routers=[api.router, referrals_api.router, referral_list_api.router, follow_ups_api.router, rules_api.router,
-                 rule_preview_api.router],
+                 rule_preview_api.router, supervision_api.router],
     )
     app.state.routing = routing
     app.state.cipher = FieldCipher.from_settings(settings)  # follow-up notes

@@ -25,6 +25,7 @@ from workspace.entrypoints import (
     admin_directory,
     admin_rules,
     auth,
+    district,
     follow_ups,
     inbox,
     live,
@@ -63,7 +64,7 @@ def create_app(settings: WorkspaceSettings | None = None) -> FastAPI:
         # follow_ups before referral_page, whose moves' route would take "follow-ups" for a move.
         routers=[auth.router, pages.router, live.router, inbox.router, follow_ups.router, referral_page.router,
                  audit_router, subscription_router, export_router, admin_directory.router, admin_rules.router,
-                 operator_pages.router],
+                 operator_pages.router, district.router],
     )
     app.state.settings = settings
     app.state.session_store = store

@@ -184,8 +184,8 @@ async def test_a_late_form_with_another_token_keeps_nothing(
 async def test_a_role_without_workspace_pages_is_told_so(
     workspace_app: FastAPI, browser_client: httpx.AsyncClient
 ) -> None:
-    await _sign_in_as(workspace_app, browser_client, {"sub": "u5", "name": "Tari", "sinergi_roles": ["auditor"],
-                                                      "sinergi_province": "62"})
+    await _sign_in_as(workspace_app, browser_client, {"sub": "u5", "name": "Tari",
+                                                      "sinergi_roles": ["national_admin"]})
     home = await browser_client.get("/", headers={"accept-language": "en"})
     assert home.status_code == 200
     assert "The workspace has no pages for your role yet" in home.text

@@ -37,6 +37,10 @@ class ReferralCreated(Event):
     replaces_referral_id: UUID | None = Field(
         default=None, description="The declined or breached referral this one follows, if any."
     )
+    requested_by: str | None = Field(
+        default=None, description="The `sub` of the supervisor who made this referral by hand (rule `manual/...`: "
+        "a manual referral or a lead handover); None for a rule's (added later: optional).",
+    )
 
 
 class ReferralAccepted(Event):

@@ -156,6 +156,7 @@ async def add_referrals(
                 "first_service_by": referral.first_service_by,
                 "replaces_referral_id": referral.replaces_referral_id,
                 "round": referral.round,
+                "requested_by": referral.requested_by,
                 **(case_facts or {}),
             }
             for referral in referrals
@@ -206,6 +207,7 @@ async def save_referral(session: AsyncSession, referral: Referral) -> None:
             status_reason=referral.status_reason,
             services_given=[service.value for service in referral.services_given],
             updated_at=referral.updated_at,
+            accepted_at=referral.accepted_at,
         )
     )
 
@@ -232,6 +234,8 @@ def _referral(row: Any) -> Referral:
         services_given=tuple(Need(s) for s in row.services_given),
         updated_at=row.updated_at,
         round=row.round,
+        accepted_at=row.accepted_at,
+        requested_by=row.requested_by,
     )
 
 

@@ -127,6 +127,8 @@ class ReferralRow(RoutingTable, table=True):
     services_given: list[str] = Field(sa_column=Column(ARRAY(Text), nullable=False, server_default="{}"))
     updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     round: int = Field(default=0, description="The case's round (times reopened) the referral was made in")
+    accepted_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    requested_by: str | None = Field(default=None, sa_type=Text, description="Who made it by hand (a sub)")
     # The case's facts the referral list shows and orders by, kept from case.reported and case.updated.
     case_number: str | None = Field(default=None, sa_type=Text)
     priority: str = Field(default="P3", sa_column=Column(Text, nullable=False, server_default="P3"))

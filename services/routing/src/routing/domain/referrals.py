@@ -108,11 +108,14 @@ class Referral:
     services_given: tuple[Need, ...] = ()
     updated_at: datetime | None = None
     round: int = 0  # the case's round: how many times it had been reopened when the referral was made
+    accepted_at: datetime | None = None  # for the median time to accept (None before routing kept it, 0008)
+    requested_by: str | None = None  # the supervisor who made it by hand; None for a rule's
 
     @classmethod
     def create(
         cls, case: CaseToRoute, decision: ReferralDecision, *, referral_id: UUID, created_at: datetime,
         rule_set_version: int, deadlines: Deadlines, replaces: UUID | None = None, round_: int = 0,
+        requested_by: str | None = None,
     ) -> Referral:
         return cls(
             referral_id=referral_id,
@@ -132,6 +135,7 @@ class Referral:
             first_service_by=created_at + deadlines.first_service,
             replaces_referral_id=replaces,
             round=round_,
+            requested_by=requested_by,
         )
 
     @property
@@ -155,6 +159,7 @@ class Referral:
             accept_by=self.accept_by,
             first_service_by=self.first_service_by,
             replaces_referral_id=self.replaces_referral_id,
+            requested_by=self.requested_by,
         )
 
     def _move(self, allowed_from: set[ReferralStatus], to: ReferralStatus, action: str, at: datetime,
@@ -164,7 +169,7 @@ class Referral:
         return replace(self, status=to, updated_at=at, **changes)  # type: ignore[arg-type]
 
     def accept(self, *, by: str, at: datetime) -> tuple[Referral, Event]:
-        moved = self._move({ReferralStatus.CREATED}, ReferralStatus.ACCEPTED, "accepted", at)
+        moved = self._move({ReferralStatus.CREATED}, ReferralStatus.ACCEPTED, "accepted", at, accepted_at=at)
         return moved, ReferralAccepted(
             case_id=self.case_id, occurred_at=at, referral_id=self.referral_id, agency_id=self.agency_id,
             accepted_by=by, **self.region,

@@ -68,6 +68,9 @@ class ReferralOut(BaseModel):
     first_service_by: datetime | None
     replaces_referral_id: UUID | None
     round: int = Field(description="How many times the case had been reopened when the referral was made")
+    accepted_at: datetime | None = Field(default=None, description="When its agency accepted it (kept since 0008)")
+    requested_by: str | None = Field(
+        default=None, description="The `sub` of the supervisor who made it by hand; null for a rule's")
 
     @classmethod
     def of(cls, referral: Referral) -> ReferralOut:

@@ -15,6 +15,7 @@ from routing.adapters import referral_list, repository
 from routing.adapters import referrals as store
 from routing.domain import access
 from routing.domain.cases import CaseToRoute
+from routing.domain.district import RULE_ESCALATION
 from routing.domain.referrals import Referral, ReferralStatus, services_completed
 from routing.domain.rules import (
     NATIONAL_FALLBACK,
@@ -44,7 +45,6 @@ log = logging.getLogger(__name__)
 
 # The inbox key under which routing records the events it has processed.
 INBOX_CONSUMER = SERVICE
-RULE_ESCALATION = "escalation/sla"
 
 Clock = Callable[[], datetime]
 Action = Literal["accept", "decline", "start_service", "complete", "revoke"]
@@ -96,13 +96,14 @@ async def rule_set(uow: UnitOfWork, province_code: str | None = None) -> RuleSet
 
 async def _refer(
     uow: UnitOfWork, routing: Routing, case: CaseToRoute, decisions: tuple[ReferralDecision, ...], version: int,
-    *, replaces: UUID | None = None, round_: int = 0,
+    *, replaces: UUID | None = None, round_: int = 0, requested_by: str | None = None,
 ) -> list[Referral]:
     now = routing.clock()
     referrals = [
         Referral.create(
             case, decision, referral_id=uuid4(), created_at=now, rule_set_version=version,
             deadlines=routing.sla.deadlines(case.priority), replaces=replaces, round_=round_,
+            requested_by=requested_by,
         )
         for decision in decisions
     ]

@@ -100,6 +100,32 @@ class Services:
         return await self.call("routing", "POST", f"/v1/referrals/{referral_id}/follow-ups/{follow_up_id}/done",
                                token=token, lang=lang)
 
+    # routing: the district supervisor's
+    async def district_referrals(self, token: str, lang: str) -> dict[str, Any]:
+        found: dict[str, Any] = await self.call("routing", "GET", "/v1/district/referrals", token=token, lang=lang)
+        return found
+
+    async def district_workload(self, token: str, lang: str) -> dict[str, Any]:
+        found: dict[str, Any] = await self.call("routing", "GET", "/v1/district/workload", token=token, lang=lang)
+        return found
+
+    async def agencies(self, token: str, lang: str, params: dict[str, str]) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = await self.call("routing", "GET", "/v1/agencies", token=token, lang=lang,
+                                                      params=params)
+        return found
+
+    async def hand(self, token: str, lang: str, case_id: UUID, what: str, *, agency_id: str, reason: str) -> Any:
+        """``what``: ``referrals`` (a manual referral) or ``lead-handover``."""
+        return await self.call("routing", "POST", f"/v1/cases/{case_id}/{what}", token=token, lang=lang,
+                               json={"agency_id": agency_id, "reason": reason})
+
+    # reporting
+    async def stats(self, token: str, lang: str, what: str, params: dict[str, str]) -> dict[str, Any]:
+        """``what``: ``cases`` or ``referrals``."""
+        found: dict[str, Any] = await self.call("reporting", "GET", f"/v1/stats/{what}", token=token, lang=lang,
+                                                params=params)
+        return found
+
     # intake
     async def case(self, token: str, lang: str, case_id: UUID) -> dict[str, Any]:
         found: dict[str, Any] = await self.call("intake", "GET", f"/v1/cases/{case_id}", token=token, lang=lang)
