@@ -1,7 +1,8 @@
 """The province admin's workspace in Chromium (issue 23's done-when), signed in through the real OIDC provider's
 page as ``province_admin.62``: the admin adds a Puskesmas serving one kecamatan (picking regency, then kecamatan,
 without any script), changes the province's rules, previews where a sample case from that kecamatan would go,
-saves, and a new report from that kecamatan reaches the Puskesmas. On the way, a form sent with mistakes names
+saves, and a new report from that kecamatan reaches the Puskesmas; then the province's auditor opens that case's
+trail and sees the Puskesmas's referral in it and its chain verify. On the way, a form sent with mistakes names
 each at its field and keeps what was typed. axe-core runs on every page; screenshots at 390 px and desktop width
 go to .run/screenshots."""
 
@@ -23,6 +24,7 @@ from tests.test_workspace_browser import DESKTOP, Visit
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 ADMIN = "province_admin.62"
+AUDITOR = "auditor.62"
 AWANG = "62.13.04"  # a kecamatan of Barito Timur that no demo Puskesmas serves
 NEW_RULE = f"""- id: health/awang-outreach
   description: Cases from kecamatan Awang go to its Puskesmas
@@ -38,11 +40,11 @@ REPORT: dict[str, Any] = {
 }
 
 
-async def sign_in(page: Page, platform: Platform) -> Visit:
+async def sign_in(page: Page, platform: Platform, username: str = ADMIN) -> Visit:
     visit = Visit(page.context, page, platform.url("workspace"))
     await page.goto(f"{platform.url('workspace')}/")
     await expect(page.locator("#username")).to_be_visible()  # the provider's own sign-in page
-    await page.fill("#username", ADMIN)
+    await page.fill("#username", username)
     await page.fill("#password", platform.identity.demo_password())  # type: ignore[union-attr]
     await page.click("button[type=submit]")
     await page.wait_for_url(f"{platform.url('workspace')}/")
@@ -127,6 +129,32 @@ async def referrals(platform: Platform, case_id: str) -> list[dict[str, Any]]:
     raise AssertionError("routing made no supporting referral")
 
 
+async def trail_names(platform: Platform, case_id: str, agency_id: str) -> None:
+    """Until reporting's audit trail of the case holds the referral to ``agency_id``."""
+    async with httpx.AsyncClient(timeout=10) as client:
+        for _ in range(300):
+            answer = await client.get(f"{platform.url('reporting')}/v1/audit/cases/{case_id}/trail",
+                                      headers=platform.demo_bearer(AUDITOR))
+            if answer.status_code == 200 and agency_id in answer.text:
+                return
+            await asyncio.sleep(0.2)
+    raise AssertionError("the referral never reached the audit trail")
+
+
+async def audit(visit: Visit, case: dict[str, Any], agency_id: str) -> None:
+    """The auditor finds the case by its number and reads its trail: the referral to the new Puskesmas is in it,
+    and the chain verifies."""
+    page = visit.page
+    await page.goto(f"{visit.base}/audit")
+    await page.fill("#case", case["case_number"])
+    await page.click("button:has-text('Cari kasus')")
+    await page.wait_for_url(f"**/audit/cases/{case['case_id']}")
+    await expect(page.locator("#chain")).to_contain_text("Rantai audit utuh.")
+    await expect(page.locator("#trail")).to_contain_text("referral.created")
+    await expect(page.locator("#trail")).to_contain_text(agency_id)
+    await visit.check("admin-case-audited")
+
+
 async def test_the_admin_adds_a_puskesmas_changes_a_rule_previews_it_and_a_report_reaches_it(
     signed_platform: Platform,
 ) -> None:
@@ -146,3 +174,7 @@ async def test_the_admin_adds_a_puskesmas_changes_a_rule_previews_it_and_a_repor
     found = await referrals(platform, accepted.json()["case_id"])
     assert {(r["agency_id"], r["rule"]) for r in found if not r["is_lead"]} == {
         (agency_id, "health/awang-outreach")}
+    await trail_names(platform, accepted.json()["case_id"], agency_id)
+    async with chromium() as browser:
+        context = await browser.new_context(viewport=DESKTOP, locale="id-ID")
+        await audit(await sign_in(await context.new_page(), platform, AUDITOR), accepted.json(), agency_id)

@@ -15,6 +15,7 @@ from sinergi_local import infrastructure, processes, tansu
 from sinergi_local.identity import provider as oidc
 from sinergi_local.infrastructure import Infrastructure
 from sinergi_local.platform import SERVICES, WEB_APPS, Platform
+from tests.broker import TEST_KAFKA_SETTINGS
 from tests.databases import on_database, scratch_database
 
 
@@ -36,6 +37,8 @@ def signed_platform(
         platform = Platform(run_dir, own, ports, identity=provider, extra_env={
             **{f"{s.upper()}_OUTBOX_POLL_INTERVAL_MS": "100" for s in (*SERVICES, *WEB_APPS)},
             **{f"{s.upper()}_KAFKA_CONSUMER_GROUP_PREFIX": prefix for s in (*SERVICES, *WEB_APPS)},
+            **{f"{s.upper()}_{name}": value for s in (*SERVICES, *WEB_APPS)
+               for name, value in TEST_KAFKA_SETTINGS.items()},
         })
         try:
             platform.provision()
