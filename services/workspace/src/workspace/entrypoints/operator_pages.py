@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from shared.regions import load_regions
 from workspace.adapters import intake_desk
 from workspace.adapters.services import ServiceError
+from workspace.domain.areas import pick
 from workspace.domain.person import Person
 from workspace.domain.report_form import FormError, ReportForm, field_of, record
 from workspace.entrypoints import report_labels
@@ -45,16 +46,16 @@ def _errors_of(error: ServiceError) -> list[FormError]:
 
 
 def _regions(form: ReportForm) -> dict[str, list[tuple[str, str]]]:
-    """The choices of each region picker, for what is chosen above it (``shared.regions``)."""
-    regions, values = load_regions(), form.values
-    province, regency, district = values.get("province_code"), values.get("regency_code"), values.get("district_code")
+    """The choices of each region picker, for what is chosen above it (``domain.areas.pick``)."""
+    values = form.values
+    province = values.get("province_code")
+    chosen = pick(province, values.get("regency_code"), values.get("district_code"), values.get("village_code")) \
+        if province else None
     return {
-        "province_code": [(p.code, p.name) for p in regions.provinces()],
-        "regency_code": [(r.code, r.name) for r in regions.regencies_of(province)] if province else [],
-        "district_code": [(d, regions.district_name(d) or d) for d in regions.districts_of(regency)]
-        if regency and regions.is_regency(regency) else [],
-        "village_code": [(v, regions.village_name(v) or v) for v in regions.villages_of(district)]
-        if district and regions.is_district(district) else [],
+        "province_code": [(p.code, p.name) for p in load_regions().provinces()],
+        "regency_code": [(o.code, o.name) for o in chosen.regencies] if chosen else [],
+        "district_code": [(o.code, o.name) for o in chosen.districts] if chosen else [],
+        "village_code": [(o.code, o.name) for o in chosen.villages] if chosen else [],
     }
 
 
