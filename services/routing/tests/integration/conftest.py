@@ -9,6 +9,7 @@ import pytest
 
 from routing.app import create_app
 from routing.settings import RoutingSettings
+from shared.auth import Role
 from tests.apps import as_if_fresh
 
 
@@ -26,4 +27,19 @@ async def routing_app(make_settings: Callable[..., RoutingSettings]) -> AsyncIte
 @pytest.fixture
 async def routing(routing_app: httpx.AsyncClient) -> AsyncIterator[httpx.AsyncClient]:
     async with as_if_fresh(routing_app) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+async def admin_routing_app(
+    make_settings: Callable[..., RoutingSettings], bearer: Callable[..., dict[str, str]]
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A module's app with a client signed in as the admin of Kalimantan Tengah (62), who edits the directory; a
+    module makes it its ``routing_app``."""
+    app = create_app(make_settings(RoutingSettings, "routing"))
+    headers = bearer(Role.PROVINCE_ADMIN, user_id="admin-62", province_code="62")
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://routing", headers=headers
+    ) as client:
+        client.app = app  # type: ignore[attr-defined]
         yield client

@@ -3,7 +3,7 @@ filters, and the directory file (YAML export and all-or-nothing import)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 from uuid import uuid4
 
@@ -11,11 +11,8 @@ import httpx
 import pytest
 import yaml
 
-from routing.app import create_app
 from routing.directory_data import demo_directory
-from routing.settings import RoutingSettings
 from shared.auth import Role
-from tests.apps import as_if_fresh
 
 pytestmark = pytest.mark.integration
 
@@ -25,24 +22,8 @@ OFFICE_HOURS = {"mon": ["07:30-16:00"], "tue": ["07:30-16:00"], "wed": ["07:30-1
 
 
 @pytest.fixture(scope="module")
-async def routing_app(
-    make_settings: Callable[..., RoutingSettings], bearer: Callable[..., dict[str, str]]
-) -> AsyncIterator[httpx.AsyncClient]:
-    """A client signed in as an admin of Kalimantan Tengah (62), who edits the directory."""
-    app = create_app(make_settings(RoutingSettings, "routing"))
-    async with app.router.lifespan_context(app):
-        headers = bearer(Role.PROVINCE_ADMIN, user_id="admin-62", province_code="62")
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://routing",
-                                     headers=headers) as client:
-            client.app = app  # type: ignore[attr-defined]
-            yield client
-
-
-@pytest.fixture
-async def routing(routing_app: httpx.AsyncClient) -> AsyncIterator[httpx.AsyncClient]:
-    """The module's app (its consumer groups take seconds to join on Tansu), as this test found it."""
-    async with as_if_fresh(routing_app) as client:
-        yield client
+def routing_app(admin_routing_app: httpx.AsyncClient) -> httpx.AsyncClient:
+    return admin_routing_app  # the conftest's ``routing`` hands it to each test as it found it
 
 
 def admin_of(bearer: Callable[..., dict[str, str]], province: str | None) -> dict[str, str]:

@@ -4,7 +4,7 @@ kecamatan's case the regency's), and the rule preview says where a sample case w
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 from uuid import uuid4
 
@@ -12,14 +12,11 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from routing.app import create_app
-from routing.settings import RoutingSettings
 from shared.auth import Role
 from shared.contracts import CASES, CaseReported
 from shared.contracts.examples import example_case_reported
 from shared.contracts.intake import Consent
 from shared.contracts.vocabulary import AgencyType, ConsentGiver, Need
-from tests.apps import as_if_fresh
 from tests.polling import eventually
 
 pytestmark = pytest.mark.integration
@@ -29,23 +26,8 @@ KAPUAS, SELAT, KAPUAS_HILIR = "62.03", "62.03.01", "62.03.02"
 
 
 @pytest.fixture(scope="module")
-async def routing_app(
-    make_settings: Callable[..., RoutingSettings], bearer: Callable[..., dict[str, str]]
-) -> AsyncIterator[httpx.AsyncClient]:
-    """Signed in as the admin of Kalimantan Tengah (62)."""
-    app = create_app(make_settings(RoutingSettings, "routing"))
-    async with app.router.lifespan_context(app):
-        headers = bearer(Role.PROVINCE_ADMIN, user_id="admin-62", province_code="62")
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://routing",
-                                     headers=headers) as client:
-            client.app = app  # type: ignore[attr-defined]
-            yield client
-
-
-@pytest.fixture
-async def routing(routing_app: httpx.AsyncClient) -> AsyncIterator[httpx.AsyncClient]:
-    async with as_if_fresh(routing_app) as client:
-        yield client
+def routing_app(admin_routing_app: httpx.AsyncClient) -> httpx.AsyncClient:
+    return admin_routing_app  # the conftest's ``routing`` hands it to each test as it found it
 
 
 def health(agency_id: str, **area: str) -> dict[str, Any]:
