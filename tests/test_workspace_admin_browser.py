@@ -14,12 +14,12 @@ from uuid import uuid4
 
 import httpx
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 
 from sinergi_local.platform import Platform
 from sinergi_local.seed import seed_directory
 from tests.browser import chromium
-from tests.test_workspace_browser import DESKTOP, Visit
+from tests.test_workspace_browser import DESKTOP, Visit, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
@@ -40,15 +40,6 @@ REPORT: dict[str, Any] = {
 }
 
 
-async def sign_in(page: Page, platform: Platform, username: str = ADMIN) -> Visit:
-    visit = Visit(page.context, page, platform.url("workspace"))
-    await page.goto(f"{platform.url('workspace')}/")
-    await expect(page.locator("#username")).to_be_visible()  # the provider's own sign-in page
-    await page.fill("#username", username)
-    await page.fill("#password", platform.identity.demo_password())  # type: ignore[union-attr]
-    await page.click("button[type=submit]")
-    await page.wait_for_url(f"{platform.url('workspace')}/")
-    return visit
 
 
 async def add_puskesmas(visit: Visit, agency_id: str) -> None:
@@ -163,7 +154,7 @@ async def test_the_admin_adds_a_puskesmas_changes_a_rule_previews_it_and_a_repor
     agency_id = f"puskesmas-awang-{uuid4().hex[:6]}"
     async with chromium() as browser:
         context = await browser.new_context(viewport=DESKTOP, locale="id-ID")
-        visit = await sign_in(await context.new_page(), platform)
+        visit = await sign_in(context, platform, ADMIN, "/")
         await expect(visit.page.locator("main")).to_contain_text("Aturan rujukan provinsi")
         await visit.check("admin-home")
         await add_puskesmas(visit, agency_id)
@@ -177,4 +168,4 @@ async def test_the_admin_adds_a_puskesmas_changes_a_rule_previews_it_and_a_repor
     await trail_names(platform, accepted.json()["case_id"], agency_id)
     async with chromium() as browser:
         context = await browser.new_context(viewport=DESKTOP, locale="id-ID")
-        await audit(await sign_in(await context.new_page(), platform, AUDITOR), accepted.json(), agency_id)
+        await audit(await sign_in(context, platform, AUDITOR, "/"), accepted.json(), agency_id)

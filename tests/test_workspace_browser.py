@@ -68,16 +68,17 @@ class Visit:
         await self.page.set_viewport_size(DESKTOP)
 
 
-async def sign_in(context: BrowserContext, platform: Platform, username: str) -> Visit:
+async def sign_in(context: BrowserContext, platform: Platform, username: str, path: str = "/inbox") -> Visit:
+    """Ask for ``path``, sign in at the provider's own page as ``username``, and land back on ``path``."""
     page = await context.new_page()
     visit = Visit(context, page, platform.url("workspace"))
-    await page.goto(f"{platform.url('workspace')}/inbox")
+    await page.goto(f"{platform.url('workspace')}{path}")
     await expect(page.locator("#username")).to_be_visible()  # the provider's own sign-in page
     assert page.url.startswith(platform.identity.issuer)  # type: ignore[union-attr]
     await page.fill("#username", username)
     await page.fill("#password", platform.identity.demo_password())  # type: ignore[union-attr]
     await page.click("button[type=submit]")
-    await page.wait_for_url(f"{platform.url('workspace')}/inbox")  # back to the page asked for
+    await page.wait_for_url(f"{platform.url('workspace')}{path}")  # back to the page asked for
     return visit
 
 

@@ -15,7 +15,7 @@ from uuid import uuid4
 
 import httpx
 import pytest
-from playwright.async_api import BrowserContext, Page, expect
+from playwright.async_api import Page, expect
 
 from intake.settings import DEVELOPMENT_GATEWAY_SECRET
 from shared.regions import load_regions
@@ -23,7 +23,7 @@ from shared.webhooks import SIGNATURE_HEADER, sign
 from sinergi_local.platform import Platform
 from sinergi_local.seed import seed_directory
 from tests.browser import chromium
-from tests.test_workspace_browser import DESKTOP, Visit
+from tests.test_workspace_browser import DESKTOP, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
@@ -44,17 +44,6 @@ def earlier_report() -> dict[str, Any]:
     }
 
 
-async def sign_in(context: BrowserContext, platform: Platform, page_path: str) -> Visit:
-    page = await context.new_page()
-    visit = Visit(context, page, platform.url("workspace"))
-    await page.goto(f"{platform.url('workspace')}{page_path}")
-    await expect(page.locator("#username")).to_be_visible()  # the provider's own sign-in page
-    assert page.url.startswith(platform.identity.issuer)  # type: ignore[union-attr]
-    await page.fill("#username", OPERATOR)
-    await page.fill("#password", platform.identity.demo_password())  # type: ignore[union-attr]
-    await page.click("button[type=submit]")
-    await page.wait_for_url(f"{platform.url('workspace')}{page_path}")
-    return visit
 
 
 async def _audited_raise(platform: Platform, case_id: str) -> dict[str, Any]:
@@ -111,7 +100,7 @@ async def test_the_operator_records_a_phone_report_down_to_the_desa_and_saves_it
         earlier = (await client.post(f"{intake}/v1/reports", json=earlier_report())).json()
     async with chromium() as browser:
         operator = await sign_in(await browser.new_context(viewport=DESKTOP, locale="id-ID"), platform,
-                                 "/reports/new")
+                                 OPERATOR, "/reports/new")
         page = operator.page
         await expect(page.locator("h1")).to_have_text("Catat laporan")
         await expect(page.locator("#regency_code")).to_have_value("62.13")  # the operator's regency, chosen
@@ -176,7 +165,8 @@ async def test_the_operator_raises_a_priority_and_records_a_whatsapp_draft(signe
             "content-type": "application/json", SIGNATURE_HEADER: sign(DEVELOPMENT_GATEWAY_SECRET, content)})
         assert inbound.status_code in {200, 201, 202}, inbound.text
     async with chromium() as browser:
-        operator = await sign_in(await browser.new_context(viewport=DESKTOP, locale="id-ID"), platform, "/reports")
+        operator = await sign_in(await browser.new_context(viewport=DESKTOP, locale="id-ID"), platform, OPERATOR,
+                                 "/reports")
         page = operator.page
         await page.click(f"text={recorded['case_number']}")
         await expect(page.locator(".tag")).to_contain_text("P3")

@@ -12,12 +12,12 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import BrowserContext, expect
+from playwright.async_api import expect
 
 from sinergi_local.platform import Platform
 from sinergi_local.seed import seed_directory
 from tests.browser import chromium
-from tests.test_workspace_browser import DESKTOP, Visit
+from tests.test_workspace_browser import DESKTOP, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
@@ -31,17 +31,6 @@ REPORT: dict[str, Any] = {
 HOOK = "http://127.0.0.1:9/sinergi-hook"  # nothing listens: no delivery leaves the machine
 
 
-async def sign_in_at(context: BrowserContext, platform: Platform, username: str, path: str) -> Visit:
-    """Ask for ``path``, sign in at the provider's own page, and land back on ``path``."""
-    page = await context.new_page()
-    visit = Visit(context, page, platform.url("workspace"))
-    await page.goto(f"{platform.url('workspace')}{path}")
-    await expect(page.locator("#username")).to_be_visible()
-    await page.fill("#username", username)
-    await page.fill("#password", platform.identity.demo_password())  # type: ignore[union-attr]
-    await page.click("button[type=submit]")
-    await page.wait_for_url(f"{platform.url('workspace')}{path}")
-    return visit
 
 
 async def _audited_case(platform: Platform) -> dict[str, Any]:
@@ -62,7 +51,7 @@ async def test_the_auditor_opens_a_cases_trail_and_sees_the_chain_verify(signed_
     platform = signed_platform
     case = await _audited_case(platform)
     async with chromium() as browser:
-        auditor = await sign_in_at(await browser.new_context(viewport=DESKTOP, locale="id-ID"), platform,
+        auditor = await sign_in(await browser.new_context(viewport=DESKTOP, locale="id-ID"), platform,
                                    "auditor.62", "/")
         page = auditor.page
         await page.click("text=Audit kasus: jejaknya")
@@ -88,7 +77,7 @@ async def test_the_admin_subscribes_a_webhook_and_sees_its_secret_once(signed_pl
     platform = signed_platform
     seed_directory(platform)
     async with chromium() as browser:
-        admin = await sign_in_at(await browser.new_context(viewport=DESKTOP, locale="id-ID", accept_downloads=True),
+        admin = await sign_in(await browser.new_context(viewport=DESKTOP, locale="id-ID", accept_downloads=True),
                                  platform, "province_admin.62", "/")
         page = admin.page
         await page.click("text=Langganan pemberitahuan lembaga di provinsi Anda")
